@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * labyrinth: the ioctl ABI of /dev/labyrinth, shared by the kernel module
+ * (module/) and the userspace harness (harness/). One header, never copies.
+ *
+ * Modelled on include/uapi/linux/iommufd.h.
+ */
+#ifndef _UAPI_LABYRINTH_H
+#define _UAPI_LABYRINTH_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/**
+ * DOC: General ioctl format
+ *
+ * Every ioctl passes a pointer to a struct that starts with ``__u32 size``,
+ * the number of bytes of the struct userspace knows about (normally
+ * sizeof()). Fields are __u32 or __u64 only, __u64 fields and pointers are
+ * __aligned_u64, padding is explicit ``__reserved`` fields that must be
+ * zero. The struct is extended only at its end; a zero in a new field
+ * always means "what the older ABI did". Output fields are written back
+ * up to min(size, the kernel's size).
+ *
+ * The ioctl number carries no size (_IO), as in iommufd: the size is the
+ * struct's first field.
+ *
+ * Errors, the same for every ioctl:
+ *
+ *  - ENOTTY: unknown ioctl command.
+ *  - EINVAL: ``size`` is smaller than the struct's first version (the
+ *    smallest size that reaches its last mandatory field), or a field
+ *    combination makes no sense (e.g. a CPU mask that selects no online
+ *    CPU, a read() buffer smaller than one record).
+ *  - E2BIG: ``size`` is larger than the kernel's struct and the bytes
+ *    past the kernel's end are not all zero (a newer userspace asks for
+ *    something this module does not know), or ``size`` is over a page.
+ *  - EOPNOTSUPP: an unknown flag bit, an unknown enum value (context,
+ *    policy, shred mode, gfp bit) or a non-zero ``__reserved`` field.
+ *  - ERANGE: a number outside its documented range (rate, burst, order,
+ *    held-pages cap, leak ppm, watchdog, bench iterations, ...).
+ *  - EFAULT: a pointer field (or the struct itself) is not readable or
+ *    writable.
+ *  - EPERM: open() without CAP_SYS_ADMIN; LAB_GFP_MEMALLOC without
+ *    LAB_START_F_ALLOW_MEMALLOC; LAB_IOC_PAGE_FREE by a non-owner.
+ *  - EALREADY: LAB_IOC_PAGE_FREE of a page already freed (double free).
+ *  - ENOENT: no engine with that id; LAB_IOC_PAGE_FREE of a page id this
+ *    fd never allocated, or of a page the allocator never handed out.
+ *  - EBUSY: LAB_MAX_ENGINES engines exist already (stop them with
+ *    LAB_STOP_F_RELEASE, or close their fd).
+ *  - ENODEV: the feature needs kernel support this kernel lacks (see
+ *    struct lab_version.features), e.g. private fault injection without
+ *    CONFIG_FAULT_INJECTION.
+ *  - ENOMEM: the module could not allocate its own bookkeeping.
+ *  - EAGAIN: read() on an O_NONBLOCK fd with no sample ready.
+ *  - EINTR: a blocking read() was interrupted.
+ *
+ * /dev/labyrinth is mode 0600 and open() also requires CAP_SYS_ADMIN:
+ * the module can drain the machine's atomic reserves.
+ */
+
+#define LAB_DEVICE_PATH		"/dev/labyrinth"
+#define LAB_DEBUGFS_DIR		"labyrinth"	/* under /sys/kernel/debug */
+
+#define LAB_ABI_MAJOR		1	/* bumped on an incompatible change:
+					 * never, we hope
+					 */
+#define LAB_ABI_MINOR		0	/* bumped when a struct grows */
+
+#define LAB_TYPE		0xB8
+
+enum {
+	LAB_CMD_BASE = 0x80,
+	LAB_CMD_GET_VERSION = LAB_CMD_BASE,
+	LAB_CMD_START,
+	LAB_CMD_STOP,
+	LAB_CMD_STATS,
+	LAB_CMD_SERIES,
+	LAB_CMD_PAGE_ALLOC,
+	LAB_CMD_PAGE_FREE,
+	LAB_CMD_SHRED_VERIFY,
+	LAB_CMD_BENCH,
+};
+
+/* Features (struct lab_version.features). */
+/* Private fault attribute (debugfs labyrinth/) fails the module's own
+ * allocations: CONFIG_FAULT_INJECTION + CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+#define LAB_FEAT_PRIVATE_INJECT		(1ULL << 0)
+/* Failures injected by the kernel's fail_page_alloc are told apart from
+ * genuine ones (a kretprobe on should_fail_alloc_page: CONFIG_KPROBES and
+ * CONFIG_FAIL_PAGE_ALLOC). Without it they count as genuine.
+ */
+#define LAB_FEAT_KERNEL_INJECT_COUNT	(1ULL << 1)
+#define LAB_FEAT_CTX_HRTIMER		(1ULL << 2)
+#define LAB_FEAT_CTX_IRQ_WORK		(1ULL << 3)
+#define LAB_FEAT_CTX_SOFTIRQ		(1ULL << 4)
+#define LAB_FEAT_CTX_KTHREAD_ATOMIC	(1ULL << 5)
+#define LAB_FEAT_SERIES			(1ULL << 6)
+#define LAB_FEAT_BENCH			(1ULL << 7)
+#define LAB_FEAT_SHRED_VERIFY		(1ULL << 8)
+#define LAB_FEAT_DETACH			(1ULL << 9)
+
+/**
+ * struct lab_version - LAB_IOC_GET_VERSION: what this module supports
+ * @size: sizeof(struct lab_version)
+ * @flags: must be 0
+ * @abi_major: LAB_ABI_MAJOR of the module; refuse to run on a mismatch
+ * @abi_minor: LAB_ABI_MINOR of the module
+ * @features: LAB_FEAT_* bits
+ * @nr_cpu_ids: CPU numbers go from 0 to nr_cpu_ids - 1 (size per-CPU
+ *              arrays and CPU masks by it)
+ * @max_engines: LAB_MAX_ENGINES
+ * @page_size: PAGE_SIZE
+ * @hist_buckets: LAB_HIST_BUCKETS
+ * @max_order: largest accepted allocation order
+ * @__reserved: 0
+ * @default_held_cap: the held-pages cap used when lab_start.held_cap is 0
+ *                    (derived from RAM)
+ * @max_held_cap: the largest accepted lab_start.held_cap (total RAM pages)
+ * @total_ram_pages: totalram_pages() at the time of the call
+ */
+struct lab_version {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_major;
+	__u32 abi_minor;
+	__aligned_u64 features;
+	__u32 nr_cpu_ids;
+	__u32 max_engines;
+	__u32 page_size;
+	__u32 hist_buckets;
+	__u32 max_order;
+	__u32 __reserved;
+	__aligned_u64 default_held_cap;
+	__aligned_u64 max_held_cap;
+	__aligned_u64 total_ram_pages;
+};
+#define LAB_IOC_GET_VERSION _IO(LAB_TYPE, LAB_CMD_GET_VERSION)
+
+/* Where an engine's allocations run. */
+enum lab_context {
+	/* Pinned hrtimer in HARD mode: hard-IRQ context. */
+	LAB_CTX_HRTIMER = 0,
+	/* irq_work raised by a per-CPU hrtimer: hard IRQ (self-IPI). */
+	LAB_CTX_IRQ_WORK = 1,
+	/* Pinned hrtimer in SOFT mode: the HRTIMER softirq. */
+	LAB_CTX_SOFTIRQ = 2,
+	/* Per-CPU kthread allocating under a spinlock with IRQs off. */
+	LAB_CTX_KTHREAD_ATOMIC = 3,
+	LAB_CTX_COUNT
+};
+
+enum lab_policy {
+	/* Hold every page until the engine stops. */
+	LAB_POLICY_DRAIN = 0,
+	/* Hold each page for hold_ns, then free it (an RX ring refill). */
+	LAB_POLICY_CHURN = 1,
+	/* Churn, but keep leak_ppm of the pages until the engine stops. */
+	LAB_POLICY_LEAK_FRACTION = 2,
+	LAB_POLICY_COUNT
+};
+
+/* How a page is overwritten before it goes back to the page allocator. */
+enum lab_shred {
+	LAB_SHRED_CRYPTO = 0,	/* get_random_bytes(): kernel CRNG */
+	LAB_SHRED_FAST = 1,	/* per-CPU xorshift PRNG seeded by the CRNG */
+	LAB_SHRED_ZERO = 2,
+	LAB_SHRED_NONE = 3,
+	LAB_SHRED_COUNT
+};
+
+/*
+ * GFP variant (lab_start.gfp, lab_page_alloc.gfp). 0 is GFP_ATOMIC, which
+ * in 6.1 may dip to about 3/8 of the zone's min watermark.
+ */
+#define LAB_GFP_NOWAIT		(1U << 0)	/* GFP_NOWAIT instead of
+						 * GFP_ATOMIC: stops at min
+						 */
+#define LAB_GFP_NOWARN		(1U << 1)	/* | __GFP_NOWARN */
+#define LAB_GFP_MEMALLOC	(1U << 2)	/* | __GFP_MEMALLOC: ignores
+						 * every watermark. Needs
+						 * LAB_START_F_ALLOW_MEMALLOC
+						 * (or the PAGE_ALLOC flag)
+						 */
+#define LAB_GFP_ALL		(LAB_GFP_NOWAIT | LAB_GFP_NOWARN | \
+				 LAB_GFP_MEMALLOC)
+
+/* lab_start.flags */
+/* Say yes to LAB_GFP_MEMALLOC: this can take the last free page. */
+#define LAB_START_F_ALLOW_MEMALLOC	(1U << 0)
+/* stop_after_failures counts genuine failures only (not injected ones). */
+#define LAB_START_F_STOP_GENUINE_ONLY	(1U << 1)
+/* The engine outlives its fd: it stops on its own conditions, on
+ * LAB_IOC_STOP from any fd, or on module unload.
+ */
+#define LAB_START_F_DETACH		(1U << 2)
+#define LAB_START_F_ALL			(LAB_START_F_ALLOW_MEMALLOC | \
+					 LAB_START_F_STOP_GENUINE_ONLY | \
+					 LAB_START_F_DETACH)
+
+/* Limits (ERANGE outside them). */
+#define LAB_MAX_ENGINES		64
+#define LAB_RATE_MAX		10000000ULL	/* allocations/s per CPU */
+#define LAB_BURST_MAX		4096		/* allocations per tick */
+#define LAB_PERIOD_MIN_NS	10000ULL	/* burst * 1e9 / rate >= this */
+#define LAB_HOLD_MAX_NS		(3600ULL * 1000000000ULL)
+#define LAB_PPM_MAX		1000000
+#define LAB_WATCHDOG_DEFAULT_MS	300000ULL	/* 5 min when 0 */
+#define LAB_WATCHDOG_MAX_MS	(24ULL * 3600 * 1000)
+#define LAB_ORDER_MAX		10
+
+/**
+ * struct lab_start - LAB_IOC_START: start one spam engine
+ * @size: sizeof(struct lab_start)
+ * @flags: LAB_START_F_*
+ * @context: enum lab_context
+ * @policy: enum lab_policy
+ * @gfp: LAB_GFP_* bits
+ * @order: allocation order, 0..LAB_ORDER_MAX (0: one page)
+ * @shred: enum lab_shred, used when the engine frees its pages
+ * @burst: allocations per tick per CPU, 1..LAB_BURST_MAX (0 means 1)
+ * @rate: allocations per second per CPU, 1..LAB_RATE_MAX. The tick period
+ *        is burst * 1e9 / rate ns and must be >= LAB_PERIOD_MIN_NS. A late
+ *        tick catches up (at most 8 bursts at once), so the achieved rate
+ *        is the asked one unless the CPU cannot keep up.
+ * @cpu_mask_uptr: pointer to a CPU bitmap, an array of __u64 words (bit
+ *                 n of word w is CPU w * 64 + n); 0 selects every online
+ *                 CPU. Offline CPUs are ignored; selecting none: EINVAL.
+ * @cpu_mask_words: number of __u64 words at cpu_mask_uptr (0 with 0)
+ * @leak_ppm: LAB_POLICY_LEAK_FRACTION: parts per million of the pages
+ *            held until stop, 0..LAB_PPM_MAX; must be 0 otherwise
+ * @hold_ns: CHURN and LEAK_FRACTION: how long a page is held,
+ *           1..LAB_HOLD_MAX_NS; must be 0 for DRAIN
+ * @held_cap: most pages (of this engine, all CPUs; an order-n block
+ *            counts 2^n) held at once. 0: lab_version.default_held_cap;
+ *            up to lab_version.max_held_cap. Split evenly across the
+ *            engine's CPUs. A CPU at its share stops allocating and the
+ *            engine stops with LAB_STOP_HELD_CAP.
+ * @stop_after_failures: stop the engine at the Nth failed allocation
+ *                       (all CPUs together; any cause unless
+ *                       LAB_START_F_STOP_GENUINE_ONLY). 0: never.
+ * @watchdog_ms: stop the engine this long after start (LAB_STOP_WATCHDOG).
+ *               0: LAB_WATCHDOG_DEFAULT_MS; 1..LAB_WATCHDOG_MAX_MS.
+ * @engine_id: out: the new engine's id (>= 1)
+ * @nr_cpus: out: how many CPUs the engine runs on
+ */
+struct lab_start {
+	__u32 size;
+	__u32 flags;
+	__u32 context;
+	__u32 policy;
+	__u32 gfp;
+	__u32 order;
+	__u32 shred;
+	__u32 burst;
+	__aligned_u64 rate;
+	__aligned_u64 cpu_mask_uptr;
+	__u32 cpu_mask_words;
+	__u32 leak_ppm;
+	__aligned_u64 hold_ns;
+	__aligned_u64 held_cap;
+	__aligned_u64 stop_after_failures;
+	__aligned_u64 watchdog_ms;
+	__u32 engine_id;
+	__u32 nr_cpus;
+};
+#define LAB_IOC_START _IO(LAB_TYPE, LAB_CMD_START)
+
+/* lab_stop.flags */
+/* After stopping, forget the engine (its stats are gone). */
+#define LAB_STOP_F_RELEASE	(1U << 0)
+#define LAB_STOP_F_ALL		LAB_STOP_F_RELEASE
+
+/* Why an engine stopped (lab_stats.stop_reason). */
+enum lab_stop_reason {
+	LAB_STOP_NONE = 0,	/* still running */
+	LAB_STOP_IOCTL = 1,
+	LAB_STOP_FAILURES = 2,	/* stop_after_failures reached */
+	LAB_STOP_HELD_CAP = 3,
+	LAB_STOP_WATCHDOG = 4,
+	LAB_STOP_CLOSE = 5,	/* its fd was closed */
+	LAB_STOP_UNLOAD = 6,	/* module unload */
+};
+
+/**
+ * struct lab_stop - LAB_IOC_STOP: stop an engine, free (shred) its pages
+ * @size: sizeof(struct lab_stop)
+ * @flags: LAB_STOP_F_*
+ * @engine_id: the engine; an already stopped one is fine (nothing to do)
+ * @__reserved: 0
+ * @freed_pages: out: pages this call freed (an order-n block counts 2^n)
+ *
+ * Returns when every page of the engine is back in the page allocator.
+ */
+struct lab_stop {
+	__u32 size;
+	__u32 flags;
+	__u32 engine_id;
+	__u32 __reserved;
+	__aligned_u64 freed_pages;
+};
+#define LAB_IOC_STOP _IO(LAB_TYPE, LAB_CMD_STOP)
+
+/* Latency histogram: bucket i counts calls that took [2^i, 2^(i+1)) ns,
+ * bucket 0 also counts 0 ns, the last one everything longer.
+ */
+#define LAB_HIST_BUCKETS	32
+
+/**
+ * struct lab_snapshot - the state at an engine's first genuine failure
+ * @time_ns: CLOCK_MONOTONIC ns of the failure; 0: no genuine failure yet
+ * @pages_held: pages the engine held at that moment (on that CPU for a
+ *              per-CPU snapshot; all CPUs for the engine's)
+ * @zone_free_pages: NR_FREE_PAGES of the zone the allocation tried first
+ * @wmark_min: that zone's min watermark (pages)
+ * @wmark_low: ...low
+ * @wmark_high: ...high
+ * @nr_reserved_highatomic: that zone's highatomic reserve (pages)
+ * @global_free_pages: free pages of the whole machine
+ * @zone_name: the zone's name, NUL-padded ASCII ("DMA32", "Normal")
+ * @engine_id: the engine
+ * @context: its enum lab_context
+ * @cpu: the CPU that failed
+ * @order: the allocation order
+ * @attempt: the failing attempt's number on that CPU (1-based)
+ */
+struct lab_snapshot {
+	__aligned_u64 time_ns;
+	__aligned_u64 pages_held;
+	__aligned_u64 zone_free_pages;
+	__aligned_u64 wmark_min;
+	__aligned_u64 wmark_low;
+	__aligned_u64 wmark_high;
+	__aligned_u64 nr_reserved_highatomic;
+	__aligned_u64 global_free_pages;
+	__aligned_u64 zone_name[2];
+	__u32 engine_id;
+	__u32 context;
+	__u32 cpu;
+	__u32 order;
+	__aligned_u64 attempt;
+};
+
+/**
+ * struct lab_counters - what an engine (or the allocator) did
+ * @attempts: allocation calls
+ * @successes: calls that returned a page
+ * @fail_genuine: the page allocator said no
+ * @fail_injected_private: failed by the module's private fault attribute
+ * @fail_injected_kernel: failed by the kernel's fail_page_alloc
+ * @frees: pages given back (shredded)
+ * @held_now: pages held now (order-n counts 2^n)
+ * @held_peak: most pages held at once (for an engine: sum of the per-CPU
+ *             peaks, an upper bound of the engine's peak)
+ * @violation_non_owner: frees refused: the caller does not own the page
+ * @violation_double_free: frees refused: the page was already freed
+ * @violation_unknown: frees refused: not a page the allocator handed out
+ *                     (or a double free whose trace the page allocator
+ *                     has already overwritten)
+ * @cap_hits: ticks cut short by the held-pages cap
+ * @latency_hist: log2 histogram of the allocation call in ns (engines
+ *                only: the allocator's own counters leave it 0)
+ * @first_failure: snapshot at the first genuine failure
+ */
+struct lab_counters {
+	__aligned_u64 attempts;
+	__aligned_u64 successes;
+	__aligned_u64 fail_genuine;
+	__aligned_u64 fail_injected_private;
+	__aligned_u64 fail_injected_kernel;
+	__aligned_u64 frees;
+	__aligned_u64 held_now;
+	__aligned_u64 held_peak;
+	__aligned_u64 violation_non_owner;
+	__aligned_u64 violation_double_free;
+	__aligned_u64 violation_unknown;
+	__aligned_u64 cap_hits;
+	__aligned_u64 latency_hist[LAB_HIST_BUCKETS];
+	struct lab_snapshot first_failure;
+};
+
+/**
+ * struct lab_cpu_stats - one CPU's share (element of lab_stats' array)
+ * @cpu: CPU number
+ * @flags: LAB_CPU_F_*
+ * @c: its counters
+ */
+struct lab_cpu_stats {
+	__u32 cpu;
+	__u32 flags;
+	struct lab_counters c;
+};
+#define LAB_CPU_F_ENGINE	(1U << 0)	/* the engine runs on it */
+
+/* lab_stats.engine_id for the allocator itself: every allocation and free
+ * through labyrinth_void_alloc_page_gfp_atomic_exclusive() and its free
+ * (all engines, LAB_IOC_PAGE_* and other drivers). Owner violations are
+ * counted here.
+ */
+#define LAB_ENGINE_ALLOCATOR	0
+
+enum lab_engine_state {
+	LAB_STATE_RUNNING = 1,
+	LAB_STATE_STOPPING = 2,	/* a stop condition hit, pages being freed */
+	LAB_STATE_STOPPED = 3,
+};
+
+/**
+ * struct lab_stats - LAB_IOC_STATS: counters of an engine or the allocator
+ * @size: sizeof(struct lab_stats)
+ * @flags: must be 0
+ * @engine_id: an engine id, or LAB_ENGINE_ALLOCATOR
+ * @nr_cpus: in: elements at cpu_stats_uptr (0: no per-CPU stats);
+ *           out: elements the kernel has (nr_cpu_ids). Fewer than that
+ *           is fine: the first nr_cpus CPUs are written.
+ * @cpu_stats_uptr: array of nr_cpus elements, each cpu_stats_size bytes
+ * @cpu_stats_size: sizeof(struct lab_cpu_stats) as userspace knows it;
+ *                  the kernel writes min(this, its own) bytes of each
+ * @state: out: enum lab_engine_state (RUNNING for the allocator)
+ * @stop_reason: out: enum lab_stop_reason
+ * @context: out: enum lab_context (0 for the allocator)
+ * @start_ns: out: CLOCK_MONOTONIC ns of the start (module load for the
+ *            allocator)
+ * @stop_ns: out: CLOCK_MONOTONIC ns of the stop, 0 while running
+ * @total: out: the sum over CPUs; first_failure is the earliest one
+ */
+struct lab_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 engine_id;
+	__u32 nr_cpus;
+	__aligned_u64 cpu_stats_uptr;
+	__u32 cpu_stats_size;
+	__u32 state;
+	__u32 stop_reason;
+	__u32 context;
+	__aligned_u64 start_ns;
+	__aligned_u64 stop_ns;
+	struct lab_counters total;
+};
+#define LAB_IOC_STATS _IO(LAB_TYPE, LAB_CMD_STATS)
+
+/*
+ * Time series: samples are read() from the fd, one struct lab_sample per
+ * record, after LAB_IOC_SERIES turned sampling on.
+ *
+ * Why a ring read through the fd rather than a sampling ioctl: the kernel
+ * takes each sample on its own timer at a fixed interval, so the series
+ * has no gaps when the harness is starved of CPU (exactly what happens
+ * under stress-ng and a drained reserve), and read() hands over many
+ * samples per syscall. The ring holds `capacity` samples; if userspace
+ * falls that far behind, the newest samples are dropped and the next
+ * sample written says how many in `lost`: a loss is never silent.
+ * read() returns whole records only (EINVAL if the buffer cannot hold
+ * one), blocks until one is ready unless O_NONBLOCK (EAGAIN), and poll()
+ * says POLLIN when one is.
+ */
+#define LAB_SERIES_INTERVAL_MIN_MS	1
+#define LAB_SERIES_INTERVAL_MAX_MS	3600000
+#define LAB_SERIES_CAPACITY_DEFAULT	8192
+#define LAB_SERIES_CAPACITY_MAX		1048576
+
+/**
+ * struct lab_series - LAB_IOC_SERIES: start, restart or stop sampling
+ * @size: sizeof(struct lab_series)
+ * @flags: must be 0
+ * @interval_ms: sampling interval, LAB_SERIES_INTERVAL_MIN_MS..MAX_MS;
+ *               0 stops sampling (samples not read yet stay readable)
+ * @capacity: ring size in samples; 0: LAB_SERIES_CAPACITY_DEFAULT, up to
+ *            LAB_SERIES_CAPACITY_MAX. Restarting drops unread samples.
+ * @sample_size: out: sizeof(struct lab_sample) of the module
+ * @__reserved: 0
+ */
+struct lab_series {
+	__u32 size;
+	__u32 flags;
+	__u32 interval_ms;
+	__u32 capacity;
+	__u32 sample_size;
+	__u32 __reserved;
+};
+#define LAB_IOC_SERIES _IO(LAB_TYPE, LAB_CMD_SERIES)
+
+/**
+ * struct lab_sample - one record of the time series (from read())
+ * @size: sizeof(struct lab_sample) of the module: step by it, so an older
+ *        reader skips fields added at the end
+ * @__reserved: 0
+ * @seq: sample number since LAB_IOC_SERIES, gaps mean lost samples
+ * @time_ns: CLOCK_MONOTONIC ns
+ * @lost: samples dropped (ring full) just before this one
+ * @attempts: allocator-wide counters, cumulative since module load
+ * @successes: ...
+ * @fail_genuine: ...
+ * @fail_injected_private: ...
+ * @fail_injected_kernel: ...
+ * @frees: ...
+ * @held: pages held through the allocator now
+ * @violations: owner violations, all kinds
+ * @zone_free_pages: free pages of the zone GFP_ATOMIC tries first
+ * @wmark_min: ...its min watermark
+ * @wmark_low: ...low
+ * @wmark_high: ...high
+ * @nr_reserved_highatomic: ...its highatomic reserve
+ * @global_free_pages: free pages of the machine
+ */
+struct lab_sample {
+	__u32 size;
+	__u32 __reserved;
+	__aligned_u64 seq;
+	__aligned_u64 time_ns;
+	__aligned_u64 lost;
+	__aligned_u64 attempts;
+	__aligned_u64 successes;
+	__aligned_u64 fail_genuine;
+	__aligned_u64 fail_injected_private;
+	__aligned_u64 fail_injected_kernel;
+	__aligned_u64 frees;
+	__aligned_u64 held;
+	__aligned_u64 violations;
+	__aligned_u64 zone_free_pages;
+	__aligned_u64 wmark_min;
+	__aligned_u64 wmark_low;
+	__aligned_u64 wmark_high;
+	__aligned_u64 nr_reserved_highatomic;
+	__aligned_u64 global_free_pages;
+};
+
+/* lab_page_alloc.flags */
+#define LAB_PAGE_F_ALLOW_MEMALLOC	(1U << 0)
+#define LAB_PAGE_ALLOC_F_ALL		LAB_PAGE_F_ALLOW_MEMALLOC
+
+/* Owners at or above this are the module's own (engines). */
+#define LAB_OWNER_RESERVED_MIN		(1ULL << 62)
+
+/**
+ * struct lab_page_alloc - LAB_IOC_PAGE_ALLOC: one allocation, by owner
+ * @size: sizeof(struct lab_page_alloc)
+ * @flags: LAB_PAGE_F_*
+ * @owner: the owner handle, 1..LAB_OWNER_RESERVED_MIN - 1
+ * @gfp: LAB_GFP_* bits
+ * @order: 0..LAB_ORDER_MAX
+ * @page_id: out: the page's id on this fd (an opaque number, not a pfn).
+ *           The page stays allocated until LAB_IOC_PAGE_FREE by its
+ *           owner or the close of the fd.
+ * @result: out: 0, or which failure: LAB_PAGE_FAIL_*. The ioctl itself
+ *          succeeds when the allocation fails; only bad arguments are
+ *          errors.
+ * @__reserved: 0
+ *
+ * This (and LAB_IOC_PAGE_FREE) exists to test the ownership rules from
+ * userspace: engines do not need it.
+ */
+struct lab_page_alloc {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 owner;
+	__u32 gfp;
+	__u32 order;
+	__aligned_u64 page_id;
+	__u32 result;
+	__u32 __reserved;
+};
+#define LAB_IOC_PAGE_ALLOC _IO(LAB_TYPE, LAB_CMD_PAGE_ALLOC)
+
+enum lab_page_fail {
+	LAB_PAGE_OK = 0,
+	LAB_PAGE_FAIL_GENUINE = 1,
+	LAB_PAGE_FAIL_INJECTED_PRIVATE = 2,
+	LAB_PAGE_FAIL_INJECTED_KERNEL = 3,
+};
+
+/* lab_page_free.flags */
+/* Free a page the allocator never handed out: the module allocates a
+ * plain page with alloc_page() and asks the labyrinth free to take it
+ * (page_id and owner are ignored but owner must still be valid). The
+ * free must be refused with ENOENT and counted as violation_unknown.
+ */
+#define LAB_PAGE_FREE_F_FOREIGN		(1U << 0)
+#define LAB_PAGE_FREE_F_ALL		LAB_PAGE_FREE_F_FOREIGN
+
+/**
+ * struct lab_page_free - LAB_IOC_PAGE_FREE: free one page as owner
+ * @size: sizeof(struct lab_page_free)
+ * @flags: LAB_PAGE_FREE_F_*
+ * @owner: who claims the page, 1..LAB_OWNER_RESERVED_MIN - 1
+ * @page_id: from LAB_IOC_PAGE_ALLOC on this fd
+ * @shred: enum lab_shred
+ * @__reserved: 0
+ *
+ * Errors as the allocator decides them: EPERM non-owner, EALREADY double
+ * free (this fd remembers freed ids until close, so a second free really
+ * reaches the allocator), ENOENT unknown page. Each refusal is counted in
+ * the allocator's violation_* counters.
+ */
+struct lab_page_free {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 owner;
+	__aligned_u64 page_id;
+	__u32 shred;
+	__u32 __reserved;
+};
+#define LAB_IOC_PAGE_FREE _IO(LAB_TYPE, LAB_CMD_PAGE_FREE)
+
+/**
+ * struct lab_shred_verify - LAB_IOC_SHRED_VERIFY: test-only shred check
+ * @size: sizeof(struct lab_shred_verify)
+ * @flags: must be 0
+ * @shred: enum lab_shred to check
+ * @pattern: byte (0..255) the page is filled with before shredding
+ * @page_size: out: bytes checked
+ * @unchanged_bytes: out: bytes still equal to pattern after the shred
+ * @zero_bytes: out: bytes that are 0 after the shred
+ * @distinct_bytes: out: how many of the 256 byte values occur
+ *
+ * Allocates one page through the labyrinth allocator, fills it, runs the
+ * very shred function the free path runs, counts, and frees the page.
+ */
+struct lab_shred_verify {
+	__u32 size;
+	__u32 flags;
+	__u32 shred;
+	__u32 pattern;
+	__u32 page_size;
+	__u32 unchanged_bytes;
+	__u32 zero_bytes;
+	__u32 distinct_bytes;
+};
+#define LAB_IOC_SHRED_VERIFY _IO(LAB_TYPE, LAB_CMD_SHRED_VERIFY)
+
+#define LAB_BENCH_ITERS_MAX	100000000ULL
+
+/**
+ * struct lab_bench - LAB_IOC_BENCH: the allocator's overhead, measured
+ * @size: sizeof(struct lab_bench)
+ * @flags: must be 0
+ * @iterations: alloc+free pairs per variant, 1..LAB_BENCH_ITERS_MAX
+ * @chunk: pairs per timed chunk (0: 64, max 4096). Chunks run with IRQs
+ *         off, on one CPU, the four variants interleaved chunk by chunk
+ *         (raw, none, fast, crypto) so drift hits them all alike.
+ * @__reserved: 0
+ * @raw_ns: out: alloc_page(GFP_ATOMIC) + __free_page(), total ns
+ * @shred_none_ns: out: labyrinth alloc + free, LAB_SHRED_NONE
+ * @shred_fast_ns: out: ..., LAB_SHRED_FAST
+ * @shred_crypto_ns: out: ..., LAB_SHRED_CRYPTO
+ * @failures: out: allocations that failed (any variant; a failed pair
+ *            still counts its time)
+ * @cpu: out: the CPU it ran on
+ * @kernel_inject_probe: out: 1 if the kretprobe on should_fail_alloc_page
+ *                       was registered during the run (it slows every
+ *                       allocation, raw ones too)
+ */
+struct lab_bench {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 iterations;
+	__u32 chunk;
+	__u32 __reserved;
+	__aligned_u64 raw_ns;
+	__aligned_u64 shred_none_ns;
+	__aligned_u64 shred_fast_ns;
+	__aligned_u64 shred_crypto_ns;
+	__aligned_u64 failures;
+	__u32 cpu;
+	__u32 kernel_inject_probe;
+};
+#define LAB_IOC_BENCH _IO(LAB_TYPE, LAB_CMD_BENCH)
+
+#endif /* _UAPI_LABYRINTH_H */
