@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scenario files: one INI file per experiment (fio-job style), parsed with
+ * inih against a table of every allowed section and key. Every error names
+ * the file, the line, the section and key, and what is allowed; unknown
+ * sections and keys are errors, so a typo never silently changes a run.
+ *
+ *   [scenario]          name, duration, expect, sampling, stop conditions
+ *   [kernel]            sysctls set for the run and restored after
+ *   [engine NAME]       one spam engine each (up to SC_MAX_ENGINES)
+ *   [fail_page_alloc]   page allocator fault injection, with its scope
+ *   [failslab]          slab fault injection, with its scope
+ *   [pressure]          stress-ng stressors
+ *   [trace]             bpftrace scripts from scenarios/bpftrace/
+ *
+ * `--set section.key=value` (engines: engine.NAME.key, or engine.key when
+ * there is one engine) goes through the same validation as the file.
+ */
+#ifndef LABYRINTH_SCENARIO_H
+#define LABYRINTH_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SC_MAX_ENGINES 8
+#define SC_MAX_LIST 16
+#define SC_NAME_MAX 32
+/* "unlimited" for times= and friends. */
+#define SC_UNLIMITED (-1LL)
+
+enum sc_expect {
+	SC_EXPECT_ATOMIC_FAILURE,	/* a genuine atomic allocation failure */
+	SC_EXPECT_INJECTED_FAILURE,	/* injected failures observed, survive */
+	SC_EXPECT_OOM,			/* the OOM killer fires */
+	SC_EXPECT_PANIC,		/* the kernel panics (VM only) */
+	SC_EXPECT_SURVIVE,		/* nothing of the above, clean run */
+	SC_EXPECT_MAX,
+};
+
+enum sc_context {
+	SC_CTX_HRTIMER,		/* hard IRQ */
+	SC_CTX_IRQ_WORK,	/* hard IRQ via self-IPI */
+	SC_CTX_TASKLET,		/* softirq */
+	SC_CTX_PROCESS,		/* process context under a spinlock */
+	SC_CTX_MAX,
+};
+
+enum sc_policy {
+	SC_POLICY_DRAIN,	/* hold every page until stop */
+	SC_POLICY_CHURN,	/* hold each page for hold=, then free */
+	SC_POLICY_MAX,
+};
+
+enum sc_gfp {
+	SC_GFP_ATOMIC,
+	SC_GFP_NOWAIT,
+	SC_GFP_MAX,
+};
+
+enum sc_shred {
+	SC_SHRED_CRYPTO,
+	SC_SHRED_FAST,
+	SC_SHRED_ZERO,
+	SC_SHRED_NONE,
+	SC_SHRED_MAX,
+};
+
+enum sc_scope {
+	SC_SCOPE_NONE,		/* section absent or enabled = no */
+	SC_SCOPE_LABYRINTH,	/* the module's private fault attribute */
+	SC_SCOPE_SYSTEM,	/* the global debugfs knobs, deliberately */
+	SC_SCOPE_MODULE,	/* bpftrace override(), stack in module NAME */
+	SC_SCOPE_FUNCTION,	/* bpftrace override(), stack in SYMBOL */
+	SC_SCOPE_MAX,
+};
+
+enum sc_stop {
+	SC_STOP_ATOMIC_FAILURE = 1 << 0,	/* first genuine failure */
+	SC_STOP_OOM = 1 << 1,			/* first OOM kill */
+	SC_STOP_ENGINES = 1 << 2,		/* every engine stopped itself */
+};
+
+struct sc_engine {
+	char name[SC_NAME_MAX];
+	unsigned int line;		/* where its section starts */
+	enum sc_context context;
+	char cpus[64];			/* "all" or a cpu list "0,2-3" */
+	uint64_t cpumask;		/* parsed cpus; 0 = all online */
+	uint64_t rate;			/* allocations / s / CPU */
+	uint64_t burst;			/* allocations per tick */
+	enum sc_policy policy;
+	uint64_t hold_ms;		/* churn: how long a page is held */
+	double leak;			/* churn: fraction never given back */
+	enum sc_gfp gfp;
+	bool nowarn;			/* + __GFP_NOWARN */
+	bool memalloc;			/* + __GFP_MEMALLOC */
+	uint64_t order;
+	enum sc_shred shred;
+	uint64_t max_pages;		/* hard cap on pages held */
+	uint64_t stop_after_failures;	/* 0 = never */
+	uint64_t start_ms;		/* delay from run start */
+};
+
+struct sc_inject {
+	bool present;			/* the section exists */
+	unsigned int line;
+	enum sc_scope scope;
+	char target[128];		/* module name or symbol */
+	double probability;		/* percent, 0..100 */
+	uint64_t interval;
+	long long times;		/* SC_UNLIMITED or >= 0 */
+	uint64_t space;
+	uint64_t verbose;		/* 0..2 */
+	uint64_t verbose_ratelimit_interval_ms;
+	uint64_t verbose_ratelimit_burst;
+	bool task_filter;
+	bool ignore_gfp_wait;
+	/* fail_page_alloc only */
+	uint64_t min_order;
+	bool ignore_gfp_highmem;
+	/* failslab only */
+	bool cache_filter;
+	char caches[SC_MAX_LIST][SC_NAME_MAX];
+	size_t ncaches;
+	/* stack filter (only where the architecture has it) */
+	uint64_t stacktrace_depth;
+	uint64_t require_start, require_end, reject_start, reject_end;
+	bool has_stack_filter;
+	uint64_t start_ms;		/* delay from run start */
+};
+
+struct sc_pressure {
+	bool present;
+	unsigned int line;
+	uint64_t vm;			/* --vm workers */
+	char vm_bytes[16];		/* --vm-bytes: size or N% */
+	char vm_method[24];
+	bool vm_keep;
+	uint64_t bigheap;
+	uint64_t page_in_workers;	/* via --vm with --page-in */
+	bool page_in;
+	uint64_t malloc;
+	uint64_t mmap;
+	char mmap_bytes[16];
+	uint64_t brk;
+	bool oomable;
+	uint64_t start_ms;
+	char extra[160];		/* more stress-ng options, validated */
+};
+
+struct sc_kernel {
+	long long min_free_kbytes;	/* -1 = leave alone */
+	long long watermark_scale_factor;
+	long long panic_on_oom;
+	long long oom_kill_allocating_task;
+	long long overcommit_memory;
+};
+
+struct scenario {
+	char *file;			/* as given */
+	char *text;			/* the whole file, for the report */
+	char sha256[65];
+	char name[64];
+	char description[200];
+	uint64_t duration_ms;
+	uint64_t sample_interval_ms;
+	enum sc_expect expect;
+	unsigned int stop_on;		/* enum sc_stop bits */
+	uint64_t grace_ms;		/* keep sampling after a stop */
+	bool vm_only;
+	bool requires_fault_injection;	/* derived */
+	bool stop_on_set;
+	/* set before parsing to check [trace] scripts exist; NULL: skip */
+	const char *script_dir;
+	unsigned int trace_line;
+
+	struct sc_kernel kernel;
+	struct sc_engine engine[SC_MAX_ENGINES];
+	size_t nengines;
+	struct sc_inject fail_page_alloc;
+	struct sc_inject failslab;
+	struct sc_pressure pressure;
+	char trace[SC_MAX_LIST][SC_NAME_MAX];
+	size_t ntrace;
+
+	/* --set overrides, in order, for the report: "section.key=value" */
+	char **overrides;
+	size_t noverrides;
+
+	/* internal: which keys were set, for duplicate detection */
+	char **seen;
+	size_t nseen;
+};
+
+/*
+ * Parse a scenario from text; file is used in error messages. Errors are
+ * written to err (one line, "FILE:LINE: ..."). Returns 0, or -1 with the
+ * scenario freed.
+ */
+int scenario_parse_string(struct scenario *sc, const char *file,
+			  const char *text, char *err, size_t errlen);
+int scenario_load(struct scenario *sc, const char *path, char *err,
+		  size_t errlen);
+/* Apply "section.key=value". Returns 0 or -1 with err set. */
+int scenario_set(struct scenario *sc, const char *assignment, char *err,
+		 size_t errlen);
+/* Cross-key checks run after the file and every --set. */
+int scenario_finish(struct scenario *sc, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+
+const char *sc_expect_name(enum sc_expect e);
+const char *sc_context_name(enum sc_context c);
+const char *sc_policy_name(enum sc_policy p);
+const char *sc_gfp_name(enum sc_gfp g);
+const char *sc_shred_name(enum sc_shred s);
+const char *sc_scope_name(enum sc_scope s);
+int sc_expect_parse(const char *s, enum sc_expect *out);
+
+/* Is [engine] context able to see this injector act? (task-filter and
+ * fail-nth never act in IRQ context) */
+bool sc_context_is_irq(enum sc_context c);
+
+/* Print every section and key with what it allows (for --help-keys). */
+void scenario_print_keys(FILE *f);
+
+/* The first comment block of a scenario file, joined to one line. */
+char *scenario_summary_line(const char *text);
+
+/* Parse "all" or "0,2-3" (CPUs < 64). Returns 0 or -1. */
+int parse_cpulist(const char *s, uint64_t *mask);
+
+#endif /* LABYRINTH_SCENARIO_H */

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the scenario parser — every error path names the file, the
+ * line and the key; --set goes through the same validation; the shipped
+ * scenarios all parse and pass the cross-key checks.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "scenario.h"
+#include "util.h"
+
+static char err[1024];
+
+static int parse(struct scenario *sc, const char *text)
+{
+	memset(sc, 0, sizeof(*sc));
+	return scenario_parse_string(sc, "t.ini", text, err, sizeof(err));
+}
+
+/* Parse must fail and the error must contain every needle. */
+static void expect_error(const char *text, const char *n1, const char *n2)
+{
+	struct scenario sc;
+	int r = parse(&sc, text);
+
+	if (r == 0)
+		r = scenario_finish(&sc, err, sizeof(err)) ? -1 : 0;
+	ck_assert_msg(r == -1, "accepted: %s", text);
+	ck_assert_msg(strstr(err, n1), "error '%s' lacks '%s'", err, n1);
+	if (n2)
+		ck_assert_msg(strstr(err, n2), "error '%s' lacks '%s'", err,
+			      n2);
+	scenario_free(&sc);
+}
+
+static const char *good =
+	"; drains the reserve from hard IRQ\n"
+	"; until the first genuine failure\n"
+	"\n"
+	"[scenario]\n"
+	"description = drain test\n"
+	"duration = 20s\n"
+	"sample_interval = 5ms\n"
+	"expect = atomic-failure ; inline comment\n"
+	"\n"
+	"[kernel]\n"
+	"min_free_kbytes = 8192\n"
+	"\n"
+	"[engine irq]\n"
+	"context = hrtimer\n"
+	"cpus = 0-1\n"
+	"rate = 20000\n"
+	"burst = 32\n"
+	"nowarn = yes\n"
+	"\n"
+	"[engine rx]\n"
+	"context = tasklet\n"
+	"policy = churn\n"
+	"hold = 50ms\n"
+	"leak = 0.01\n"
+	"\n"
+	"[fail_page_alloc]\n"
+	"scope = module:e1000-e\n"
+	"probability = 2.5\n"
+	"times = unlimited\n"
+	"\n"
+	"[failslab]\n"
+	"scope = system\n"
+	"probability = 10\n"
+	"cache_filter = yes\n"
+	"caches = kmalloc-64, skbuff_head_cache\n"
+	"\n"
+	"[pressure]\n"
+	"vm = 2\n"
+	"vm_bytes = 60%\n"
+	"oomable = yes\n"
+	"extra = --vm-hang 0\n";
+
+START_TEST(test_good)
+{
+	struct scenario sc;
+
+	ck_assert_int_eq(parse(&sc, good), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert_str_eq(sc.name, "t");
+	ck_assert_uint_eq(sc.duration_ms, 20000);
+	ck_assert_uint_eq(sc.sample_interval_ms, 5);
+	ck_assert_int_eq(sc.expect, SC_EXPECT_ATOMIC_FAILURE);
+	ck_assert_uint_eq(sc.stop_on, SC_STOP_ATOMIC_FAILURE);
+	ck_assert_int_eq(sc.kernel.min_free_kbytes, 8192);
+	ck_assert_int_eq(sc.kernel.panic_on_oom, -1);
+	ck_assert_uint_eq(sc.nengines, 2);
+	ck_assert_str_eq(sc.engine[0].name, "irq");
+	ck_assert_uint_eq(sc.engine[0].cpumask, 3);
+	ck_assert_uint_eq(sc.engine[0].rate, 20000);
+	ck_assert(sc.engine[0].nowarn);
+	ck_assert_int_eq(sc.engine[1].context, SC_CTX_TASKLET);
+	ck_assert_int_eq(sc.engine[1].policy, SC_POLICY_CHURN);
+	ck_assert_uint_eq(sc.engine[1].hold_ms, 50);
+	ck_assert(sc.engine[1].leak > 0.0099 && sc.engine[1].leak < 0.0101);
+	ck_assert_uint_eq(sc.engine[1].line, 20);
+	ck_assert_int_eq(sc.fail_page_alloc.scope, SC_SCOPE_MODULE);
+	/* module names are normalised the way /proc/modules shows them */
+	ck_assert_str_eq(sc.fail_page_alloc.target, "e1000_e");
+	ck_assert_int_eq(sc.fail_page_alloc.times, SC_UNLIMITED);
+	ck_assert_uint_eq(sc.failslab.ncaches, 2);
+	ck_assert_str_eq(sc.failslab.caches[1], "skbuff_head_cache");
+	ck_assert(sc.pressure.present && sc.pressure.oomable);
+	ck_assert_str_eq(sc.pressure.vm_bytes, "60%");
+	ck_assert(sc.requires_fault_injection);
+	ck_assert_uint_eq(strlen(sc.sha256), 64);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_errors_name_line_and_key)
+{
+	/* unknown key: names the line, key and the allowed keys */
+	expect_error("[scenario]\nduration = 1s\nduraton = 2s\n", "t.ini:3:",
+		     "unknown key 'duraton' in [scenario]; allowed keys: name");
+	expect_error("[engine a]\nrat = 5\n", "t.ini:2:", "[engine a]");
+	/* unknown section, including when empty */
+	expect_error("[scenario]\n\n[enigne x]\n", "t.ini:3:",
+		     "unknown section [enigne x]");
+	expect_error("[kernel foo]\n", "t.ini:1:", "takes no name");
+	/* bad values: what, where, what is allowed */
+	expect_error("[scenario]\nduration = soon\n", "t.ini:2:",
+		     "duration = 'soon': not a duration; allowed: a duration");
+	expect_error("[scenario]\nduration = 50ms\n", "t.ini:2:",
+		     "out of range");
+	expect_error("[scenario]\nexpect = crash\n", "t.ini:2:",
+		     "one of: atomic-failure, injected-failure, oom, panic");
+	expect_error("[kernel]\npanic_on_oom = 3\n", "t.ini:2:",
+		     "an integer from 0 to 2, or -1");
+	expect_error("[kernel]\nmin_free_kbytes = lots\n", "t.ini:2:",
+		     "not an integer");
+	expect_error("[engine a]\nrate = 0\n", "t.ini:2:", "from 1 to");
+	expect_error("[engine a]\nrate = -5\n", "t.ini:2:", "not an integer");
+	expect_error("[engine a]\ncpus = 1-0\n", "t.ini:2:", "CPU list");
+	expect_error("[engine a]\ncpus = 64\n", "t.ini:2:", "CPU list");
+	expect_error("[engine a]\ncpus = 1,\n", "t.ini:2:", "CPU list");
+	expect_error("[engine a]\nnowarn = maybe\n", "t.ini:2:", "yes or no");
+	expect_error("[engine a]\nleak = 1.5\n", "t.ini:2:", "from 0 to 1");
+	expect_error("[engine a]\nleak = NaN\n", "t.ini:2:", "not a number");
+	expect_error("[engine a]\ncontext = nmi\n", "t.ini:2:",
+		     "hrtimer, irq_work, tasklet, process");
+	expect_error("[fail_page_alloc]\nscope = module:\n", "t.ini:2:",
+		     "not a scope");
+	expect_error("[fail_page_alloc]\nscope = driver:x\n", "t.ini:2:",
+		     "labyrinth, system, module:NAME, function:SYMBOL");
+	expect_error("[fail_page_alloc]\ntimes = many\n", "t.ini:2:",
+		     "or unlimited");
+	expect_error("[fail_page_alloc]\nprobability = 101\n", "t.ini:2:",
+		     "from 0 to 100");
+	expect_error("[fail_page_alloc]\ncaches = a\n", "t.ini:2:",
+		     "unknown key 'caches' in [fail_page_alloc]");
+	expect_error("[failslab]\nmin_order = 0\n", "t.ini:2:",
+		     "unknown key 'min_order' in [failslab]");
+	expect_error("[failslab]\ncaches = a,b c\n", "t.ini:2:",
+		     "bad cache name b c");
+	expect_error("[fail_page_alloc]\nrequire_start = 123\n", "t.ini:2:",
+		     "hex address");
+	expect_error("[pressure]\nvm_bytes = 120%\n", "t.ini:2:",
+		     "size or percentage");
+	expect_error("[pressure]\nextra = --timeout 5\n", "t.ini:2:",
+		     "set by labyrinth itself");
+	expect_error("[pressure]\nextra = --vm 1 | rm\n", "t.ini:2:", "contains");
+	expect_error("[pressure]\nextra = --vm $(x)\n", "t.ini:2:",
+		     "contains '$'");
+	expect_error("[pressure]\nextra = vm\n", "t.ini:2:", "not an option");
+	expect_error("[trace]\nscripts = a,,\n", "t.ini:2:", "bad script");
+	expect_error("[trace]\nscripts = ../etc\n", "t.ini:2:", "bad script");
+	expect_error("[scenario]\nstop_on = crash\n", "t.ini:2:",
+		     "unknown stop condition crash");
+	expect_error("[scenario]\nname = a b\n", "t.ini:2:", "plain word");
+}
+END_TEST
+
+START_TEST(test_syntax_errors)
+{
+	char longline[400];
+
+	expect_error("[scenario]\nduration 10s\n", "t.ini:2:", "syntax error");
+	expect_error("[scenario\n", "t.ini:1:", "without ']'");
+	expect_error("[scenario] x\n", "t.ini:1:", "after the section");
+	expect_error("duration = 1s\n", "t.ini:1:", "before any [section]");
+	expect_error("[scenario]\nduration = 1s\n  expect = oom\n", "t.ini:3:",
+		     "indented line");
+	expect_error("[scenario]\nduration = 1s\nduration = 2s\n", "t.ini:3:",
+		     "set twice");
+	expect_error("[engine a]\n[engine a]\n", "t.ini:2:",
+		     "appears twice (first at line 1)");
+	expect_error("[pressure]\nvm = 1\n[pressure]\n", "t.ini:3:",
+		     "appears twice");
+	expect_error("[engine a b]\n", "t.ini:1:", "bad engine name");
+	expect_error("[]\n", "t.ini:1:", "empty");
+	memset(longline, 'x', sizeof(longline));
+	memcpy(longline, "[scenario]\ndescription = ", 25);
+	longline[sizeof(longline) - 1] = '\0';
+	expect_error(longline, "t.ini:2:", "too long");
+}
+END_TEST
+
+START_TEST(test_cross_checks)
+{
+	expect_error("[scenario]\nduration = 1s\n", "t.ini:", "nothing to run");
+	expect_error("[engine a]\npolicy = churn\n", "t.ini:1:", "needs hold");
+	expect_error("[engine a]\nhold = 5ms\n", "t.ini:1:", "only apply to");
+	expect_error("[engine a]\nrate = 5\nburst = 10\n", "t.ini:1:",
+		     "larger than rate");
+	expect_error("[scenario]\nduration = 1s\n[engine a]\nstart = 2s\n",
+		     "t.ini:3:", "not before the end");
+	expect_error("[scenario]\nduration = 1s\nsample_interval = 2s\n"
+		     "[engine a]\n", "t.ini:", "longer than duration");
+	expect_error("[engine a]\n[failslab]\nscope = labyrinth\n"
+		     "probability = 5\n", "t.ini:2:", "private");
+	expect_error("[fail_page_alloc]\nscope = labyrinth\nprobability = 5\n",
+		     "t.ini:1:", "needs at least one [engine]");
+	expect_error("[engine a]\n[fail_page_alloc]\nscope = system\n",
+		     "t.ini:2:", "probability is 0");
+	expect_error("[engine a]\n[failslab]\nscope = system\nprobability = 1\n"
+		     "cache_filter = yes\n", "t.ini:2:", "needs caches");
+	expect_error("[engine a]\n[failslab]\nscope = system\nprobability = 1\n"
+		     "caches = x\n", "t.ini:2:", "only takes effect");
+	expect_error("[scenario]\nexpect = panic\n[engine a]\n", "t.ini:",
+		     "vm_only = yes");
+	expect_error("[scenario]\nexpect = panic\nvm_only = yes\n[engine a]\n",
+		     "t.ini:", "panic_on_oom");
+	expect_error("[scenario]\nexpect = injected-failure\n[engine a]\n",
+		     "t.ini:", "needs [fail_page_alloc]");
+	expect_error("[pressure]\noomable = yes\n", "t.ini:1:",
+		     "no stress-ng workers");
+#if defined(__x86_64__)
+	expect_error("[engine a]\n[fail_page_alloc]\nscope = system\n"
+		     "probability = 1\nrequire_start = 0xffffffff81000000\n",
+		     "t.ini:2:", "x86_64 has no stack filter");
+#endif
+}
+END_TEST
+
+START_TEST(test_set)
+{
+	struct scenario sc;
+
+	ck_assert_int_eq(parse(&sc, good), 0);
+	ck_assert_int_eq(scenario_set(&sc, "scenario.duration=5s", err,
+				      sizeof(err)), 0);
+	ck_assert_uint_eq(sc.duration_ms, 5000);
+	ck_assert_int_eq(scenario_set(&sc, "engine.rx.rate=77", err,
+				      sizeof(err)), 0);
+	ck_assert_uint_eq(sc.engine[1].rate, 77);
+	/* two engines: engine.KEY is ambiguous and says which exist */
+	ck_assert_int_eq(scenario_set(&sc, "engine.rate=5", err, sizeof(err)),
+			 -1);
+	ck_assert_msg(strstr(err, "engines: irq, rx"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "engine.tx.rate=5", err,
+				      sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "no [engine tx]"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "scenario.duration=x", err,
+				      sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "--set 'scenario.duration=x': [scenario] "
+			     "duration = 'x': not a duration"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "bogus.key=1", err, sizeof(err)),
+			 -1);
+	ck_assert_msg(strstr(err, "unknown section 'bogus'"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "nodot=1", err, sizeof(err)), -1);
+	ck_assert_int_eq(scenario_set(&sc, "scenario.duration", err,
+				      sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "section.key=value"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "kernel.nope=1", err, sizeof(err)),
+			 -1);
+	ck_assert_msg(strstr(err, "unknown key 'nope' in [kernel]"), "%s",
+		      err);
+	/* --set may repeat a key the file set: the override wins */
+	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.scope=function:"
+				      "e1000_alloc_rx_buffers", err,
+				      sizeof(err)), 0);
+	ck_assert_int_eq(sc.fail_page_alloc.scope, SC_SCOPE_FUNCTION);
+	ck_assert_str_eq(sc.fail_page_alloc.target, "e1000_alloc_rx_buffers");
+	ck_assert_uint_eq(sc.noverrides, 3);
+	ck_assert_str_eq(sc.overrides[0], "scenario.duration=5s");
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	scenario_free(&sc);
+
+	/* one engine: engine.KEY is fine; a new section can be added */
+	ck_assert_int_eq(parse(&sc, "[engine a]\n"), 0);
+	ck_assert_int_eq(scenario_set(&sc, "engine.context=irq_work", err,
+				      sizeof(err)), 0);
+	ck_assert_int_eq(sc.engine[0].context, SC_CTX_IRQ_WORK);
+	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.scope=labyrinth",
+				      err, sizeof(err)), 0);
+	ck_assert(sc.fail_page_alloc.present);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "probability is 0"), "%s", err);
+	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.probability=50",
+				      err, sizeof(err)), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert(sc.requires_fault_injection);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_odd_but_valid)
+{
+	struct scenario sc;
+
+	/* BOM, CRLF, comments of both kinds, [engine] without a name */
+	ck_assert_int_eq(parse(&sc, "\xEF\xBB\xBF# hi\r\n[engine]\r\n"
+			       "rate = 10 ; per cpu\r\n  ; indented comment\r\n"
+			       "cpus = all\r\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert_str_eq(sc.engine[0].name, "main");
+	ck_assert_uint_eq(sc.engine[0].rate, 10);
+	ck_assert_uint_eq(sc.engine[0].cpumask, 0);
+	scenario_free(&sc);
+	ck_assert_int_eq(parse(&sc, "[engine a]\nrate = 0x10\n"), 0);
+	ck_assert_uint_eq(sc.engine[0].rate, 16);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_summary_line)
+{
+	char *s = scenario_summary_line("; Drains the reserve\n;  from IRQ.\n"
+					"\n; other\n[scenario]\n");
+
+	ck_assert_str_eq(s, "Drains the reserve from IRQ.");
+	free(s);
+	s = scenario_summary_line("[scenario]\n");
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_cpulist)
+{
+	uint64_t m;
+
+	ck_assert_int_eq(parse_cpulist("0,2-3,63", &m), 0);
+	ck_assert_uint_eq(m, 0xdULL | (1ULL << 63));
+	ck_assert_int_eq(parse_cpulist("all", &m), 0);
+	ck_assert_uint_eq(m, 0);
+	ck_assert_int_eq(parse_cpulist("", &m), -1);
+	ck_assert_int_eq(parse_cpulist("a", &m), -1);
+	ck_assert_int_eq(parse_cpulist("1-", &m), -1);
+	ck_assert_int_eq(parse_cpulist("1,,2", &m), -1);
+}
+END_TEST
+
+/* Every shipped scenario parses, passes the cross checks, has a comment. */
+START_TEST(test_shipped)
+{
+	const char *top = getenv("LABYRINTH_TOP");
+	char *dir = xasprintf("%s/scenarios", top ? top : ".");
+	char *scripts = xasprintf("%s/bpftrace", dir);
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	ck_assert_msg(d, "cannot open %s", dir);
+	while ((de = readdir(d))) {
+		struct scenario sc;
+		char *path, *summary;
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini"))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		memset(&sc, 0, sizeof(sc));
+		sc.script_dir = scripts;
+		ck_assert_msg(scenario_load(&sc, path, err, sizeof(err)) == 0,
+			      "%s", err);
+		ck_assert_msg(scenario_finish(&sc, err, sizeof(err)) == 0,
+			      "%s", err);
+		summary = scenario_summary_line(sc.text);
+		ck_assert_msg(strlen(summary) > 20, "%s has no opening comment",
+			      path);
+		free(summary);
+		scenario_free(&sc);
+		free(path);
+		n++;
+	}
+	closedir(d);
+	ck_assert_msg(n >= 10, "only %d shipped scenarios", n);
+	free(scripts);
+	free(dir);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_errors_name_line_and_key);
+	tcase_add_test(tc, test_syntax_errors);
+	tcase_add_test(tc, test_cross_checks);
+	tcase_add_test(tc, test_set);
+	tcase_add_test(tc, test_odd_but_valid);
+	tcase_add_test(tc, test_summary_line);
+	tcase_add_test(tc, test_cpulist);
+	tcase_add_test(tc, test_shipped);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+LAB_CHECK_MAIN(scenario_suite)
