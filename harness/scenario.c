@@ -21,7 +21,7 @@
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const expect_names[] = {
-	"atomic-failure", "injected-failure", "oom", "panic", "survive", NULL,
+	"atomic-failure", "oom", "panic", "survive", NULL,
 };
 static const char *const context_names[] = {
 	"hrtimer", "irq_work", "tasklet", "process", NULL,
@@ -29,7 +29,7 @@ static const char *const context_names[] = {
 static const char *const policy_names[] = { "drain", "churn", NULL };
 static const char *const gfp_names[] = { "atomic", "nowait", NULL };
 static const char *const shred_names[] = {
-	"crypto", "fast", "zero", "none", NULL,
+	"crypto", "prng", "zero", "none", NULL,
 };
 static const char *const scope_names[] = {
 	"none", "labyrinth", "system", "module", "function", NULL,
@@ -494,12 +494,12 @@ int parse_cpulist(const char *s, uint64_t *mask)
 static int parse_list(const char *v, char list[][SC_NAME_MAX], size_t *n,
 		      const char *extra, char *bad, size_t badlen)
 {
-	char *dup = xstrdup(v), *tok, *save = NULL;
+	char *dup = xstrdup(v), *tok, *rest = dup;
 	size_t count = 0;
 	int ret = 0;
 
-	for (tok = strtok_r(dup, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: "a,,b" has an empty entry, a likely typo */
+	while ((tok = strsep(&rest, ","))) {
 		char *e;
 
 		while (isspace((unsigned char)*tok))
@@ -509,7 +509,8 @@ static int parse_list(const char *v, char list[][SC_NAME_MAX], size_t *n,
 			*--e = '\0';
 		if (count == SC_MAX_LIST || !is_word(tok, SC_NAME_MAX, extra)) {
 			snprintf(bad, badlen, "%s", count == SC_MAX_LIST ?
-				 "(too many entries)" : tok);
+				 "(too many entries)" :
+				 *tok ? tok : "(empty entry)");
 			ret = -1;
 			break;
 		}
@@ -902,7 +903,7 @@ static void engine_defaults(struct sc_engine *e, const char *name,
 	e->burst = 1;
 	e->policy = SC_POLICY_DRAIN;
 	e->gfp = SC_GFP_ATOMIC;
-	e->shred = SC_SHRED_FAST;
+	e->shred = SC_SHRED_PRNG;
 	e->max_pages = 1ULL << 20;	/* 4 GiB of 4k pages */
 }
 
@@ -1513,15 +1514,6 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 		fin_err(sc, 0, err, errlen,
 			"expect = panic needs [kernel] panic_on_oom = 1 or 2 "
 			"(that is how labyrinth provokes the panic)");
-		return -1;
-	}
-	if (sc->expect == SC_EXPECT_INJECTED_FAILURE &&
-	    (!sc->fail_page_alloc.present ||
-	     sc->fail_page_alloc.scope == SC_SCOPE_NONE) &&
-	    (!sc->failslab.present || sc->failslab.scope == SC_SCOPE_NONE)) {
-		fin_err(sc, 0, err, errlen,
-			"expect = injected-failure needs [fail_page_alloc] or "
-			"[failslab] with a scope");
 		return -1;
 	}
 	if (sc->ntrace && sc->script_dir) {

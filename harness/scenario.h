@@ -32,7 +32,6 @@
 
 enum sc_expect {
 	SC_EXPECT_ATOMIC_FAILURE,	/* a genuine atomic allocation failure */
-	SC_EXPECT_INJECTED_FAILURE,	/* injected failures observed, survive */
 	SC_EXPECT_OOM,			/* the OOM killer fires */
 	SC_EXPECT_PANIC,		/* the kernel panics (VM only) */
 	SC_EXPECT_SURVIVE,		/* nothing of the above, clean run */
@@ -61,7 +60,7 @@ enum sc_gfp {
 
 enum sc_shred {
 	SC_SHRED_CRYPTO,
-	SC_SHRED_FAST,
+	SC_SHRED_PRNG,
 	SC_SHRED_ZERO,
 	SC_SHRED_NONE,
 	SC_SHRED_MAX,

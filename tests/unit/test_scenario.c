@@ -133,7 +133,7 @@ START_TEST(test_errors_name_line_and_key)
 	expect_error("[scenario]\nduration = 50ms\n", "t.ini:2:",
 		     "out of range");
 	expect_error("[scenario]\nexpect = crash\n", "t.ini:2:",
-		     "one of: atomic-failure, injected-failure, oom, panic");
+		     "one of: atomic-failure, oom, panic, survive");
 	expect_error("[kernel]\npanic_on_oom = 3\n", "t.ini:2:",
 		     "an integer from 0 to 2, or -1");
 	expect_error("[kernel]\nmin_free_kbytes = lots\n", "t.ini:2:",
@@ -230,8 +230,6 @@ START_TEST(test_cross_checks)
 		     "vm_only = yes");
 	expect_error("[scenario]\nexpect = panic\nvm_only = yes\n[engine a]\n",
 		     "t.ini:", "panic_on_oom");
-	expect_error("[scenario]\nexpect = injected-failure\n[engine a]\n",
-		     "t.ini:", "needs [fail_page_alloc]");
 	expect_error("[pressure]\noomable = yes\n", "t.ini:1:",
 		     "no stress-ng workers");
 #if defined(__x86_64__)
