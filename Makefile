@@ -1,0 +1,151 @@
+# labyrinth: one entry point. See README.md.
+#
+#   make deps      install the Debian packages labyrinth needs (apt-get)
+#   make kernel    build the test kernel (cached in ~/.cache/labyrinth)
+#   make           build the module (against the test kernel or KDIR=) and
+#                  the harness (build/labyrinth)
+#   make test      unit tests (plain + ASan/UBSan) and VM tests
+#   make demo      boot the VM, run the default scenario, write a report
+#   make bench     allocator overhead ratios, in the VM -> reports/bench.json
+#   make install   install build/labyrinth, the module and the man page
+#   make clean     remove build outputs (the kernel cache stays)
+#
+# V=1 shows full commands. VARIANT=debug selects the KASAN/lockdep kernel.
+# KDIR=/path builds the module against your own kernel build instead.
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+export V
+
+BUILD := build
+VARIANT ?= default
+export VARIANT
+KERNEL_SCRIPT := kernel/build-kernel.sh
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Without KDIR= the module builds against the test kernel, built on demand.
+ifeq ($(origin KDIR),undefined)
+KERNEL_DEP := kernel
+KDIR_SH := $$($(KERNEL_SCRIPT) --print-kdir)
+else
+KERNEL_DEP :=
+KDIR_SH := $(KDIR)
+endif
+
+CC ?= gcc
+PKG_LIBS := jansson inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LDLIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARNFLAGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -Iinclude -Iharness \
+	-DLABYRINTH_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS_ALL = $(PKG_LDLIBS) -lm
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+VMTEST_SRC := $(wildcard tests/vm/test_*.c)
+
+# Two flavours of every userspace object: plain and ASan/UBSan.
+define flavour
+$(1)_OBJ := $$(patsubst harness/%.c,$(2)/obj/%.o,$$(HARNESS_SRC))
+$(1)_LIB := $(2)/liblabyrinth.a
+$(1)_BIN := $(2)/labyrinth
+$(1)_UNIT := $$(patsubst tests/unit/%.c,$(2)/tests/%,$$(UNIT_SRC))
+$(1)_VMTEST := $$(patsubst tests/vm/%.c,$(2)/vmtests/%,$$(VMTEST_SRC))
+
+$(2)/obj/%.o: harness/%.c
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $$(BASE_CFLAGS) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
+
+$(2)/liblabyrinth.a: $$($(1)_OBJ)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+
+$(2)/labyrinth: $(2)/obj/main.o $(2)/liblabyrinth.a
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $(3) -o $$@ $$^ $$(LDLIBS_ALL)
+
+$(2)/tests/%: tests/unit/%.c $(2)/liblabyrinth.a
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $$(BASE_CFLAGS) $(3) $$(PKG_CFLAGS) $$(CHECK_CFLAGS) \
+		-Itests/unit -o $$@ $$< $(2)/liblabyrinth.a $$(CHECK_LDLIBS) $$(LDLIBS_ALL)
+
+$(2)/vmtests/%: tests/vm/%.c $(2)/liblabyrinth.a
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $$(BASE_CFLAGS) $(3) $$(PKG_CFLAGS) $$(CHECK_CFLAGS) \
+		-Itests/unit -o $$@ $$< $(2)/liblabyrinth.a $$(CHECK_LDLIBS) $$(LDLIBS_ALL)
+
+-include $$(wildcard $(2)/obj/*.d $(2)/tests/*.d $(2)/vmtests/*.d)
+endef
+
+$(eval $(call flavour,PLAIN,$(BUILD),))
+$(eval $(call flavour,ASAN,$(BUILD)/asan,$(SAN_FLAGS)))
+
+.PHONY: all harness module asan tests-bin deps kernel kdir test unit-test \
+	vm-test demo bench install clean distclean
+
+all: harness module
+
+harness: $(PLAIN_BIN)
+
+asan: $(ASAN_BIN) $(ASAN_UNIT)
+
+tests-bin: $(PLAIN_BIN) $(PLAIN_UNIT) $(PLAIN_VMTEST) $(ASAN_BIN) $(ASAN_UNIT)
+
+deps:
+	$(Q)tools/install-deps.sh
+
+kernel:
+	$(Q)$(KERNEL_SCRIPT) >/dev/null
+
+kdir: $(KERNEL_DEP)
+	@echo $(KDIR_SH)
+
+# Kbuild writes its objects next to the sources; W=1 keeps the module honest.
+module: $(KERNEL_DEP)
+	$(Q)$(MAKE) -C $(KDIR_SH) M=$(CURDIR)/module W=1 \
+		$(if $(Q),-s) modules
+	@$(if $(Q),echo "  MODULE  module/labyrinth.ko")
+
+test: all tests-bin
+	$(Q)tests/run-tests.sh
+
+unit-test: tests-bin
+	$(Q)tests/run-tests.sh --unit-only
+
+vm-test: all tests-bin
+	$(Q)tests/run-tests.sh --vm-only
+
+demo: all
+	$(Q)tools/demo.sh
+
+bench: all
+	$(Q)tools/bench.sh
+
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(PLAIN_BIN) $(DESTDIR)$(PREFIX)/bin/labyrinth
+	install -D -m 0644 doc/labyrinth.1 $(DESTDIR)$(PREFIX)/share/man/man1/labyrinth.1
+	install -D -m 0644 module/labyrinth.ko \
+		$(DESTDIR)$(PREFIX)/lib/labyrinth/labyrinth.ko
+
+clean:
+	$(Q)rm -rf $(BUILD)
+	$(Q)if [ -d module ]; then rm -f module/*.o module/*.ko module/*.mod \
+		module/*.mod.c module/.*.cmd module/Module.symvers \
+		module/modules.order; fi

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The subcommands of the one `labyrinth` binary. A new subcommand is one
+ * function here plus one row in the table in main.c. Each takes argc/argv
+ * with argv[0] = the subcommand name, handles its own --help (with
+ * EXAMPLES), and returns an exit code (enum lab_exit, or the vm codes).
+ */
+#ifndef LABYRINTH_COMMANDS_H
+#define LABYRINTH_COMMANDS_H
+
+int cmd_vm(int argc, char **argv);
+
+/* PID 1 inside the VM: set up the guest and run the requested command. */
+int guest_init_main(int argc, char **argv);
+
+#endif /* LABYRINTH_COMMANDS_H */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages labyrinth needs, only those missing, so a
+# second run is a no-op that does not touch the network.
+set -euo pipefail
+
+pkgs=(
+	# build the harness and the test kernel
+	build-essential pkg-config bc bison flex libelf-dev libssl-dev cpio kmod
+	xz-utils dwarves linux-source-6.1
+	# libraries: JSON, INI scenarios, unit tests
+	libjansson-dev libinih-dev check
+	# sanitizer and fuzzer builds
+	clang llvm libclang-rt-14-dev
+	# the VM and what runs inside it
+	qemu-system-x86 stress-ng bpftrace
+	# the report's browser test
+	chromium
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	[ "${st:0:2}" = ii ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}" >&2
+	echo "install-deps: run 'make deps' as root (it uses apt-get)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp /tmp/labyrinth-apt.XXXXXX)
+if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	echo "install-deps: apt-get failed (full log: $log)" >&2
+	exit 1
+fi
+rm -f "$log"
