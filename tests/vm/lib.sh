@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Helpers for the VM tests (tests/vm/NN-*.sh). Each test script sources
+# this, calls vm_require (which turns every planned test into a loud SKIP
+# when there is no VM to be had) and reports with ok/not_ok in TAP.
+
+top=${LABYRINTH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+LAB=${LAB:-$top/build/labyrinth}
+tap_n=0
+tap_failed=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=1; echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+
+# check NAME EXPECTED ACTUAL [DETAIL]
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected $2, got $3${4:+; $4})"; fi
+}
+
+# vm_require TEST_NAME...: if no VM can be booted here, SKIP each named
+# test with the reason and exit 0 (a skip, said loudly, is not a failure).
+vm_require() {
+	local why=""
+	if [ ! -x "$LAB" ]; then
+		why="$LAB not built (run make)"
+	elif ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+		why="qemu-system-x86_64 not installed (run make deps)"
+	elif [ -z "${LABYRINTH_KERNEL:-}" ] && ! "$top/kernel/build-kernel.sh" --print-image >/dev/null 2>&1; then
+		why="test kernel not built (run make kernel)"
+	fi
+	if [ -n "$why" ]; then
+		echo "*** VM tests cannot run: $why ***" >&2
+		local t
+		for t in "$@"; do skip "$t" "no VM: $why"; done
+		exit 0
+	fi
+}
+
+# Run the runner with the test defaults; extra options before '--'.
+vm() { "$LAB" vm --quiet "$@"; }
