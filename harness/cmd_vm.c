@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `labyrinth vm`: options, help and exit code of the QEMU runner. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util.h"
+#include "vm.h"
+
+static void vm_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]\n"
+"\n"
+"Boot the labyrinth test kernel in QEMU with this machine's root filesystem\n"
+"read-only over 9p, run COMMAND in the guest as root (in the same working\n"
+"directory), and exit with its status, unless the kernel says otherwise.\n"
+"\n"
+"Options:\n"
+"  -k, --kernel PATH    bzImage to boot (default: the cached test kernel,\n"
+"                       or $LABYRINTH_KERNEL)\n"
+"      --variant NAME   cached kernel variant: default or debug\n"
+"  -m, --mem MB         guest memory in MiB (default 1024, 128..65536)\n"
+"  -c, --cpus N         virtual CPUs (default 2, 1..64)\n"
+"  -t, --timeout DUR    wall-clock limit for the whole run, e.g. 90s, 10m\n"
+"                       (default 600s); past it the verdict is timeout\n"
+"  -s, --share DIR      mount host DIR read-write at the same path in the\n"
+"                       guest (repeatable); everything else is read-only\n"
+"  -o, --out DIR        keep console.log, output.log, qemu.log and\n"
+"                       verdict.json in DIR (default: a temporary directory,\n"
+"                       removed after a pass)\n"
+"      --keep           keep the temporary directory after a pass too\n"
+"      --accel A        auto (default), kvm or tcg; auto uses KVM only if a\n"
+"                       probe guest really runs\n"
+"      --append ARGS    extra kernel command line\n"
+"      --panic-on-oops  oops=panic on the kernel command line\n"
+"      --panic-on-warn  panic_on_warn=1 on the kernel command line\n"
+"      --allow-splats   report splats but do not fail on them\n"
+"      --show-command   print the QEMU command line, then run it\n"
+"  -n, --dry-run        print the QEMU command line and stop\n"
+"  -q, --quiet          no progress line, no verdict line on a pass\n"
+"  -h, --help           this text\n"
+"\n"
+"Exit status:\n"
+"  0..199  COMMAND's own exit status (128+N if killed by signal N)\n"
+"  200     splat: oops, BUG, WARNING, KASAN, UBSAN, lockdep, kmemleak,\n"
+"          soft/hard lockup, hung task or RCU stall on the console\n"
+"  201     kernel panic\n"
+"  202     timeout (hang, or just too slow for --timeout)\n"
+"  203     infrastructure error (no QEMU, no kernel, QEMU failed)\n"
+"  204     the guest stopped without reporting the command's status\n"
+"  205     bad options\n"
+"The verdict line names the evidence: the first panic or splat line and\n"
+"its place in console.log.\n"
+"\n"
+"Examples:\n"
+"  labyrinth vm -- true\n"
+"  labyrinth vm --mem 512 --cpus 4 -- sh -c 'grep MemTotal /proc/meminfo'\n"
+"  labyrinth vm --share $PWD/reports -- build/labyrinth run scenarios/default.ini\n"
+"  labyrinth vm --timeout 30s --out /tmp/crash -- sh -c 'echo c > /proc/sysrq-trigger'\n"
+"  labyrinth vm --dry-run -- true\n");
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
+	       OPT_WARN, OPT_SPLATS, OPT_SHOW };
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "variant", required_argument, NULL, OPT_VARIANT },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "share", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "append", required_argument, NULL, OPT_APPEND },
+		{ "panic-on-oops", no_argument, NULL, OPT_OOPS },
+		{ "panic-on-warn", no_argument, NULL, OPT_WARN },
+		{ "allow-splats", no_argument, NULL, OPT_SPLATS },
+		{ "show-command", no_argument, NULL, OPT_SHOW },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct vm_opts o;
+	struct vm_result r;
+	const char **shares = NULL;
+	uint64_t v;
+	int c, ret;
+
+	vm_opts_init(&o);
+	optind = 1;
+	/* '+': stop at the first non-option, the guest command is its own. */
+	while ((c = getopt_long(argc, argv, "+k:m:c:t:s:o:nqh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o.kernel = optarg;
+			break;
+		case OPT_VARIANT:
+			if (strcmp(optarg, "default") && strcmp(optarg, "debug")) {
+				lab_err("vm: --variant %s: expected default or debug",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			o.variant = optarg;
+			break;
+		case 'm':
+			if (parse_u64(optarg, 128, 65536, &v)) {
+				lab_err("vm: --mem %s: expected MiB from 128 to 65536",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			o.mem_mb = (unsigned int)v;
+			break;
+		case 'c':
+			if (parse_u64(optarg, 1, 64, &v)) {
+				lab_err("vm: --cpus %s: expected 1 to 64", optarg);
+				return VM_EXIT_USAGE;
+			}
+			o.cpus = (unsigned int)v;
+			break;
+		case 't':
+			if (parse_duration_ms(optarg, 1000, 7 * 24 * 3600 * 1000ULL,
+					      &v)) {
+				lab_err("vm: --timeout %s: expected a duration from 1s to 7d, e.g. 90s or 10m",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			o.timeout_s = (unsigned int)((v + 999) / 1000);
+			break;
+		case 's': {
+			char *abs = realpath(optarg, NULL);
+
+			if (!abs) {
+				lab_err("vm: --share %s: no such directory (create it first)",
+					optarg);
+				free(shares);
+				return VM_EXIT_USAGE;
+			}
+			shares = xrealloc(shares, (o.nshares + 1) * sizeof(*shares));
+			shares[o.nshares++] = abs;
+			o.shares = shares;
+			break;
+		}
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case OPT_KEEP:
+			o.keep = 1;
+			break;
+		case OPT_ACCEL:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "tcg")) {
+				lab_err("vm: --accel %s: expected auto, kvm or tcg",
+					optarg);
+				return VM_EXIT_USAGE;
+			}
+			o.accel = optarg;
+			break;
+		case OPT_APPEND:
+			o.append = optarg;
+			break;
+		case OPT_OOPS:
+			o.panic_on_oops = 1;
+			break;
+		case OPT_WARN:
+			o.panic_on_warn = 1;
+			break;
+		case OPT_SPLATS:
+			o.ignore_splats = 1;
+			break;
+		case OPT_SHOW:
+			o.show_command = 1;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			vm_usage(stdout);
+			return 0;
+		default:
+			lab_err("vm: run 'labyrinth vm --help' for the options");
+			return VM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		lab_err("vm: no command to run: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]");
+		return VM_EXIT_USAGE;
+	}
+	ret = vm_run(&o, argv + optind, &r);
+	vm_result_free(&r);
+	for (size_t i = 0; i < o.nshares; i++)
+		free((char *)shares[i]);
+	free(shares);
+	return ret;
+}

@@ -1,0 +1,916 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The QEMU runner, host side. Boots the test kernel the way virtme-ng does
+ * (the host's / read-only over virtio-9p, no disk image), runs one command
+ * in the guest through the guest init (guest_init.c), streams its output,
+ * watches the console, and turns what happened into a verdict that a CI
+ * can trust: a panic or a hang is never a pass, and a splat while the
+ * command ran fails the run even if the command itself exited 0.
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "util.h"
+#include "vm_proto.h"
+
+extern char **environ;
+
+void vm_opts_init(struct vm_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->variant = "default";
+	o->mem_mb = 1024;
+	o->cpus = 2;
+	o->timeout_s = 600;
+	o->accel = "auto";
+}
+
+const char *vm_verdict_name(enum vm_verdict v)
+{
+	static const char *const names[] = {
+		[VM_PASS] = "pass",
+		[VM_CMD_FAILED] = "command-failed",
+		[VM_SPLAT] = "splat",
+		[VM_PANIC] = "panic",
+		[VM_TIMEOUT] = "timeout",
+		[VM_INFRA] = "infrastructure-error",
+		[VM_NO_STATUS] = "no-status",
+	};
+
+	return (unsigned int)v < ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+void vm_result_free(struct vm_result *r)
+{
+	free(r->out_dir);
+	free(r->console_log);
+	r->out_dir = r->console_log = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accelerator choice                                                  */
+
+/*
+ * Run a 1-byte guest (HLT) through KVM in a child with a deadline. Under
+ * broken nested virtualisation /dev/kvm opens and VMs are created, but
+ * KVM_RUN never comes back: only running something tells.
+ */
+static int kvm_probe_child(void)
+{
+	struct kvm_userspace_memory_region mem = { 0 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { 0 };
+	struct kvm_run *run;
+	int kvm, vmfd, vcpu, runsz;
+	unsigned char *guest;
+
+	alarm(3);
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0 || ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return 1;
+	vmfd = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vmfd < 0)
+		return 2;
+	guest = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (guest == MAP_FAILED)
+		return 3;
+	guest[0] = 0xf4; /* hlt */
+	mem.guest_phys_addr = 0x1000;
+	mem.memory_size = 0x1000;
+	mem.userspace_addr = (unsigned long)guest;
+	if (ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, &mem) < 0)
+		return 4;
+	vcpu = ioctl(vmfd, KVM_CREATE_VCPU, 0);
+	runsz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu < 0 || runsz <= 0)
+		return 5;
+	run = mmap(NULL, (size_t)runsz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vcpu, 0);
+	if (run == MAP_FAILED || ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
+		return 6;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
+		return 7;
+	regs.rip = 0x1000;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
+		return 8;
+	if (ioctl(vcpu, KVM_RUN, 0) < 0)
+		return 9;
+	return run->exit_reason == KVM_EXIT_HLT ? 0 : 10;
+}
+
+static int cpu_has_virt_flags(void)
+{
+	char *buf;
+	int found = 0;
+	char *line, *save = NULL;
+
+	if (read_file("/proc/cpuinfo", &buf, NULL))
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "flags", 5) &&
+		    (strstr(line, " vmx") || strstr(line, " svm")))
+			found = 1;
+	free(buf);
+	return found;
+}
+
+const char *vm_pick_accel(const char *want, char *why, size_t whylen)
+{
+	pid_t pid;
+	int st = 0;
+	double deadline;
+
+	if (!strcmp(want, "tcg")) {
+		snprintf(why, whylen, "asked for");
+		return "tcg";
+	}
+	if (!strcmp(want, "kvm")) {
+		snprintf(why, whylen, "asked for");
+		return "kvm";
+	}
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		snprintf(why, whylen, "/dev/kvm not usable: %s",
+			 strerror(errno));
+		return "tcg";
+	}
+	if (!cpu_has_virt_flags()) {
+		snprintf(why, whylen,
+			 "no vmx/svm flag in /proc/cpuinfo (nested virtualisation off)");
+		return "tcg";
+	}
+	pid = fork();
+	if (pid == 0)
+		_exit(kvm_probe_child());
+	if (pid < 0) {
+		snprintf(why, whylen, "cannot fork the KVM probe");
+		return "tcg";
+	}
+	deadline = now_mono() + 3.0;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_mono() > deadline) {
+			kill(pid, SIGKILL);
+			/* A vCPU stuck in the kernel may not even die: leave it. */
+			snprintf(why, whylen,
+				 "KVM probe guest did not run within 3 s (broken nested virtualisation)");
+			return "tcg";
+		}
+		usleep(20 * 1000);
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		snprintf(why, whylen, "probe guest ran");
+		return "kvm";
+	}
+	snprintf(why, whylen, "KVM probe failed (step %d)",
+		 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return "tcg";
+}
+
+/* ------------------------------------------------------------------ */
+/* QEMU command line                                                   */
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+static void sv_push(struct strvec *s, char *str)
+{
+	if (s->n + 2 > s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+}
+
+static void sv_add(struct strvec *s, const char *str)
+{
+	sv_push(s, xstrdup(str));
+}
+
+static void sv_free(struct strvec *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* QEMU option values escape ',' as ',,'. */
+static char *qemu_escape(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 2 + 1), *o = out;
+
+	for (; *s; s++) {
+		*o++ = *s;
+		if (*s == ',')
+			*o++ = ',';
+	}
+	*o = '\0';
+	return out;
+}
+
+static void add_9p(struct strvec *a, const char *id, const char *path,
+		   const char *tag, int readonly)
+{
+	char *p = qemu_escape(path);
+
+	sv_add(a, "-fsdev");
+	/*
+	 * security_model=none: files are the host's, as they are; remap:
+	 * the host's / spans several filesystems whose inode numbers would
+	 * collide in the guest (and /proc there misbehaves without it).
+	 */
+	sv_push(a, xasprintf("local,id=%s,path=%s%s,security_model=none,multidevs=remap",
+			     id, p, readonly ? ",readonly=on" : ""));
+	sv_add(a, "-device");
+	sv_push(a, xasprintf("virtio-9p-pci,fsdev=%s,mount_tag=%s", id, tag));
+	free(p);
+}
+
+static char *find_kernel(const struct vm_opts *o)
+{
+	const char *env = getenv("LABYRINTH_KERNEL");
+	const char *cache = getenv("LABYRINTH_CACHE");
+	const char *home = getenv("HOME");
+	char *path;
+
+	if (o->kernel)
+		return xstrdup(o->kernel);
+	if (env && *env)
+		return xstrdup(env);
+	if (cache && *cache)
+		path = xasprintf("%s/kernel/current-%s/build/arch/x86/boot/bzImage",
+				 cache, o->variant);
+	else
+		path = xasprintf("%s/.cache/labyrinth/kernel/current-%s/build/arch/x86/boot/bzImage",
+				 home ? home : "/root", o->variant);
+	return path;
+}
+
+static char *self_exe(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
+			    const char *accel, const char *kernel,
+			    const char *init, const char *dir)
+{
+	char *cmdline, *p;
+	size_t i;
+
+	sv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
+						 "qemu-system-x86_64");
+	sv_add(a, "-name");
+	sv_add(a, "labyrinth");
+	/* Only the devices asked for below: no NIC, VGA, floppy, monitor. */
+	sv_add(a, "-nodefaults");
+	sv_add(a, "-no-user-config");
+	sv_add(a, "-display");
+	sv_add(a, "none");
+	sv_add(a, "-machine");
+	sv_add(a, "pc");
+	sv_add(a, "-accel");
+	/* Multi-threaded TCG: one host thread per vCPU, so SMP is real. */
+	sv_add(a, !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
+	sv_add(a, "-cpu");
+	sv_add(a, !strcmp(accel, "kvm") ? "host" : "max");
+	sv_add(a, "-m");
+	sv_push(a, xasprintf("%u", o->mem_mb));
+	sv_add(a, "-smp");
+	sv_push(a, xasprintf("%u", o->cpus));
+	sv_add(a, "-kernel");
+	sv_add(a, kernel);
+
+	/*
+	 * console on ttyS0 only; root is the 9p share tagged /dev/root (that
+	 * name is what init/do_mounts.c hands to the 9p mount); panic=-1
+	 * reboots at once on panic, and -no-reboot turns any reboot into
+	 * QEMU's exit, so a panic ends the run instead of hanging it;
+	 * printk.devkmsg=on keeps our /dev/kmsg markers from being rate
+	 * limited; loglevel=7 keeps WARNINGs (level 4) on the console.
+	 */
+	cmdline = xasprintf("console=ttyS0,115200 loglevel=7 printk.devkmsg=on "
+			    "root=/dev/root rootfstype=9p "
+			    "rootflags=trans=virtio,version=9p2000.L,msize=%d,cache=loose "
+			    "ro init=%s panic=-1 8250.nr_uarts=2 "
+			    "mitigations=off%s%s%s%s",
+			    VM_9P_MSIZE, init,
+			    o->panic_on_oops ? " oops=panic" : "",
+			    o->panic_on_warn ? " panic_on_warn=1" : "",
+			    o->append ? " " : "", o->append ? o->append : "");
+	sv_add(a, "-append");
+	sv_push(a, cmdline);
+
+	add_9p(a, "root", "/", "/dev/root", 1);
+	p = xasprintf("%s/ctl", dir);
+	add_9p(a, "ctl", p, VM_CTL_TAG, 0);
+	free(p);
+	for (i = 0; i < o->nshares; i++) {
+		char *id = xasprintf("share%zu", i);
+		char *tag = xasprintf("%s%zu", VM_SHARE_TAG, i);
+
+		add_9p(a, id, o->shares[i], tag, 0);
+		free(id);
+		free(tag);
+	}
+	/* The kernel RNG seeds at once instead of waiting on jitter. */
+	sv_add(a, "-device");
+	sv_add(a, "virtio-rng-pci");
+	/* ttyS0: kernel console. ttyS1: the command's stdout+stderr. */
+	p = qemu_escape(dir);
+	sv_add(a, "-chardev");
+	sv_push(a, xasprintf("file,id=con,path=%s/console.log", p));
+	sv_add(a, "-serial");
+	sv_add(a, "chardev:con");
+	sv_add(a, "-chardev");
+	sv_push(a, xasprintf("file,id=out,path=%s/output.log", p));
+	sv_add(a, "-serial");
+	sv_add(a, "chardev:out");
+	free(p);
+	sv_add(a, "-no-reboot");
+}
+
+static void print_shell_quoted(FILE *f, char *const *v)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++) {
+		const char *s = v[i];
+
+		if (i)
+			fputc(' ', f);
+		if (*s && !strpbrk(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~")) {
+			fputs(s, f);
+			continue;
+		}
+		fputc('\'', f);
+		for (; *s; s++) {
+			if (*s == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*s, f);
+		}
+		fputc('\'', f);
+	}
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Control directory                                                   */
+
+static int write_ctl(const char *dir, const struct vm_opts *o,
+		     char *const argv[])
+{
+	char *ctl = xasprintf("%s/ctl", dir), *path, *cwd;
+	size_t i, len = 0;
+	char *buf = NULL;
+	FILE *m;
+	int err;
+
+	err = mkdir_p(ctl, 0755);
+	if (err)
+		goto out;
+
+	m = open_memstream(&buf, &len);
+	for (i = 0; argv[i]; i++)
+		fwrite(argv[i], 1, strlen(argv[i]) + 1, m);
+	fclose(m);
+	path = xasprintf("%s/%s", ctl, VM_CTL_ARGV);
+	err = write_file(path, buf, len);
+	free(path);
+	free(buf);
+	if (err)
+		goto out;
+
+	m = open_memstream(&buf, &len);
+	for (i = 0; environ[i]; i++)
+		fwrite(environ[i], 1, strlen(environ[i]) + 1, m);
+	fclose(m);
+	path = xasprintf("%s/%s", ctl, VM_CTL_ENV);
+	err = write_file(path, buf, len);
+	free(path);
+	free(buf);
+	if (err)
+		goto out;
+
+	cwd = getcwd(NULL, 0);
+	path = xasprintf("%s/%s", ctl, VM_CTL_CWD);
+	err = write_file(path, cwd ? cwd : "/", strlen(cwd ? cwd : "/"));
+	free(path);
+	free(cwd);
+	if (err)
+		goto out;
+
+	m = open_memstream(&buf, &len);
+	for (i = 0; i < o->nshares; i++)
+		fprintf(m, "%s%zu\t%s\n", VM_SHARE_TAG, i, o->shares[i]);
+	fclose(m);
+	path = xasprintf("%s/%s", ctl, VM_CTL_SHARES);
+	err = write_file(path, buf, len);
+	free(path);
+	free(buf);
+out:
+	free(ctl);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* Follow a growing file: hand new bytes to the callback. */
+struct tail {
+	int fd;
+	char *path;
+};
+
+static void tail_open(struct tail *t)
+{
+	if (t->fd < 0)
+		t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
+}
+
+static size_t tail_read(struct tail *t, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	tail_open(t);
+	if (t->fd < 0)
+		return 0;
+	n = read(t->fd, buf, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Console lines arrive in pieces; classify only whole ones. */
+struct line_feed {
+	char *carry;
+	size_t len;
+};
+
+static void feed_console(struct console_scan *s, struct line_feed *lf,
+			 const char *buf, size_t n, int final)
+{
+	char *joined;
+	size_t total, upto;
+	char *last_nl;
+
+	total = lf->len + n;
+	joined = xmalloc(total + 1);
+	if (lf->len)
+		memcpy(joined, lf->carry, lf->len);
+	memcpy(joined + lf->len, buf, n);
+	joined[total] = '\0';
+	last_nl = memrchr(joined, '\n', total);
+	upto = final ? total : (last_nl ? (size_t)(last_nl - joined) + 1 : 0);
+	if (upto)
+		console_scan_buf(s, joined, upto);
+	free(lf->carry);
+	lf->len = total - upto;
+	lf->carry = xmalloc(lf->len + 1);
+	memcpy(lf->carry, joined + upto, lf->len);
+	free(joined);
+}
+
+static int parse_status(const char *dir, int *cmd_status, char *err,
+			size_t errlen)
+{
+	char *path = xasprintf("%s/ctl/%s", dir, VM_CTL_STATUS), *buf;
+	int v, ret = -1;
+
+	if (read_file(path, &buf, NULL)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (sscanf(buf, "exit %d", &v) == 1) {
+		*cmd_status = v;
+		ret = 0;
+	} else if (sscanf(buf, "signal %d", &v) == 1) {
+		*cmd_status = 128 + v;
+		ret = 0;
+	} else if (!strncmp(buf, "error ", 6)) {
+		snprintf(err, errlen, "guest init: %.*s",
+			 (int)strcspn(buf + 6, "\n"), buf + 6);
+		ret = -2;
+	}
+	free(buf);
+	return ret;
+}
+
+static void write_verdict_json(const char *dir, const struct vm_result *r,
+			       const struct console_scan *s, int timed_out)
+{
+	json_t *j = json_object(), *counts = json_object();
+	char *path, *text;
+	int k;
+
+	for (k = CON_PANIC; k < CON_CMD_START; k++)
+		if (s->count[k])
+			json_object_set_new(counts, console_kind_name(k),
+					    json_integer(s->count[k]));
+	json_object_set_new(j, "verdict",
+			    json_string(vm_verdict_name(r->verdict)));
+	json_object_set_new(j, "exit_code", json_integer(r->exit_code));
+	json_object_set_new(j, "command_status",
+			    r->cmd_status >= 0 ? json_integer(r->cmd_status) :
+						 json_null());
+	json_object_set_new(j, "evidence", json_string(r->evidence));
+	json_object_set_new(j, "evidence_line",
+			    json_integer(r->evidence_line));
+	json_object_set_new(j, "console_log", json_string(r->console_log));
+	json_object_set_new(j, "accel", json_string(r->accel));
+	json_object_set_new(j, "boot_s", json_real(r->boot_s));
+	json_object_set_new(j, "total_s", json_real(r->total_s));
+	json_object_set_new(j, "timed_out", json_boolean(timed_out));
+	json_object_set_new(j, "console_events", counts);
+	text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	path = xasprintf("%s/verdict.json", dir);
+	if (text && write_file_atomic(path, text, strlen(text)))
+		lab_warn("cannot write %s", path);
+	free(path);
+	free(text);
+	json_decref(j);
+}
+
+static unsigned int splat_count(const struct console_scan *s)
+{
+	unsigned int n = 0;
+	int k;
+
+	for (k = CON_PANIC; k < CON_KIND_MAX; k++)
+		if (console_kind_is_splat(k))
+			n += s->count[k];
+	return n;
+}
+
+static void set_evidence(struct vm_result *r, const struct console_event *e)
+{
+	snprintf(r->evidence, sizeof(r->evidence), "%s", e->text);
+	r->evidence_line = e->line;
+}
+
+/* Decide, from everything seen, what the run was. */
+static void judge(struct vm_result *r, const struct vm_opts *o,
+		  const struct console_scan *s, int timed_out, int have_status,
+		  int qemu_status, const char *guest_err, const char *dir)
+{
+	if (s->first_panic >= 0) {
+		r->verdict = VM_PANIC;
+		r->exit_code = VM_EXIT_PANIC;
+		set_evidence(r, &s->ev[s->first_panic]);
+		return;
+	}
+	if (timed_out) {
+		r->verdict = VM_TIMEOUT;
+		r->exit_code = VM_EXIT_TIMEOUT;
+		if (s->first_splat >= 0) {
+			set_evidence(r, &s->ev[s->first_splat]);
+		} else {
+			snprintf(r->evidence, sizeof(r->evidence),
+				 "no result within %u s (%s)", o->timeout_s,
+				 s->cmd_started ? "command was running" :
+						  "guest never started the command");
+		}
+		return;
+	}
+	if (!have_status) {
+		if (guest_err && *guest_err) {
+			r->verdict = VM_INFRA;
+			r->exit_code = VM_EXIT_INFRA;
+			snprintf(r->evidence, sizeof(r->evidence), "%s",
+				 guest_err);
+		} else if (!s->lines) {
+			char *log = xasprintf("%s/qemu.log", dir), *buf = NULL;
+
+			r->verdict = VM_INFRA;
+			r->exit_code = VM_EXIT_INFRA;
+			if (!read_file(log, &buf, NULL) && *buf)
+				snprintf(r->evidence, sizeof(r->evidence),
+					 "QEMU exited %d before the kernel said anything: %.*s",
+					 qemu_status, (int)strcspn(buf, "\n"), buf);
+			else
+				snprintf(r->evidence, sizeof(r->evidence),
+					 "QEMU exited %d before the kernel said anything",
+					 qemu_status);
+			free(log);
+			free(buf);
+		} else {
+			r->verdict = VM_NO_STATUS;
+			r->exit_code = VM_EXIT_NO_STATUS;
+			if (s->first_splat >= 0)
+				set_evidence(r, &s->ev[s->first_splat]);
+			else
+				snprintf(r->evidence, sizeof(r->evidence),
+					 "the guest stopped without reporting the command's status (%s)",
+					 s->cmd_started ? "command had started" :
+							  "command never started: did the root filesystem mount?");
+		}
+		return;
+	}
+	if (s->first_splat >= 0 && !o->ignore_splats) {
+		r->verdict = VM_SPLAT;
+		r->exit_code = VM_EXIT_SPLAT;
+		set_evidence(r, &s->ev[s->first_splat]);
+		return;
+	}
+	r->exit_code = r->cmd_status;
+	r->verdict = r->cmd_status ? VM_CMD_FAILED : VM_PASS;
+	snprintf(r->evidence, sizeof(r->evidence), "command exited %d",
+		 r->cmd_status);
+}
+
+int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
+{
+	char why[160], *kernel = NULL, *init = NULL, *dir = NULL;
+	char guest_err[256] = "";
+	struct console_scan scan;
+	struct line_feed lf = { 0 };
+	struct strvec qa = { 0 };
+	struct tail con = { .fd = -1 }, out = { .fd = -1 };
+	struct progress prog;
+	struct sigaction sa = { 0 }, old_int, old_term;
+	const char *accel;
+	double t0, deadline, cmd_t = 0;
+	int temp_dir = 0, qst = 0, timed_out = 0, have_status, err, i;
+	pid_t qemu;
+	char buf[65536];
+
+	memset(r, 0, sizeof(*r));
+	r->cmd_status = -1;
+	console_scan_init(&scan);
+
+	kernel = find_kernel(o);
+	init = self_exe();
+	accel = vm_pick_accel(o->accel, why, sizeof(why));
+	snprintf(r->accel, sizeof(r->accel), "%s", accel);
+
+	if (o->out_dir) {
+		err = mkdir_p(o->out_dir, 0755);
+		if (err) {
+			lab_err("cannot create output directory %s: %s",
+				o->out_dir, strerror(-err));
+			r->exit_code = VM_EXIT_INFRA;
+			r->verdict = VM_INFRA;
+			goto out;
+		}
+		dir = realpath(o->out_dir, NULL);
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		char *tmpl = xasprintf("%s/labyrinth-vm.XXXXXX",
+				       tmp && *tmp ? tmp : "/tmp");
+
+		dir = mkdtemp(tmpl) ? tmpl : (free(tmpl), NULL);
+		temp_dir = 1;
+	}
+	if (!dir) {
+		lab_err("cannot create a directory for the VM's logs: %s",
+			strerror(errno));
+		r->exit_code = VM_EXIT_INFRA;
+		r->verdict = VM_INFRA;
+		goto out;
+	}
+	r->out_dir = xstrdup(dir);
+	r->console_log = xasprintf("%s/console.log", dir);
+
+	build_qemu_argv(&qa, o, accel, kernel, init ? init : "/proc/self/exe",
+			dir);
+	if (o->show_command || o->dry_run) {
+		printf("# accel: %s (%s)\n", accel, why);
+		print_shell_quoted(stdout, qa.v);
+		fflush(stdout);
+	}
+	if (o->dry_run) {
+		r->verdict = VM_PASS;
+		r->exit_code = 0;
+		snprintf(r->evidence, sizeof(r->evidence), "dry run");
+		if (temp_dir)
+			remove_tree(dir);
+		free(r->out_dir);
+		r->out_dir = NULL;
+		goto out;
+	}
+
+	if (access(kernel, R_OK)) {
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "no kernel at %s: run 'make kernel' or pass --kernel PATH",
+			 kernel);
+		r->verdict = VM_INFRA;
+		r->exit_code = VM_EXIT_INFRA;
+		goto report;
+	}
+	if (!init) {
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "cannot find this program's own path for init=");
+		r->verdict = VM_INFRA;
+		r->exit_code = VM_EXIT_INFRA;
+		goto report;
+	}
+	for (i = 0; i < (int)o->nshares; i++) {
+		struct stat st;
+
+		if (stat(o->shares[i], &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(r->evidence, sizeof(r->evidence),
+				 "shared directory %s does not exist (create it first)",
+				 o->shares[i]);
+			r->verdict = VM_INFRA;
+			r->exit_code = VM_EXIT_INFRA;
+			goto report;
+		}
+	}
+	err = write_ctl(dir, o, argv);
+	if (err) {
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "cannot write the control directory in %s: %s", dir,
+			 strerror(-err));
+		r->verdict = VM_INFRA;
+		r->exit_code = VM_EXIT_INFRA;
+		goto report;
+	}
+	con.path = xasprintf("%s/console.log", dir);
+	out.path = xasprintf("%s/output.log", dir);
+	/* QEMU creates them; make sure a stale one is never read. */
+	unlink(con.path);
+	unlink(out.path);
+
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	got_signal = 0;
+
+	progress_init(&prog);
+	if (o->quiet)
+		prog.enabled = 0;
+	t0 = now_mono();
+	deadline = t0 + o->timeout_s;
+	qemu = fork();
+	if (qemu == 0) {
+		char *log = xasprintf("%s/qemu.log", dir);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDONLY);
+
+		/* Ctrl-C is ours to handle: QEMU gets a clean stop from us. */
+		setpgid(0, 0);
+		dup2(null, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(qa.v[0], qa.v);
+		fprintf(stderr, "cannot run %s: %s\n", qa.v[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (qemu < 0) {
+		snprintf(r->evidence, sizeof(r->evidence), "fork failed: %s",
+			 strerror(errno));
+		r->verdict = VM_INFRA;
+		r->exit_code = VM_EXIT_INFRA;
+		goto restore;
+	}
+
+	for (;;) {
+		pid_t w = waitpid(qemu, &qst, WNOHANG);
+		size_t n;
+
+		while ((n = tail_read(&out, buf, sizeof(buf))) > 0) {
+			progress_clear(&prog);
+			fwrite(buf, 1, n, stdout);
+			fflush(stdout);
+		}
+		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
+			feed_console(&scan, &lf, buf, n, 0);
+		if (scan.cmd_started && !cmd_t)
+			cmd_t = now_mono();
+		if (w == qemu)
+			break;
+		if (got_signal || now_mono() > deadline) {
+			timed_out = !got_signal;
+			kill(qemu, SIGTERM);
+			for (i = 0; i < 40 && waitpid(qemu, &qst, WNOHANG) == 0; i++)
+				usleep(50 * 1000);
+			if (i == 40) {
+				kill(qemu, SIGKILL);
+				waitpid(qemu, &qst, 0);
+			}
+			break;
+		}
+		if (scan.cmd_started)
+			progress_update(&prog, "[vm %s] running %s | splats %u oom-kills %u",
+					accel, argv[0], splat_count(&scan),
+					scan.count[CON_OOM_KILL]);
+		else
+			progress_update(&prog, "[vm %s] booting | console %u lines",
+					accel, scan.lines);
+		usleep(50 * 1000);
+	}
+	r->total_s = now_mono() - t0;
+	r->boot_s = cmd_t ? cmd_t - t0 : 0;
+	progress_clear(&prog);
+	{
+		size_t n;
+
+		while ((n = tail_read(&out, buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, n, stdout);
+		fflush(stdout);
+		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
+			feed_console(&scan, &lf, buf, n, 0);
+		feed_console(&scan, &lf, "", 0, 1);
+	}
+
+	if (got_signal) {
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "interrupted by signal %d", (int)got_signal);
+		r->verdict = VM_INFRA;
+		r->exit_code = 128 + got_signal;
+		goto restore;
+	}
+	have_status = parse_status(dir, &r->cmd_status, guest_err,
+				   sizeof(guest_err)) == 0;
+	judge(r, o, &scan, timed_out, have_status,
+	      WIFEXITED(qst) ? WEXITSTATUS(qst) : 128 + WTERMSIG(qst),
+	      guest_err, dir);
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+report:
+	write_verdict_json(dir, r, &scan, timed_out);
+	if (!o->quiet || r->verdict != VM_PASS) {
+		if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
+			fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total %.1fs)\n",
+				vm_verdict_name(r->verdict), r->evidence,
+				r->accel, r->boot_s, r->total_s);
+		else if (r->evidence_line)
+			fprintf(stderr, "labyrinth vm: %s: %s\n  evidence: %s:%u\n",
+				vm_verdict_name(r->verdict), r->evidence,
+				r->console_log, r->evidence_line);
+		else
+			fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
+				vm_verdict_name(r->verdict), r->evidence, dir);
+		if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
+			int k;
+
+			fprintf(stderr, "  console:");
+			for (k = CON_PANIC; k < CON_CMD_START; k++)
+				if (scan.count[k])
+					fprintf(stderr, " %s=%u",
+						console_kind_name(k),
+						scan.count[k]);
+			fputc('\n', stderr);
+		}
+	}
+	if (temp_dir && !o->keep && r->verdict == VM_PASS) {
+		remove_tree(dir);
+		free(r->out_dir);
+		free(r->console_log);
+		r->out_dir = r->console_log = NULL;
+	}
+out:
+	if (con.fd >= 0)
+		close(con.fd);
+	if (out.fd >= 0)
+		close(out.fd);
+	free(con.path);
+	free(out.path);
+	free(lf.carry);
+	sv_free(&qa);
+	console_scan_free(&scan);
+	free(kernel);
+	free(init);
+	free(dir);
+	return r->exit_code;
+}
