@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * labyrinth: /dev/labyrinth, its ioctls and its time series.
+ *
+ * The ioctl dispatch follows drivers/iommu/iommufd/main.c: one table row
+ * per command with the struct's size and its first version's last field,
+ * copy_struct_from_user() for the size rules, and the struct copied back
+ * up to the size userspace knows.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/uaccess.h>
+#include <linux/capability.h>
+#include <linux/xarray.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/bitmap.h>
+
+#include "lab.h"
+
+u64 lab_load_ns;
+
+struct lab_fd_page {
+	struct page *page;
+	u64 owner;
+	bool freed;
+};
+
+struct lab_fd {
+	struct file *file;
+	struct mutex lock;		/* pages, series buffer lifetime */
+	struct xarray pages;		/* page_id -> struct lab_fd_page */
+
+	/* time series: written by the sampling timer (softirq) */
+	spinlock_t ring_lock;
+	struct lab_sample *ring;
+	u32 cap, head, count;
+	u64 seq, lost;
+	u64 interval_ns;
+	bool sampling;
+	struct hrtimer timer;
+	wait_queue_head_t wq;
+};
+
+struct lab_ucmd {
+	struct lab_fd *fd;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+/* ---- time series ------------------------------------------------------- */
+
+static enum hrtimer_restart lab_sample_fn(struct hrtimer *t)
+{
+	struct lab_fd *f = container_of(t, struct lab_fd, timer);
+	struct lab_sample s = { .size = sizeof(s) };
+	unsigned long flags;
+
+	s.time_ns = ktime_get_ns();
+	lab_alloc_sum(&s);
+	spin_lock_irqsave(&f->ring_lock, flags);
+	s.seq = f->seq++;
+	if (f->count == f->cap) {
+		f->lost++;
+	} else {
+		s.lost = f->lost;
+		f->lost = 0;
+		f->ring[(f->head + f->count) % f->cap] = s;
+		f->count++;
+	}
+	spin_unlock_irqrestore(&f->ring_lock, flags);
+	wake_up_interruptible(&f->wq);
+	hrtimer_forward_now(t, ns_to_ktime(f->interval_ns));
+	return HRTIMER_RESTART;
+}
+
+static void lab_series_stop(struct lab_fd *f)
+{
+	if (f->sampling) {
+		hrtimer_cancel(&f->timer);
+		f->sampling = false;
+	}
+}
+
+static int lab_ioctl_series(struct lab_ucmd *ucmd)
+{
+	struct lab_series *cmd = ucmd->cmd;
+	struct lab_fd *f = ucmd->fd;
+	struct lab_sample *ring, *old;
+	u32 cap = cmd->capacity;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->interval_ms && (cmd->interval_ms < LAB_SERIES_INTERVAL_MIN_MS ||
+				 cmd->interval_ms > LAB_SERIES_INTERVAL_MAX_MS))
+		return -ERANGE;
+	if (!cap)
+		cap = LAB_SERIES_CAPACITY_DEFAULT;
+	if (cap > LAB_SERIES_CAPACITY_MAX)
+		return -ERANGE;
+	cmd->sample_size = sizeof(struct lab_sample);
+
+	mutex_lock(&f->lock);
+	lab_series_stop(f);
+	if (!cmd->interval_ms) {
+		mutex_unlock(&f->lock);
+		return 0;
+	}
+	ring = vmalloc_array(cap, sizeof(*ring));
+	if (!ring) {
+		mutex_unlock(&f->lock);
+		return -ENOMEM;
+	}
+	spin_lock_irq(&f->ring_lock);
+	old = f->ring;
+	f->ring = ring;
+	f->cap = cap;
+	f->head = 0;
+	f->count = 0;
+	f->seq = 0;
+	f->lost = 0;
+	f->interval_ns = (u64)cmd->interval_ms * NSEC_PER_MSEC;
+	spin_unlock_irq(&f->ring_lock);
+	vfree(old);
+	f->sampling = true;
+	hrtimer_start(&f->timer, 0, HRTIMER_MODE_REL_SOFT);
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+#define LAB_READ_BATCH	32
+
+static ssize_t lab_read(struct file *file, char __user *buf, size_t len,
+			loff_t *ppos)
+{
+	struct lab_fd *f = file->private_data;
+	size_t want = len / sizeof(struct lab_sample), n, i;
+	struct lab_sample *tmp;
+	ssize_t done = 0;
+	int ret;
+
+	if (!want)
+		return -EINVAL;
+	tmp = kmalloc_array(LAB_READ_BATCH, sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	mutex_lock(&f->lock);
+	if (!f->ring) {
+		ret = -EINVAL;
+		goto out;
+	}
+	while (want) {
+		spin_lock_irq(&f->ring_lock);
+		n = min3(want, (size_t)f->count, (size_t)LAB_READ_BATCH);
+		for (i = 0; i < n; i++) {
+			tmp[i] = f->ring[f->head];
+			f->head = (f->head + 1) % f->cap;
+			f->count--;
+		}
+		spin_unlock_irq(&f->ring_lock);
+		if (!n) {
+			if (done)
+				break;
+			mutex_unlock(&f->lock);
+			if (file->f_flags & O_NONBLOCK) {
+				kfree(tmp);
+				return -EAGAIN;
+			}
+			ret = wait_event_interruptible(f->wq,
+						       READ_ONCE(f->count));
+			if (ret) {
+				kfree(tmp);
+				return ret;
+			}
+			mutex_lock(&f->lock);
+			if (!f->ring) {
+				ret = -EINVAL;
+				goto out;
+			}
+			continue;
+		}
+		if (copy_to_user(buf + done, tmp, n * sizeof(*tmp))) {
+			ret = done ? 0 : -EFAULT;
+			goto out;
+		}
+		done += n * sizeof(*tmp);
+		want -= n;
+	}
+	ret = 0;
+out:
+	mutex_unlock(&f->lock);
+	kfree(tmp);
+	return done ? done : ret;
+}
+
+static __poll_t lab_poll(struct file *file, poll_table *pt)
+{
+	struct lab_fd *f = file->private_data;
+
+	poll_wait(file, &f->wq, pt);
+	return READ_ONCE(f->count) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/* ---- ioctls ------------------------------------------------------------ */
+
+static int lab_ioctl_version(struct lab_ucmd *ucmd)
+{
+	struct lab_version *cmd = ucmd->cmd;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	cmd->abi_major = LAB_ABI_MAJOR;
+	cmd->abi_minor = LAB_ABI_MINOR;
+	cmd->features = lab_features();
+	cmd->nr_cpu_ids = nr_cpu_ids;
+	cmd->max_engines = LAB_MAX_ENGINES;
+	cmd->page_size = PAGE_SIZE;
+	cmd->hist_buckets = LAB_HIST_BUCKETS;
+	cmd->max_order = LAB_ORDER_MAX;
+	cmd->default_held_cap = lab_default_held_cap();
+	cmd->max_held_cap = totalram_pages();
+	cmd->total_ram_pages = totalram_pages();
+	return 0;
+}
+
+static int lab_ioctl_start(struct lab_ucmd *ucmd)
+{
+	return lab_engine_start(ucmd->fd->file, ucmd->cmd);
+}
+
+static int lab_ioctl_stop(struct lab_ucmd *ucmd)
+{
+	return lab_engine_stop_ioctl(ucmd->cmd);
+}
+
+static int lab_ioctl_stats(struct lab_ucmd *ucmd)
+{
+	return lab_engine_stats(ucmd->cmd);
+}
+
+static int lab_check_owner(u64 owner)
+{
+	return owner && owner < LAB_OWNER_RESERVED_MIN ? 0 : -ERANGE;
+}
+
+static int lab_ioctl_page_alloc(struct lab_ucmd *ucmd)
+{
+	struct lab_page_alloc *cmd = ucmd->cmd;
+	struct lab_fd *f = ucmd->fd;
+	struct lab_fd_page *fp;
+	enum lab_page_fail why;
+	struct page *page;
+	u32 id;
+	int ret;
+
+	if (cmd->flags & ~LAB_PAGE_ALLOC_F_ALL || cmd->__reserved ||
+	    cmd->gfp & ~LAB_GFP_ALL)
+		return -EOPNOTSUPP;
+	if (lab_check_owner(cmd->owner) || cmd->order > LAB_ORDER_MAX)
+		return -ERANGE;
+	if ((cmd->gfp & LAB_GFP_MEMALLOC) &&
+	    !(cmd->flags & LAB_PAGE_F_ALLOW_MEMALLOC))
+		return -EPERM;
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	if (!fp)
+		return -ENOMEM;
+	cmd->page_id = 0;
+	page = lab_alloc(cmd->owner, cmd->gfp, cmd->order, &why);
+	cmd->result = why;
+	if (!page) {
+		kfree(fp);
+		return 0;
+	}
+	fp->page = page;
+	fp->owner = cmd->owner;
+	mutex_lock(&f->lock);
+	ret = xa_alloc(&f->pages, &id, fp, xa_limit_31b, GFP_KERNEL);
+	mutex_unlock(&f->lock);
+	if (ret) {
+		lab_free(cmd->owner, page, LAB_SHRED_NONE);
+		kfree(fp);
+		return ret;
+	}
+	cmd->page_id = id;
+	return 0;
+}
+
+static int lab_ioctl_page_free(struct lab_ucmd *ucmd)
+{
+	struct lab_page_free *cmd = ucmd->cmd;
+	struct lab_fd *f = ucmd->fd;
+	struct lab_fd_page *fp;
+	struct page *page;
+	int ret;
+
+	if (cmd->flags & ~LAB_PAGE_FREE_F_ALL || cmd->__reserved ||
+	    cmd->shred >= LAB_SHRED_COUNT)
+		return -EOPNOTSUPP;
+	if (lab_check_owner(cmd->owner))
+		return -ERANGE;
+	if (cmd->flags & LAB_PAGE_FREE_F_FOREIGN) {
+		page = alloc_page(GFP_KERNEL);
+		if (!page)
+			return -ENOMEM;
+		ret = lab_free(cmd->owner, page, cmd->shred);
+		/* Refused, as it must be: the page is still the caller's. */
+		if (ret)
+			__free_page(page);
+		return ret;
+	}
+	if (cmd->page_id > U32_MAX)
+		return -ENOENT;
+	mutex_lock(&f->lock);
+	fp = xa_load(&f->pages, cmd->page_id);
+	if (!fp) {
+		ret = -ENOENT;
+		goto out;
+	}
+	/* A freed id still reaches the allocator: that is the test. */
+	ret = lab_free(cmd->owner, fp->page, cmd->shred);
+	if (!ret)
+		fp->freed = true;
+out:
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static int lab_ioctl_shred_verify(struct lab_ucmd *ucmd)
+{
+	struct lab_shred_verify *cmd = ucmd->cmd;
+	DECLARE_BITMAP(seen, 256);
+	struct page *page;
+	u8 *p;
+	u32 i;
+
+	if (cmd->flags || cmd->shred >= LAB_SHRED_COUNT)
+		return -EOPNOTSUPP;
+	if (cmd->pattern > 255)
+		return -ERANGE;
+	page = lab_alloc(LAB_OWNER_VERIFY, 0, 0, NULL);
+	if (!page)
+		return -ENOMEM;
+	p = page_address(page);
+	memset(p, cmd->pattern, PAGE_SIZE);
+	lab_shred(page, 0, cmd->shred);
+	bitmap_zero(seen, 256);
+	cmd->page_size = PAGE_SIZE;
+	cmd->unchanged_bytes = 0;
+	cmd->zero_bytes = 0;
+	for (i = 0; i < PAGE_SIZE; i++) {
+		cmd->unchanged_bytes += p[i] == cmd->pattern;
+		cmd->zero_bytes += !p[i];
+		__set_bit(p[i], seen);
+	}
+	cmd->distinct_bytes = bitmap_weight(seen, 256);
+	lab_free(LAB_OWNER_VERIFY, page, LAB_SHRED_NONE);
+	return 0;
+}
+
+/*
+ * Raw and labyrinth alloc+free pairs, interleaved chunk by chunk with
+ * IRQs off so that all four variants run in the same context and share
+ * whatever the machine does meanwhile.
+ */
+static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
+{
+	static const u32 shred[] = { 0, LAB_SHRED_NONE, LAB_SHRED_FAST,
+				     LAB_SHRED_CRYPTO };
+	unsigned long flags;
+	struct page *page;
+	u64 t0, t;
+	u32 i;
+
+	local_irq_save(flags);
+	t0 = ktime_get_ns();
+	if (!variant) {
+		for (i = 0; i < n; i++) {
+			page = alloc_page(GFP_ATOMIC);
+			if (page)
+				__free_page(page);
+			else
+				(*failures)++;
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			page = lab_alloc(LAB_OWNER_BENCH, 0, 0, NULL);
+			if (page)
+				lab_free(LAB_OWNER_BENCH, page,
+					 shred[variant]);
+			else
+				(*failures)++;
+		}
+	}
+	t = ktime_get_ns() - t0;
+	local_irq_restore(flags);
+	return t;
+}
+
+static int lab_ioctl_bench(struct lab_ucmd *ucmd)
+{
+	struct lab_bench *cmd = ucmd->cmd;
+	u64 total[4] = { 0 }, done = 0, failures = 0;
+	u32 chunk = cmd->chunk ? cmd->chunk : 64;
+	int v;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->iterations || cmd->iterations > LAB_BENCH_ITERS_MAX ||
+	    chunk > 4096)
+		return -ERANGE;
+	cmd->kernel_inject_probe = lab_kprobe_armed();
+	while (done < cmd->iterations) {
+		u32 n = min_t(u64, chunk, cmd->iterations - done);
+
+		for (v = 0; v < 4; v++)
+			total[v] += lab_bench_chunk(v, n, &failures);
+		done += n;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	cmd->raw_ns = total[0];
+	cmd->shred_none_ns = total[1];
+	cmd->shred_fast_ns = total[2];
+	cmd->shred_crypto_ns = total[3];
+	cmd->failures = failures;
+	cmd->cpu = raw_smp_processor_id();
+	cmd->kernel_inject_probe |= lab_kprobe_armed();
+	return 0;
+}
+
+union lab_ucmd_buffer {
+	struct lab_version version;
+	struct lab_start start;
+	struct lab_stop stop;
+	struct lab_stats stats;
+	struct lab_series series;
+	struct lab_page_alloc page_alloc;
+	struct lab_page_free page_free;
+	struct lab_shred_verify shred_verify;
+	struct lab_bench bench;
+};
+
+struct lab_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct lab_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
+	[_IOC_NR(_ioctl) - LAB_CMD_BASE] = {				\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union lab_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
+static const struct lab_ioctl_op lab_ioctl_ops[] = {
+	IOCTL_OP(LAB_IOC_GET_VERSION, lab_ioctl_version, struct lab_version,
+		 total_ram_pages),
+	IOCTL_OP(LAB_IOC_START, lab_ioctl_start, struct lab_start, nr_cpus),
+	IOCTL_OP(LAB_IOC_STOP, lab_ioctl_stop, struct lab_stop, freed_pages),
+	IOCTL_OP(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats, total),
+	IOCTL_OP(LAB_IOC_SERIES, lab_ioctl_series, struct lab_series,
+		 __reserved),
+	IOCTL_OP(LAB_IOC_PAGE_ALLOC, lab_ioctl_page_alloc,
+		 struct lab_page_alloc, __reserved),
+	IOCTL_OP(LAB_IOC_PAGE_FREE, lab_ioctl_page_free, struct lab_page_free,
+		 __reserved),
+	IOCTL_OP(LAB_IOC_SHRED_VERIFY, lab_ioctl_shred_verify,
+		 struct lab_shred_verify, distinct_bytes),
+	IOCTL_OP(LAB_IOC_BENCH, lab_ioctl_bench, struct lab_bench,
+		 kernel_inject_probe),
+};
+
+static long lab_fops_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	const struct lab_ioctl_op *op;
+	union lab_ucmd_buffer buf;
+	struct lab_ucmd ucmd = {};
+	unsigned int nr = _IOC_NR(cmd);
+	int ret;
+
+	if (nr < LAB_CMD_BASE || nr - LAB_CMD_BASE >= ARRAY_SIZE(lab_ioctl_ops))
+		return -ENOTTY;
+	op = &lab_ioctl_ops[nr - LAB_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+	ucmd.fd = file->private_data;
+	ucmd.ubuffer = (void __user *)arg;
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (ret)
+		return ret;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	if (ucmd.user_size > PAGE_SIZE)
+		return -E2BIG;
+	ucmd.cmd = &buf;
+	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				    ucmd.user_size);
+	if (ret)
+		return ret;
+	ret = op->execute(&ucmd);
+	if (ret)
+		return ret;
+	if (copy_to_user(ucmd.ubuffer, ucmd.cmd,
+			 min_t(size_t, ucmd.user_size, op->size)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- open / release ---------------------------------------------------- */
+
+static int lab_open(struct inode *inode, struct file *file)
+{
+	struct lab_fd *f;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->file = file;
+	mutex_init(&f->lock);
+	xa_init_flags(&f->pages, XA_FLAGS_ALLOC1);
+	spin_lock_init(&f->ring_lock);
+	init_waitqueue_head(&f->wq);
+	hrtimer_init(&f->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	f->timer.function = lab_sample_fn;
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+static int lab_release(struct inode *inode, struct file *file)
+{
+	struct lab_fd *f = file->private_data;
+	struct lab_fd_page *fp;
+	unsigned long id;
+
+	lab_engines_release_file(file);
+	lab_series_stop(f);
+	xa_for_each(&f->pages, id, fp) {
+		if (!fp->freed)
+			lab_free(fp->owner, fp->page, LAB_SHRED_CRYPTO);
+		kfree(fp);
+	}
+	xa_destroy(&f->pages);
+	vfree(f->ring);
+	kfree(f);
+	return 0;
+}
+
+static const struct file_operations lab_fops = {
+	.owner = THIS_MODULE,
+	.open = lab_open,
+	.release = lab_release,
+	.read = lab_read,
+	.poll = lab_poll,
+	.unlocked_ioctl = lab_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice lab_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "labyrinth",
+	.fops = &lab_fops,
+	.mode = 0600,
+};
+
+static int __init lab_init(void)
+{
+	int ret;
+
+	lab_load_ns = ktime_get_ns();
+	ret = lab_alloc_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&lab_misc);
+	if (ret) {
+		lab_alloc_exit();
+		return ret;
+	}
+	return 0;
+}
+
+static void __exit lab_exit(void)
+{
+	misc_deregister(&lab_misc);
+	/* Detached engines may still be spamming: stop them, free all. */
+	lab_engines_exit();
+	lab_alloc_exit();
+}
+
+module_init(lab_init);
+module_exit(lab_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("labyrinth: exclusive atomic page allocator and IRQ spam engines for reserve exhaustion tests");
+MODULE_AUTHOR("labyrinth project");
