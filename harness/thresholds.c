@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "thresholds.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+size_t thr_first_increase(const struct series *s, enum series_col c)
+{
+	size_t i;
+
+	for (i = 1; i < s->n; i++)
+		if (s->col[c][i] > s->col[c][0])
+			return i;
+	return THR_NONE;
+}
+
+void thr_deepest_dip(const struct series *s, struct thr_dip *d)
+{
+	size_t i;
+
+	d->idx = THR_NONE;
+	d->t = 0;
+	d->free = d->min = d->below = 0;
+	for (i = 0; i < s->n; i++) {
+		uint64_t f = s->col[COL_FREE][i], m = s->col[COL_MIN][i];
+
+		/* a row without watermarks (zone not read) says nothing */
+		if (!m || f >= m)
+			continue;
+		if (d->idx == THR_NONE || m - f > d->below) {
+			d->idx = i;
+			d->t = s->t[i];
+			d->free = f;
+			d->min = m;
+			d->below = m - f;
+		}
+	}
+}
+
+size_t thr_last_before(const struct series *s, double t_s)
+{
+	size_t i, best = THR_NONE;
+
+	for (i = 0; i < s->n && s->t[i] <= t_s; i++)
+		best = i;
+	return best;
+}
+
+size_t thr_failure_rates(const struct series *s, double window_s,
+			 struct thr_rate **out)
+{
+	struct thr_rate *r = NULL;
+	size_t n = 0, i, start = 0;
+
+	*out = NULL;
+	if (s->n < 2 || window_s <= 0)
+		return 0;
+	for (i = 1; i < s->n; i++) {
+		bool last = i == s->n - 1;
+
+		if (s->t[i] - s->t[start] < window_s && !last)
+			continue;
+		r = xrealloc(r, (n + 1) * sizeof(*r));
+		r[n].t0 = s->t[start];
+		r[n].t1 = s->t[i];
+		r[n].attempts = s->col[COL_ATTEMPTS][i] -
+				s->col[COL_ATTEMPTS][start];
+		r[n].failures = (s->col[COL_FAIL_GENUINE][i] +
+				 s->col[COL_FAIL_INJECTED][i]) -
+				(s->col[COL_FAIL_GENUINE][start] +
+				 s->col[COL_FAIL_INJECTED][start]);
+		r[n].rate = r[n].attempts ?
+			(double)r[n].failures / (double)r[n].attempts : 0.0;
+		n++;
+		start = i;
+	}
+	*out = r;
+	return n;
+}
+
+static const char *const verdict_names[V_MAX] = {
+	[V_ATOMIC_FAILURE] = "atomic-failure",
+	[V_OOM] = "oom",
+	[V_PANIC] = "panic",
+	[V_SURVIVE] = "survive",
+	[V_SPLAT] = "splat",
+	[V_TIMEOUT] = "timeout",
+	[V_ERROR] = "error",
+	[V_SKIPPED] = "skipped",
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return v < V_MAX ? verdict_names[v] : "?";
+}
+
+enum verdict thr_verdict(const struct observed *o, enum sc_expect expect)
+{
+	if (o->panic)
+		return V_PANIC;
+	if (o->splat)
+		return V_SPLAT;
+	if (o->error)
+		return V_ERROR;
+	if (o->timeout)
+		return V_TIMEOUT;
+	if (expect == SC_EXPECT_OOM && o->oom)
+		return V_OOM;
+	if (expect == SC_EXPECT_ATOMIC_FAILURE && o->atomic_failure)
+		return V_ATOMIC_FAILURE;
+	if (o->oom)
+		return V_OOM;
+	if (o->atomic_failure)
+		return V_ATOMIC_FAILURE;
+	return V_SURVIVE;
+}
+
+bool thr_expect_met(enum verdict v, enum sc_expect expect)
+{
+	switch (expect) {
+	case SC_EXPECT_ATOMIC_FAILURE:
+		return v == V_ATOMIC_FAILURE;
+	case SC_EXPECT_OOM:
+		return v == V_OOM;
+	case SC_EXPECT_PANIC:
+		return v == V_PANIC;
+	case SC_EXPECT_SURVIVE:
+		return v == V_SURVIVE;
+	default:
+		return false;
+	}
+}

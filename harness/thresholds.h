@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thresholds found in a recorded series (pure functions, tested on
+ * recorded series): first genuine atomic failure, first OOM kill, the
+ * deepest dip below the min watermark, the last sample before a moment
+ * (a panic), the failure rate over time; and the run's verdict from what
+ * was observed.
+ */
+#ifndef LABYRINTH_THRESHOLDS_H
+#define LABYRINTH_THRESHOLDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sample.h"
+#include "scenario.h"
+
+#define THR_NONE ((size_t)-1)
+
+/* First row whose column is above the first row's value (a cumulative
+ * counter moving). THR_NONE if it never moves. */
+size_t thr_first_increase(const struct series *s, enum series_col c);
+
+struct thr_dip {
+	size_t idx;		/* THR_NONE: free never went below min */
+	double t;
+	uint64_t free, min, below;
+};
+/* The lowest free while free < min (the first such row on ties). */
+void thr_deepest_dip(const struct series *s, struct thr_dip *d);
+
+/* Last row with t <= t_s, THR_NONE if none. */
+size_t thr_last_before(const struct series *s, double t_s);
+
+struct thr_rate {
+	double t0, t1;
+	uint64_t attempts, failures;	/* in the window */
+	double rate;			/* failures / attempts, 0 if none */
+};
+/*
+ * Failure rate (genuine + injected) per window of window_s seconds.
+ * Returns the number of windows; *out is malloc'd (NULL if 0).
+ */
+size_t thr_failure_rates(const struct series *s, double window_s,
+			 struct thr_rate **out);
+
+enum verdict {
+	V_ATOMIC_FAILURE,
+	V_OOM,
+	V_PANIC,
+	V_SURVIVE,
+	V_SPLAT,
+	V_TIMEOUT,
+	V_ERROR,
+	V_SKIPPED,
+	V_MAX,
+};
+const char *verdict_name(enum verdict v);
+
+struct observed {
+	bool panic;
+	bool splat;
+	bool oom;
+	bool atomic_failure;	/* genuine */
+	bool timeout;
+	bool error;
+};
+/*
+ * A panic is always the verdict; then a splat, an error or a timeout
+ * (nothing else can be trusted after one); then the expected outcome if
+ * it happened; else the most severe thing that happened (oom, then
+ * atomic-failure), or survive when nothing did.
+ */
+enum verdict thr_verdict(const struct observed *o, enum sc_expect expect);
+/* Does the verdict meet the expectation? */
+bool thr_expect_met(enum verdict v, enum sc_expect expect);
+
+#endif /* LABYRINTH_THRESHOLDS_H */
