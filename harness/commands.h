@@ -9,6 +9,9 @@
 #define LABYRINTH_COMMANDS_H
 
 int cmd_vm(int argc, char **argv);
+/* report.json -> every other format; two reports -> what moved. */
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* PID 1 inside the VM: set up the guest and run the requested command. */
 int guest_init_main(int argc, char **argv);

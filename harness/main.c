@@ -24,6 +24,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "vm", cmd_vm, "boot the test kernel in QEMU and run a command in it" },
+	{ "report", cmd_report, "regenerate a run's HTML/JUnit/TAP/CSV from report.json" },
+	{ "compare", cmd_compare, "show which thresholds and rates moved between two runs" },
 };
 
 static void usage(FILE *f)

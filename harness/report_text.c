@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Plain-text formats of a report: the terminal summary (under 80 columns),
+ * TAP and JUnit XML for CI (the same three checks in both), and
+ * series.csv for people who plot themselves.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_priv.h"
+#include "util.h"
+
+#define WIDTH 79
+
+/* Append `text` wrapped at WIDTH, every line but the first indented. */
+static void wrap(struct sbuf *b, const char *text, int first_col, int indent)
+{
+	const char *p = text;
+	int col = first_col, first = 1;
+
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		const char *w = p;
+		int n;
+
+		while (*w && *w != ' ')
+			w++;
+		n = (int)(w - p);
+		if (!first) {
+			if (col + 1 + n > WIDTH) {
+				sb_printf(b, "\n%*s", indent, "");
+				col = indent;
+			} else {
+				sb_putc(b, ' ');
+				col++;
+			}
+		}
+		/* A word longer than the line is cut, not overflowed. */
+		if (col + n > WIDTH)
+			n = WIDTH - col > 1 ? WIDTH - col : 1;
+		sb_printf(b, "%.*s", n, p);
+		col += n;
+		p += n;
+		first = 0;
+		while (*p == ' ')
+			p++;
+	}
+	sb_putc(b, '\n');
+}
+
+static json_t *start_zone(json_t *r)
+{
+	const char *zone = jp_str(r, "series.zone", "");
+	json_t *z;
+	size_t i;
+
+	json_array_foreach(jp(r, "system.zones"), i, z)
+		if (!strcmp(jp_str(z, "name", ""), zone))
+			return z;
+	return NULL;
+}
+
+static void upper(char *dst, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		dst[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
+	dst[i] = '\0';
+}
+
+static const char *const splat_kinds[] = {
+	"warning", "bug", "oops", "lockdep", "kasan", "hung-task", NULL
+};
+
+static int is_splat(const char *kind)
+{
+	const char *const *k;
+
+	for (k = splat_kinds; *k; k++)
+		if (!strcmp(*k, kind))
+			return 1;
+	return 0;
+}
+
+char *report_summary_string(json_t *r)
+{
+	struct sbuf b;
+	json_t *x, *z, *e;
+	const char *expect = jp_str(r, "outcome.expect", NULL);
+	char v[64], n1[32], n2[32], line[256];
+	size_t i;
+	int counts[16] = { 0 };
+	static const char *const kinds[] = {
+		"alloc-failure", "oom", "warning", "bug", "oops", "panic",
+		"lockdep", "kasan", "hung-task", "other", NULL
+	};
+
+	sb_init(&b);
+	snprintf(line, sizeof(line), "== labyrinth: %s ",
+		 jp_str(r, "scenario.name", "?"));
+	sb_printf(&b, "%.*s", WIDTH, line);
+	for (i = strlen(line); i < WIDTH; i++)
+		sb_putc(&b, '=');
+	sb_putc(&b, '\n');
+	snprintf(line, sizeof(line), "%s, %.2f s, started %s",
+		 jp_str(r, "run.id", "?"), jp_num(r, "run.duration_s", 0),
+		 jp_str(r, "run.start_time", "?"));
+	sb_puts(&b, "run      ");
+	wrap(&b, line, 9, 9);
+	snprintf(line, sizeof(line), "%s (%s, %lld CPUs, %lld MiB RAM, "
+		 "min_free_kbytes %lld, labyrinth %s)",
+		 jp_str(r, "system.kernel_release", "?"),
+		 jp_str(r, "system.environment", "?"),
+		 jp_int(r, "system.cpus", 0),
+		 jp_int(r, "system.mem_total_kb", 0) / 1024,
+		 jp_int(r, "system.min_free_kbytes", 0),
+		 jp_str(r, "labyrinth_version", "?"));
+	sb_puts(&b, "kernel   ");
+	wrap(&b, line, 9, 9);
+	z = start_zone(r);
+	if (z)
+		sb_printf(&b, "zone     %.20s watermarks min %lld / low %lld / "
+			  "high %lld pages\n", jp_str(z, "name", "?"),
+			  jp_int(z, "min", 0), jp_int(z, "low", 0),
+			  jp_int(z, "high", 0));
+	upper(v, sizeof(v), jp_str(r, "outcome.verdict", "?"));
+	if (expect)
+		snprintf(line, sizeof(line), "%s (expected %s: %s)", v, expect,
+			 json_is_true(jp(r, "outcome.expect_met")) ? "met" :
+			 "NOT MET");
+	else
+		snprintf(line, sizeof(line), "%s (no expectation set)", v);
+	sb_puts(&b, "verdict  ");
+	wrap(&b, line, 9, 9);
+	if (*jp_str(r, "outcome.reason", "")) {
+		sb_puts(&b, "         ");
+		wrap(&b, jp_str(r, "outcome.reason", ""), 9, 9);
+	}
+
+	sb_printf(&b, "\n%-22s %8s %7s %8s  %s\n", "threshold", "t (s)",
+		  "free", "held", "detail");
+	x = jp(r, "thresholds.first_atomic_failure");
+	if (x) {
+		snprintf(line, sizeof(line), "%.3f x min, %s/%s cpu%lld",
+			 jp_num(x, "free_over_min", 0), jp_str(x, "engine", "?"),
+			 jp_str(x, "context", "?"), jp_int(x, "cpu", 0));
+		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %.29s\n",
+			  "first atomic failure", jp_num(x, "t_s", 0),
+			  jp_int(x, "free_pages", 0), jp_int(x, "pages_held", 0),
+			  line);
+	} else {
+		sb_printf(&b, "%-22s %8s\n", "first atomic failure", "-");
+	}
+	x = jp(r, "thresholds.first_oom_kill");
+	if (x) {
+		snprintf(line, sizeof(line), "%s pid %lld",
+			 jp_str(x, "victim_comm", "?"),
+			 jp_int(x, "victim_pid", 0));
+		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %.29s\n",
+			  "first OOM kill", jp_num(x, "t_s", 0),
+			  jp_int(x, "free_pages", 0), jp_int(x, "pages_held", 0),
+			  line);
+	} else {
+		sb_printf(&b, "%-22s %8s\n", "first OOM kill", "-");
+	}
+	x = jp(r, "thresholds.panic");
+	if (x && jp(x, "last_sample"))
+		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %s\n", "panic",
+			  jp_num(x, "t_s", 0),
+			  jp_int(x, "last_sample.free_pages", 0),
+			  jp_int(x, "last_sample.pages_held", 0),
+			  "(last sample)");
+	else if (x)
+		sb_printf(&b, "%-22s %8.3f %7s %8s  %s\n", "panic",
+			  jp_num(x, "t_s", 0), "-", "-", "(no sample)");
+	else
+		sb_printf(&b, "%-22s %8s\n", "panic", "-");
+	x = jp(r, "thresholds.deepest_dip");
+	if (x)
+		sb_printf(&b, "%-22s %8.3f %7lld %8s  %lld below min %lld\n",
+			  "deepest dip below min", jp_num(x, "t_s", 0),
+			  jp_int(x, "free_pages", 0), "-",
+			  jp_int(x, "below_min_pages", 0), jp_int(x, "min", 0));
+	else
+		sb_printf(&b, "%-22s %8s\n", "deepest dip below min", "-");
+
+	if (json_array_size(jp(r, "engines"))) {
+		sb_printf(&b, "\n%-10s %-8s %10s %8s %9s %9s %8s %5s\n",
+			  "engine", "context", "attempts", "success",
+			  "genuine", "injected", "lat p50", "viol");
+		json_array_foreach(jp(r, "engines"), i, e) {
+			double att = jp_num(e, "attempts", 0);
+
+			fmt_ns(n1, sizeof(n1), latency_quantile_ns(
+				       jp(e, "latency_log2_ns"), 0.5));
+			if (att > 0)
+				snprintf(n2, sizeof(n2), "%.1f%%",
+					 100 * jp_num(e, "successes", 0) / att);
+			else
+				snprintf(n2, sizeof(n2), "-");
+			sb_printf(&b, "%-10.10s %-8.8s %10.0f %8s %9lld %9lld "
+				  "%8s %5lld\n", jp_str(e, "id", "?"),
+				  jp_str(e, "context", "?"), att, n2,
+				  jp_int(e, "failures.genuine", 0),
+				  jp_int(e, "failures.injected_private", 0) +
+				  jp_int(e, "failures.injected_kernel", 0), n1,
+				  jp_int(e, "owner_violations", 0));
+		}
+	}
+
+	json_array_foreach(jp(r, "kernel_messages"), i, x) {
+		size_t k;
+
+		for (k = 0; kinds[k]; k++)
+			if (!strcmp(kinds[k], jp_str(x, "kind", "")))
+				counts[k]++;
+	}
+	snprintf(line, sizeof(line), "%zu OOM kill(s), %zu kernel message(s)",
+		 json_array_size(jp(r, "oom_kills")),
+		 json_array_size(jp(r, "kernel_messages")));
+	{
+		struct sbuf m;
+		size_t k;
+		int any = 0;
+
+		sb_init(&m);
+		sb_puts(&m, line);
+		for (k = 0; kinds[k]; k++) {
+			if (!counts[k])
+				continue;
+			sb_printf(&m, "%s%d %s", any ? ", " : " (", counts[k],
+				  kinds[k]);
+			any = 1;
+		}
+		if (any)
+			sb_putc(&m, ')');
+		sb_puts(&b, "\nkernel   ");
+		wrap(&b, m.s, 9, 9);
+		free(m.s);
+	}
+	if (jp(r, "vm")) {
+		snprintf(line, sizeof(line), "VM verdict %s: %s",
+			 jp_str(r, "vm.verdict", "?"),
+			 jp_str(r, "vm.evidence", ""));
+		sb_puts(&b, "         ");
+		wrap(&b, line, 9, 9);
+	}
+	fmt_num(n1, sizeof(n1), jp_num(r, "sampler.cpu_s", 0), 3);
+	sb_printf(&b, "sampler  %lld samples every %lld ms, %s s CPU "
+		  "(%.2f%% of the run)\n", jp_int(r, "sampler.samples", 0),
+		  jp_int(r, "sampler.interval_ms", 0), n1,
+		  jp_num(r, "sampler.cpu_percent", 0));
+	return sb_take(&b);
+}
+
+void report_print_summary(FILE *f, json_t *r)
+{
+	char *s = report_summary_string(r);
+
+	fputs(s, f);
+	free(s);
+}
+
+/* ---- the CI checks, shared by TAP and JUnit ---- */
+
+enum check_status { CK_PASS, CK_FAIL, CK_SKIP, CK_ERROR };
+
+struct check {
+	const char *name;
+	enum check_status status;
+	char msg[256];
+	const char *detail;	/* borrowed from the report, or NULL */
+};
+
+#define NCHECKS 3
+
+static void run_checks(json_t *r, struct check c[NCHECKS])
+{
+	const char *verdict = jp_str(r, "outcome.verdict", "?");
+	const char *expect = jp_str(r, "outcome.expect", NULL);
+	json_t *e, *m;
+	size_t i;
+	long long viol = 0, nsplat = 0;
+
+	memset(c, 0, sizeof(*c) * NCHECKS);
+	c[0].name = "expect";
+	c[0].detail = jp_str(r, "outcome.reason", NULL);
+	if (!strcmp(verdict, "skipped")) {
+		c[0].status = CK_SKIP;
+		snprintf(c[0].msg, sizeof(c[0].msg), "skipped: %s",
+			 jp_str(r, "outcome.reason", "no reason given"));
+	} else if (!strcmp(verdict, "error") || !strcmp(verdict, "timeout")) {
+		c[0].status = CK_ERROR;
+		snprintf(c[0].msg, sizeof(c[0].msg), "run ended in %s%s%s",
+			 verdict, expect ? ", expected " : "",
+			 expect ? expect : "");
+	} else if (!expect) {
+		c[0].status = CK_PASS;
+		snprintf(c[0].msg, sizeof(c[0].msg), "verdict %s (no "
+			 "expectation set)", verdict);
+	} else {
+		c[0].status = json_is_true(jp(r, "outcome.expect_met")) ?
+			      CK_PASS : CK_FAIL;
+		snprintf(c[0].msg, sizeof(c[0].msg), "verdict %s, expected %s",
+			 verdict, expect);
+	}
+
+	c[1].name = "owner_violations";
+	json_array_foreach(jp(r, "engines"), i, e)
+		viol += jp_int(e, "owner_violations", 0);
+	c[1].status = viol ? CK_FAIL : CK_PASS;
+	snprintf(c[1].msg, sizeof(c[1].msg), "%lld owner violation(s) in %zu "
+		 "engine(s)", viol, json_array_size(jp(r, "engines")));
+
+	c[2].name = "kernel_splats";
+	json_array_foreach(jp(r, "kernel_messages"), i, m) {
+		if (!is_splat(jp_str(m, "kind", "")))
+			continue;
+		if (!nsplat++)
+			c[2].detail = jp_str(m, "text", NULL);
+	}
+	if (expect && !strcmp(expect, "splat")) {
+		c[2].status = nsplat ? CK_PASS : CK_FAIL;
+		snprintf(c[2].msg, sizeof(c[2].msg), "%lld kernel splat(s), "
+			 "expected some", nsplat);
+	} else {
+		c[2].status = nsplat ? CK_FAIL : CK_PASS;
+		snprintf(c[2].msg, sizeof(c[2].msg), "%lld kernel splat(s) "
+			 "(WARNING/BUG/Oops/lockdep/KASAN/hung task)", nsplat);
+	}
+}
+
+/* One line of YAML-safe double-quoted text. */
+static void sb_yaml_str(struct sbuf *b, const char *s)
+{
+	sb_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			sb_printf(b, "\\%c", ch);
+		else if (ch == '\n')
+			sb_puts(b, "\\n");
+		else if (ch < 0x20)
+			sb_printf(b, "\\x%02x", ch);
+		else
+			sb_putc(b, (char)ch);
+	}
+	sb_putc(b, '"');
+}
+
+char *report_tap(json_t *r)
+{
+	struct check c[NCHECKS];
+	struct sbuf b;
+	const char *name = jp_str(r, "scenario.name", "?");
+	int i;
+
+	run_checks(r, c);
+	sb_init(&b);
+	sb_printf(&b, "TAP version 13\n1..%d\n", NCHECKS);
+	for (i = 0; i < NCHECKS; i++) {
+		sb_printf(&b, "%s %d - %s: %s: %s", c[i].status == CK_PASS ||
+			  c[i].status == CK_SKIP ? "ok" : "not ok", i + 1,
+			  name, c[i].name, c[i].msg);
+		if (c[i].status == CK_SKIP)
+			sb_puts(&b, " # SKIP");
+		sb_putc(&b, '\n');
+		if ((c[i].status == CK_FAIL || c[i].status == CK_ERROR) &&
+		    c[i].detail) {
+			sb_puts(&b, "  ---\n  message: ");
+			sb_yaml_str(&b, c[i].detail);
+			sb_printf(&b, "\n  kernel: ");
+			sb_yaml_str(&b, jp_str(r, "system.kernel_release", ""));
+			sb_puts(&b, "\n  ...\n");
+		}
+	}
+	return sb_take(&b);
+}
+
+char *report_junit(json_t *r)
+{
+	struct check c[NCHECKS];
+	struct sbuf b, cls;
+	int i, nfail = 0, nerr = 0, nskip = 0;
+	char *summary;
+	static const char *const props[] = {
+		"kernel_release", "sublevel", "environment", "cpus",
+		"mem_total_kb", "min_free_kbytes", "watermark_scale_factor",
+		NULL
+	};
+	const char *const *p;
+
+	run_checks(r, c);
+	for (i = 0; i < NCHECKS; i++) {
+		nfail += c[i].status == CK_FAIL;
+		nerr += c[i].status == CK_ERROR;
+		nskip += c[i].status == CK_SKIP;
+	}
+	sb_init(&cls);
+	sb_puts(&cls, "labyrinth.");
+	sb_xml(&cls, jp_str(r, "scenario.name", "?"));
+	sb_init(&b);
+	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	sb_printf(&b, "<testsuites name=\"labyrinth\" tests=\"%d\" "
+		  "failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
+		  "time=\"%.3f\">\n", NCHECKS, nfail, nerr, nskip,
+		  jp_num(r, "run.duration_s", 0));
+	sb_printf(&b, " <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" "
+		  "errors=\"%d\" skipped=\"%d\" time=\"%.3f\" timestamp=\"",
+		  cls.s, NCHECKS, nfail, nerr, nskip,
+		  jp_num(r, "run.duration_s", 0));
+	/* JUnit's timestamp has no zone designator. */
+	sb_printf(&b, "%.19s\" hostname=\"", jp_str(r, "run.start_time", ""));
+	sb_xml(&b, jp_str(r, "run.hostname", "localhost"));
+	sb_puts(&b, "\">\n  <properties>\n");
+	for (p = props; *p; p++) {
+		char path[64], val[64];
+		json_t *v;
+
+		snprintf(path, sizeof(path), "system.%s", *p);
+		v = jp(r, path);
+		if (json_is_string(v))
+			snprintf(val, sizeof(val), "%s", json_string_value(v));
+		else
+			fmt_num(val, sizeof(val), jnum(v), 6);
+		sb_printf(&b, "   <property name=\"%s\" value=\"", *p);
+		sb_xml(&b, val);
+		sb_puts(&b, "\"/>\n");
+	}
+	sb_puts(&b, "   <property name=\"scenario_sha256\" value=\"");
+	sb_xml(&b, jp_str(r, "scenario.sha256", ""));
+	sb_puts(&b, "\"/>\n   <property name=\"run_id\" value=\"");
+	sb_xml(&b, jp_str(r, "run.id", ""));
+	sb_puts(&b, "\"/>\n  </properties>\n");
+	for (i = 0; i < NCHECKS; i++) {
+		sb_printf(&b, "  <testcase classname=\"%s\" name=\"%s\" "
+			  "time=\"%.3f\"", cls.s, c[i].name,
+			  i == 0 ? jp_num(r, "run.duration_s", 0) : 0.0);
+		if (c[i].status == CK_PASS) {
+			sb_puts(&b, "/>\n");
+			continue;
+		}
+		sb_printf(&b, ">\n   <%s message=\"",
+			  c[i].status == CK_SKIP ? "skipped" :
+			  c[i].status == CK_ERROR ? "error" : "failure");
+		sb_xml(&b, c[i].msg);
+		if (c[i].status == CK_SKIP) {
+			sb_puts(&b, "\"/>\n  </testcase>\n");
+			continue;
+		}
+		sb_printf(&b, "\" type=\"%s\">", c[i].name);
+		if (c[i].detail)
+			sb_xml(&b, c[i].detail);
+		sb_printf(&b, "</%s>\n  </testcase>\n",
+			  c[i].status == CK_ERROR ? "error" : "failure");
+	}
+	summary = report_summary_string(r);
+	sb_puts(&b, "  <system-out>");
+	sb_xml(&b, summary);
+	sb_puts(&b, "</system-out>\n </testsuite>\n</testsuites>\n");
+	free(summary);
+	free(cls.s);
+	return sb_take(&b);
+}
+
+/* ---- series.csv ---- */
+
+static const char *const csv_first[] = {
+	"t_s", "free_pages", "min", "low", "high", "pages_held", "attempts",
+	"failures_genuine", "failures_injected", NULL
+};
+
+char *report_csv(json_t *r)
+{
+	json_t *s = jp(r, "series"), *col;
+	json_t **cols;
+	const char *k, *q;
+	size_t ncol = 0, i, j, n = json_array_size(json_object_get(s, "t_s"));
+	struct sbuf b;
+	char num[40];
+
+	cols = xcalloc(json_object_size(s) + 1, sizeof(*cols));
+	sb_init(&b);
+	for (i = 0; csv_first[i]; i++) {
+		cols[ncol++] = json_object_get(s, csv_first[i]);
+		sb_printf(&b, "%s%s", i ? "," : "", csv_first[i]);
+	}
+	json_object_foreach(s, k, col) {
+		if (!json_is_array(col))
+			continue;
+		for (i = 0; csv_first[i]; i++)
+			if (!strcmp(csv_first[i], k))
+				break;
+		if (csv_first[i])
+			continue;
+		cols[ncol++] = col;
+		/* Column names come from JSON keys: keep the CSV parseable. */
+		sb_putc(&b, ',');
+		for (q = k; *q; q++)
+			sb_putc(&b, (*q == ',' || *q == '"' || *q == '\n' ||
+				     *q == '\r') ? '_' : *q);
+	}
+	sb_putc(&b, '\n');
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < ncol; i++) {
+			json_t *v = json_array_get(cols[i], j);
+
+			if (json_is_integer(v))
+				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(v));
+			else
+				snprintf(num, sizeof(num), "%.15g", jnum(v));
+			sb_printf(&b, "%s%s", i ? "," : "", num);
+		}
+		sb_putc(&b, '\n');
+	}
+	free(cols);
+	return sb_take(&b);
+}
