@@ -315,7 +315,7 @@ int knobs_recover(struct knobs *k, char *msg, size_t msglen, char *err,
 const char *knobs_fault_dir(const char *injector, enum sc_scope scope)
 {
 	if (scope == SC_SCOPE_LABYRINTH)
-		return DEBUGFS "/labyrinth/fail";
+		return DEBUGFS "/labyrinth";
 	if (!strcmp(injector, "failslab"))
 		return DEBUGFS "/failslab";
 	return DEBUGFS "/fail_page_alloc";

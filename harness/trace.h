@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpftrace children: the scenario's tracing scripts (scenarios/bpftrace/
+ * NAME.bt) and the generated programs that scope fault injection to a
+ * module or a function with override() (which needs --unsafe). Output is
+ * bpftrace's JSON (-f json), captured to a file and parsed into the
+ * report's bpftrace summaries.
+ */
+#ifndef LABYRINTH_TRACE_H
+#define LABYRINTH_TRACE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "child.h"
+#include "scenario.h"
+
+#define TRACE_READY_MARK "labyrinth-trace-ready"
+
+struct tracer {
+	char name[64];
+	struct child c;
+	char *out_path;		/* bpftrace -f json output */
+	char *err_path;
+	bool started;
+	bool ready;
+};
+
+int trace_start(struct tracer *t, const char *name, const char *script,
+		bool unsafe, const char *dir, char *err, size_t errlen);
+/* Has the program attached (its BEGIN block ran, or bpftrace said it
+ * attached its probes)? Sets t->ready. False too when it died: check
+ * trace_failed(). */
+bool trace_ready(struct tracer *t);
+/* Exited before being stopped: err gets its stderr's last line. */
+bool trace_failed(struct tracer *t, char *err, size_t errlen);
+/* SIGINT (bpftrace then prints its maps), then SIGKILL after grace. */
+void trace_stop(struct tracer *t);
+void trace_free(struct tracer *t);
+
+/*
+ * Parse bpftrace -f json output (one JSON object per line) into
+ * {maps: {name: value-or-object}, hists: {name: [{min,max,count}]},
+ *  printf_lines: N, events: [first 100 printf lines]}.
+ * Non-JSON lines (warnings) are counted in "other_lines". NULL only when
+ * nothing at all was parsed, with err set.
+ */
+json_t *trace_parse_output(const char *text, char *err, size_t errlen);
+
+/*
+ * Names of the functions of a module in /proc/kallsyms text ("t"/"T"
+ * symbols with "[module]"). Returns the count; *out is malloc'd strings.
+ */
+size_t trace_module_functions(const char *kallsyms, const char *module,
+			      char ***out);
+void trace_free_names(char **names, size_t n);
+
+/*
+ * The override() program that makes should_fail_alloc_page (or, slab,
+ * should_failslab) fail only while the current task/IRQ is inside one of
+ * funcs (kprobe/kretprobe depth per thread), with the section's
+ * probability, interval, times, min_order and ignore_gfp_wait. Returns
+ * malloc'd text, or NULL with err set.
+ */
+char *trace_scope_program(const struct sc_inject *in, bool slab,
+			  char *const *funcs, size_t nfuncs, char *err,
+			  size_t errlen);
+
+#endif /* LABYRINTH_TRACE_H */
