@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Description: the QEMU runner end to end: exit statuses pass through, a
+# panic, a splat and a hang each get their own verdict, shares and cwd
+# work, and what labyrinth needs inside the guest is there (fault
+# injection debugfs, bpftrace with override(), stress-ng).
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$top" || exit 1
+
+# What needs a booted guest (listed so a missing VM skips each by name).
+vm_tests=(true false exit-7 panic panic-verdict-json timeout share cwd
+	fail_page_alloc bpftrace bpftrace-override stress-ng warning-splat
+	oom-not-splat)
+
+# These need no VM at all.
+out=$("$LAB" vm --dry-run -- true 2>&1)
+if echo "$out" | grep -q -- '-no-reboot' && echo "$out" | grep -q 'panic=-1' &&
+   echo "$out" | grep -q 'multidevs=remap'; then
+	ok "dry-run prints the QEMU command line (panic=-1, -no-reboot, 9p remap)"
+else
+	not_ok "dry-run prints the QEMU command line: $out"
+fi
+"$LAB" vm -q --kernel /nonexistent/bzImage -- true 2>/dev/null
+check_eq "a missing kernel is an infrastructure error (203)" 203 $?
+"$LAB" vm --mem lots -- true 2>/dev/null
+check_eq "a bad option is a usage error (205)" 205 $?
+
+vm_require "${vm_tests[@]}"
+
+t0=$(date +%s.%N)
+vm -- true
+rc=$?
+t1=$(date +%s.%N)
+check_eq "'-- true' exits 0" 0 $rc
+diag "boot to command and back: $(echo "$t1 - $t0" | bc) s wall"
+
+vm -- false 2>/dev/null
+check_eq "'-- false' exits 1" 1 $?
+
+vm -- sh -c 'exit 7' 2>/dev/null
+check_eq "'-- sh -c \"exit 7\"' exits 7" 7 $?
+
+d=$(mktemp -d)
+vm --out "$d" -- sh -c 'echo c > /proc/sysrq-trigger' 2>/dev/null
+check_eq "sysrq crash gives the panic verdict (201)" 201 $?
+if grep -q '"verdict": "panic"' "$d/verdict.json" 2>/dev/null &&
+   grep -q 'sysrq triggered crash' "$d/verdict.json"; then
+	ok "verdict.json names the panic and its evidence"
+else
+	not_ok "verdict.json names the panic: $(cat "$d/verdict.json" 2>&1)"
+fi
+rm -rf "$d"
+
+vm --timeout 6s -- sleep 600 2>/dev/null
+check_eq "a command past --timeout gives the timeout verdict (202)" 202 $?
+
+d=$(mktemp -d)
+vm --share "$d" -- sh -c "echo from-guest > '$d/out'"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$d/out" 2>/dev/null)" = from-guest ]; then
+	ok "a guest write into a shared directory reaches the host"
+else
+	not_ok "shared directory (rc $rc, content '$(cat "$d/out" 2>&1)')"
+fi
+rm -rf "$d"
+
+got=$(vm -- pwd)
+check_eq "the command runs in the host's working directory" "$top" "$got"
+
+vm -- test -w /sys/kernel/debug/fail_page_alloc/probability
+check_eq "/sys/kernel/debug/fail_page_alloc exists in the guest" 0 $?
+
+got=$(vm --timeout 120s -- bpftrace -e 'BEGIN { printf("bt-ok\n"); exit(); }' 2>&1)
+rc=$?
+if [ $rc = 0 ] && echo "$got" | grep -q bt-ok; then
+	ok "bpftrace runs in the guest"
+else
+	not_ok "bpftrace runs in the guest (rc $rc): $got"
+fi
+
+# override() needs CONFIG_BPF_KPROBE_OVERRIDE and an ALLOW_ERROR_INJECTION
+# target. Scope it the way labyrinth scopes injection: only slab
+# allocations made inside do_mkdirat fail (a comm filter alone would also
+# fail the exec of mkdir itself).
+got=$(vm --timeout 120s -- sh -c '
+	bpftrace --unsafe -e "kprobe:do_mkdirat { @in[tid] = 1; } kretprobe:do_mkdirat { delete(@in[tid]); } kprobe:should_failslab /@in[tid]/ { override(-12); }" >/tmp/bt.log 2>&1 &
+	bt=$!
+	for i in $(seq 100); do grep -q Attaching /tmp/bt.log && break; sleep 0.2; done
+	sleep 1
+	if mkdir /tmp/victim 2>/tmp/mkdir.err; then echo "mkdir-succeeded"; else cat /tmp/mkdir.err; fi
+	kill -TERM $bt; wait $bt
+	mkdir /tmp/after && echo "after-ok"' 2>&1)
+if echo "$got" | grep -q "Cannot allocate memory" && echo "$got" | grep -q after-ok; then
+	ok "bpftrace override() on should_failslab fails exactly the scoped allocations"
+else
+	not_ok "bpftrace override(): $got"
+fi
+
+got=$(vm -- stress-ng --version 2>&1)
+case "$got" in
+"stress-ng, version"*) ok "stress-ng runs in the guest" ;;
+*) not_ok "stress-ng runs in the guest: $got" ;;
+esac
+
+vm -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT' 2>/dev/null
+check_eq "a WARNING while the command ran fails the run (200) though it exited 0" 200 $?
+
+vm --mem 256 --timeout 120s -- stress-ng --temp-path /tmp --bigheap 1 --oomable -t 10 >/dev/null 2>&1
+check_eq "an OOM kill is an observation, not a splat (exit 0)" 0 $?
+
+[ "$tap_failed" = 0 ]
