@@ -122,7 +122,11 @@ module: $(KERNEL_DEP)
 		$(if $(Q),-s) modules
 	@$(if $(Q),echo "  MODULE  module/labyrinth.ko")
 
-test: all tests-bin
+# test and demo install and build what they need first, in this order
+# even under -j: the README promises both work on a fresh machine.
+test: deps
+	$(Q)$(MAKE) kernel
+	$(Q)$(MAKE) all tests-bin
 	$(Q)tests/run-tests.sh
 
 unit-test: tests-bin
@@ -131,7 +135,9 @@ unit-test: tests-bin
 vm-test: all tests-bin
 	$(Q)tests/run-tests.sh --vm-only
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) kernel
+	$(Q)$(MAKE) all
 	$(Q)tools/demo.sh
 
 bench: all
