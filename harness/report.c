@@ -844,7 +844,9 @@ int report_load(const char *dir_or_file, json_t **out, char *err,
 			snprintf(err, errlen, "%s: empty file: not a complete "
 				 "report (torn write?); rerun the scenario or "
 				 "restore the file", path);
-		else if ((size_t)je.position >= len)
+		else if ((size_t)je.position >= len &&
+			 strspn(buf, " \t\r\n") < len &&
+			 strchr("{[", buf[strspn(buf, " \t\r\n")]))
 			snprintf(err, errlen, "%s: ends early at line %d "
 				 "column %d (%s): the file is truncated, not a "
 				 "complete report", path, je.line, je.column,

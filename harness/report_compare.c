@@ -41,7 +41,7 @@ static void row(struct cmp *c, const char *label, const char *o,
 	if (moved)
 		c->moved++;
 	if (c->f)
-		fprintf(c->f, "%-34.34s %13.13s %13.13s %9.9s%s\n", label, o, n,
+		fprintf(c->f, "%-34.34s %14.14s %14.14s %9.9s%s\n", label, o, n,
 			change, moved ? " !" : "");
 }
 
@@ -203,7 +203,7 @@ int report_compare(FILE *f, json_t *o, json_t *n, double tolerance_pct)
 				"different sha256): moves may come from that\n",
 				jp_str(o, "scenario.name", "?"),
 				jp_str(n, "scenario.name", "?"));
-		fprintf(f, "%-34s %13s %13s %9s\n", "metric", "old",
+		fprintf(f, "%-34s %14s %14s %9s\n", "metric", "old",
 			"new", "change");
 	}
 	row(&c, "verdict", vo, vn, strcmp(vo, vn) ? "changed" : "",
