@@ -13,10 +13,15 @@
  *
  * The tag is a keyed mix with a key drawn from the CRNG at load: a page
  * this allocator never handed out matches with probability 2^-59. It is
- * a bug catcher for trusted kernel callers, not a security boundary. On
- * free the tag becomes the "freed" tag, which recognises a double free
- * until the page allocator reuses page->private (buddy merge or the next
- * allocation); after that a double free is reported as an unknown page.
+ * a bug catcher for trusted kernel callers, not a security boundary.
+ *
+ * The page allocator clears page->private and page->index as a page is
+ * freed, so nothing in the page remembers that we freed it. Each CPU
+ * keeps the pfns of its last LAB_RECENT frees instead (one store per
+ * free, never shared); a refused free of a page that is still free
+ * (refcount 0) and is found there (all CPUs, only on that rare path) is
+ * a double free. A double free older than that, or of a page someone
+ * else has been given since, is reported as an unknown page.
  *
  * Failure causes: the private fault attribute is consulted before
  * alloc_pages(), so its failures are known for sure. Failures injected
@@ -60,6 +65,13 @@ struct lab_alloc_pcpu {
 
 static DEFINE_PER_CPU(struct lab_alloc_pcpu, lab_pcpu);
 static DEFINE_PER_CPU(u64, lab_prng);
+
+#define LAB_RECENT	256
+struct lab_recent {
+	unsigned long pfn[LAB_RECENT];
+	unsigned int pos;
+};
+static DEFINE_PER_CPU(struct lab_recent, lab_recent);
 /* should_fail_alloc_page() returned true, by context level. */
 static DEFINE_PER_CPU(unsigned long [4], lab_kinj);
 
@@ -282,10 +294,24 @@ void lab_shred(struct page *page, unsigned int order, u32 mode)
 		     what, owner);					\
 } while (0)
 
+static bool lab_recently_freed(unsigned long pfn)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct lab_recent *r = per_cpu_ptr(&lab_recent, cpu);
+
+		for (i = 0; i < LAB_RECENT; i++)
+			if (READ_ONCE(r->pfn[i]) == pfn)
+				return true;
+	}
+	return false;
+}
+
 int lab_free(u64 owner, struct page *page, u32 shred)
 {
 	unsigned long pfn, tag, cur;
-	unsigned int order;
+	unsigned int order, pos;
 	u64 holder;
 
 	if (unlikely(!page))
@@ -295,17 +321,14 @@ int lab_free(u64 owner, struct page *page, u32 shred)
 		goto unknown;
 	tag = READ_ONCE(page->private);
 	order = tag & LAB_TAG_ORDER_MASK;
-	if (unlikely(order > LAB_ORDER_MAX))
-		goto unknown;
 	holder = READ_ONCE(page->index);
-	if (unlikely(tag != lab_tag(pfn, holder, order))) {
-		if (tag == lab_tag(pfn, LAB_OWNER_FREED, order))
+	if (unlikely(order > LAB_ORDER_MAX ||
+		     tag != lab_tag(pfn, holder, order))) {
+		if (!page_ref_count(page) && lab_recently_freed(pfn))
 			goto double_free;
 		goto unknown;
 	}
-	if (unlikely(holder != owner || holder == LAB_OWNER_FREED)) {
-		if (holder == LAB_OWNER_FREED)
-			goto double_free;
+	if (unlikely(holder != owner)) {
 		lab_violation(lab_pcpu.v_non_owner, "not the owner", owner);
 		return -EPERM;
 	}
@@ -316,7 +339,8 @@ int lab_free(u64 owner, struct page *page, u32 shred)
 
 	lab_shred(page, order, shred);
 	page->index = 0;
-	page->private = lab_tag(pfn, LAB_OWNER_FREED, order);
+	pos = this_cpu_inc_return(lab_recent.pos) % LAB_RECENT;
+	this_cpu_write(lab_recent.pfn[pos], pfn);
 	__free_pages(page, order);
 	this_cpu_inc(lab_pcpu.frees);
 	this_cpu_sub(lab_pcpu.held, 1L << order);
@@ -360,7 +384,7 @@ void lab_alloc_read(unsigned int cpu, struct lab_counters *c)
 	c->violation_unknown = READ_ONCE(p->v_unknown);
 }
 
-void lab_zone_state(gfp_t gfp, struct lab_zone_state *zs)
+void lab_zone_state(gfp_t gfp, bool exact, struct lab_zone_state *zs)
 {
 	struct pglist_data *pgdat = NODE_DATA(numa_node_id());
 	struct zone *zone = NULL;
@@ -379,7 +403,9 @@ void lab_zone_state(gfp_t gfp, struct lab_zone_state *zs)
 	zs->global_free = global_zone_page_state(NR_FREE_PAGES);
 	if (!zone)
 		return;
-	zs->free = zone_page_state(zone, NR_FREE_PAGES);
+	zs->free = exact ? zone_page_state_snapshot(zone, NR_FREE_PAGES) :
+			   zone_page_state(zone, NR_FREE_PAGES);
+	zs->boost = zone->watermark_boost;
 	zs->min = min_wmark_pages(zone);
 	zs->low = low_wmark_pages(zone);
 	zs->high = high_wmark_pages(zone);
@@ -407,13 +433,14 @@ void lab_alloc_sum(struct lab_sample *s)
 				 c.violation_double_free + c.violation_unknown;
 	}
 	s->held = held > 0 ? held : 0;
-	lab_zone_state(GFP_ATOMIC, &zs);
+	lab_zone_state(GFP_ATOMIC, true, &zs);
 	s->zone_free_pages = zs.free;
 	s->wmark_min = zs.min;
 	s->wmark_low = zs.low;
 	s->wmark_high = zs.high;
 	s->nr_reserved_highatomic = zs.highatomic;
 	s->global_free_pages = zs.global_free;
+	s->watermark_boost = zs.boost;
 }
 
 u64 lab_features(void)

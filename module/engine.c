@@ -11,8 +11,10 @@
  *
  * Each instance owns its counters and its held pages and is the only one
  * that writes them, so the hot path takes no lock and touches no shared
- * cache line; only the failure count towards stop_after_failures is an
- * engine-wide atomic (failures are rare until they are all there is).
+ * cache line. Engine-wide are only the held-pages cap, reserved with one
+ * atomic add per tick (and corrected with one more at its end), and the
+ * failure count towards stop_after_failures (failures are rare until
+ * they are all there is).
  *
  * Held pages: drain and the leaked share of leak-fraction sit on a list
  * threaded through page->lru (the page is ours); churn pages sit in a
@@ -56,7 +58,6 @@ struct lab_inst {
 	struct lab_held *ring;		/* churn pages, FIFO */
 	u32 ring_cap, ring_head, ring_count;
 	u64 held_pages;			/* both of the above, in pages */
-	u64 cap;			/* this CPU's share of held_cap */
 	u64 rng;
 	struct lab_counters c;
 };
@@ -68,6 +69,7 @@ struct lab_engine {
 	u64 owner;
 	u64 period_ns;
 	atomic64_t failures;
+	atomic64_t held;		/* pages held + reserved, all CPUs */
 	bool stopping;
 	int stop_reason;
 	int state;
@@ -86,8 +88,12 @@ static unsigned int lab_nr_engines;
 
 u64 lab_default_held_cap(void)
 {
-	/* Enough to drain any zone: the reserves are a few percent. */
-	return totalram_pages() - totalram_pages() / 16;
+	/*
+	 * All of RAM: a drain's natural end is its first failure, and a
+	 * small guest has more than 90% of its RAM free. Scenarios that
+	 * must not exhaust the machine set their own cap.
+	 */
+	return totalram_pages();
 }
 
 /* ---- the hot path ------------------------------------------------------ */
@@ -116,7 +122,7 @@ static void lab_snapshot(struct lab_inst *in, u64 attempt)
 	struct lab_snapshot *s = &in->c.first_failure;
 	struct lab_zone_state zs;
 
-	lab_zone_state(lab_gfp(e->cfg.gfp), &zs);
+	lab_zone_state(lab_gfp(e->cfg.gfp), true, &zs);
 	s->pages_held = lab_engine_held(e);
 	s->zone_free_pages = zs.free;
 	s->wmark_min = zs.min;
@@ -124,6 +130,7 @@ static void lab_snapshot(struct lab_inst *in, u64 attempt)
 	s->wmark_high = zs.high;
 	s->nr_reserved_highatomic = zs.highatomic;
 	s->global_free_pages = zs.global_free;
+	s->watermark_boost = zs.boost;
 	s->zone_name[0] = zs.name[0];
 	s->zone_name[1] = zs.name[1];
 	s->engine_id = e->id;
@@ -191,26 +198,48 @@ static void lab_hold(struct lab_inst *in, struct page *page, u64 now)
 	in->ring_count++;
 }
 
+/*
+ * Reserve room under the engine's held-pages cap for up to n allocations
+ * of this tick; returns how many fit. The reservation is settled against
+ * what the tick really did in lab_tick_settle().
+ */
+static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
+				     u64 *reserved)
+{
+	struct lab_engine *e = in->eng;
+	u64 pages = 1ULL << e->cfg.order, want = n * pages, got, over;
+
+	got = atomic64_add_return(want, &e->held);
+	if (got > e->cfg.held_cap) {
+		over = min(got - e->cfg.held_cap, want);
+		atomic64_sub(over, &e->held);
+		want -= over;
+		n = div64_u64(want, pages);
+		want = n * pages;
+		WRITE_ONCE(in->c.cap_hits, in->c.cap_hits + 1);
+		lab_request_stop(e, LAB_STOP_HELD_CAP);
+	}
+	*reserved = want;
+	return n;
+}
+
 static void lab_tick(struct lab_inst *in, unsigned int nbursts)
 {
 	struct lab_engine *e = in->eng;
 	struct lab_counters *c = &in->c;
 	u64 pages = 1UL << e->cfg.order;
-	unsigned int i, n = e->cfg.burst * nbursts;
+	u64 held_before = in->held_pages, reserved;
+	unsigned int i, n;
 	enum lab_page_fail why;
 	struct page *page;
 	u64 t0, lat;
 
 	if (in->ring_count)
 		lab_churn_expire(in, local_clock());
+	n = lab_tick_reserve(in, e->cfg.burst * nbursts, &reserved);
 	for (i = 0; i < n; i++) {
 		if (READ_ONCE(e->stopping))
-			return;
-		if (in->held_pages + pages > in->cap) {
-			WRITE_ONCE(c->cap_hits, c->cap_hits + 1);
-			lab_request_stop(e, LAB_STOP_HELD_CAP);
-			return;
-		}
+			break;
 		t0 = local_clock();
 		page = lab_alloc(e->owner, e->cfg.gfp, e->cfg.order, &why);
 		lat = local_clock() - t0;
@@ -247,9 +276,14 @@ static void lab_tick(struct lab_inst *in, unsigned int nbursts)
 		    atomic64_inc_return(&e->failures) >=
 		    e->cfg.stop_after_failures) {
 			lab_request_stop(e, LAB_STOP_FAILURES);
-			return;
+			break;
 		}
 	}
+	/* Settle: what this CPU really holds now, minus what it reserved
+	 * (churn frees and early ring pops included).
+	 */
+	atomic64_add((s64)(in->held_pages - held_before) - (s64)reserved,
+		     &e->held);
 }
 
 /* Ticks that a late timer missed are made up, up to 8 bursts at once. */
@@ -300,12 +334,12 @@ static int lab_kthread_fn(void *arg)
 		}
 		/*
 		 * A deadline in the past makes the sleep return at once, so
-		 * a late tick is made up by the next ones; more than 8
-		 * periods behind, the backlog is dropped.
+		 * a late tick is made up by the next ones; more than a
+		 * second behind (the CPU cannot keep up), the backlog is
+		 * dropped.
 		 */
 		next = ktime_add_ns(next, e->period_ns);
-		if (ktime_before(ktime_add_ns(next, 8 * e->period_ns),
-				 ktime_get()))
+		if (ktime_before(ktime_add_ns(next, NSEC_PER_SEC), ktime_get()))
 			next = ktime_get();
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
@@ -416,7 +450,7 @@ static void lab_engine_free(struct lab_engine *e)
 }
 
 static int lab_inst_init(struct lab_engine *e, struct lab_inst *in,
-			 unsigned int cpu, unsigned int ncpus)
+			 unsigned int cpu)
 {
 	u64 ring;
 
@@ -424,15 +458,13 @@ static int lab_inst_init(struct lab_engine *e, struct lab_inst *in,
 	in->cpu = cpu;
 	spin_lock_init(&in->lock);
 	INIT_LIST_HEAD(&in->held);
-	in->cap = max_t(u64, div_u64(e->cfg.held_cap, ncpus),
-			1ULL << e->cfg.order);
 	in->rng = get_random_u64() | 1;
 	if (e->cfg.policy == LAB_POLICY_DRAIN)
 		return 0;
 	/* Pages in flight: rate * hold, plus catch-up bursts and slack. */
 	ring = div64_u64(e->cfg.rate * div_u64(e->cfg.hold_ns, 1000),
 			 USEC_PER_SEC) + 9ULL * e->cfg.burst + 16;
-	ring = min(ring, div_u64(in->cap, 1U << e->cfg.order) + 1);
+	ring = min(ring, div_u64(e->cfg.held_cap, 1U << e->cfg.order) + 1);
 	in->ring_cap = (u32)min_t(u64, ring, 1U << 24);
 	in->ring = kvcalloc(in->ring_cap, sizeof(*in->ring), GFP_KERNEL);
 	return in->ring ? 0 : -ENOMEM;
@@ -459,6 +491,7 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 	e->file = (cmd->flags & LAB_START_F_DETACH) ? NULL : file;
 	e->period_ns = div64_u64((u64)cmd->burst * NSEC_PER_SEC, cmd->rate);
 	atomic64_set(&e->failures, 0);
+	atomic64_set(&e->held, 0);
 	INIT_WORK(&e->stop_work, lab_stop_work_fn);
 	INIT_DELAYED_WORK(&e->watchdog, lab_watchdog_fn);
 	e->inst = alloc_percpu(struct lab_inst);
@@ -474,7 +507,7 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 		goto err_unlock;
 	ncpus = cpumask_weight(e->cpus);
 	for_each_cpu(cpu, e->cpus) {
-		ret = lab_inst_init(e, per_cpu_ptr(e->inst, cpu), cpu, ncpus);
+		ret = lab_inst_init(e, per_cpu_ptr(e->inst, cpu), cpu);
 		if (ret)
 			goto err_unlock;
 	}
@@ -523,6 +556,10 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 				lab_request_stop(e, LAB_STOP_IOCTL);
 				break;
 			}
+			/* Like a threaded IRQ handler: on time, ahead of
+			 * the load it competes with.
+			 */
+			sched_set_fifo_low(in->thread);
 			wake_up_process(in->thread);
 			break;
 		}

@@ -23,7 +23,7 @@ struct file;
 #define LAB_OWNER_BENCH		(LAB_OWNER_RESERVED_MIN)
 #define LAB_OWNER_VERIFY	(LAB_OWNER_RESERVED_MIN + 1)
 #define LAB_OWNER_ENGINE(id)	(LAB_OWNER_RESERVED_MIN + 0x100 + (id))
-/* Written into a page's tag as it is freed: recognises a double free. */
+/* Never an owner: keeps the tag of a valid owner away from all-ones. */
 #define LAB_OWNER_FREED		U64_MAX
 
 /* alloc.c: the allocator */
@@ -43,10 +43,11 @@ void lab_kprobe_put(void);
 bool lab_kprobe_armed(void);
 
 struct lab_zone_state {
-	u64 free, min, low, high, highatomic, global_free;
+	u64 free, min, low, high, boost, highatomic, global_free;
 	u64 name[2];
 };
-void lab_zone_state(gfp_t gfp, struct lab_zone_state *zs);
+/* exact: fold the per-CPU counter deltas in (slower, not for ticks) */
+void lab_zone_state(gfp_t gfp, bool exact, struct lab_zone_state *zs);
 
 /* engine.c: spam engines */
 struct lab_engine;

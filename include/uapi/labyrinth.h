@@ -234,9 +234,9 @@ enum lab_shred {
  *           1..LAB_HOLD_MAX_NS; must be 0 for DRAIN
  * @held_cap: most pages (of this engine, all CPUs; an order-n block
  *            counts 2^n) held at once. 0: lab_version.default_held_cap;
- *            up to lab_version.max_held_cap. Split evenly across the
- *            engine's CPUs. A CPU at its share stops allocating and the
- *            engine stops with LAB_STOP_HELD_CAP.
+ *            up to lab_version.max_held_cap. Exact: each tick reserves
+ *            its allocations under the cap first; the tick that reaches
+ *            it stops the engine with LAB_STOP_HELD_CAP.
  * @stop_after_failures: stop the engine at the Nth failed allocation
  *                       (all CPUs together; any cause unless
  *                       LAB_START_F_STOP_GENUINE_ONLY). 0: never.
@@ -310,10 +310,11 @@ struct lab_stop {
 /**
  * struct lab_snapshot - the state at an engine's first genuine failure
  * @time_ns: CLOCK_MONOTONIC ns of the failure; 0: no genuine failure yet
- * @pages_held: pages the engine held at that moment (on that CPU for a
- *              per-CPU snapshot; all CPUs for the engine's)
+ * @pages_held: pages the engine held at that moment, all CPUs
  * @zone_free_pages: NR_FREE_PAGES of the zone the allocation tried first
- * @wmark_min: that zone's min watermark (pages)
+ *                   (exact: per-CPU counter deltas folded in)
+ * @wmark_min: that zone's min watermark (pages) as /proc/zoneinfo shows
+ *             it: including watermark_boost
  * @wmark_low: ...low
  * @wmark_high: ...high
  * @nr_reserved_highatomic: that zone's highatomic reserve (pages)
@@ -324,6 +325,10 @@ struct lab_stop {
  * @cpu: the CPU that failed
  * @order: the allocation order
  * @attempt: the failing attempt's number on that CPU (1-based)
+ * @watermark_boost: the zone's watermark_boost (pages), included in
+ *                   wmark_min/low/high. 6.1 ignores it for order-0
+ *                   GFP_ATOMIC, which fails near 3/8 of
+ *                   (wmark_min - watermark_boost).
  */
 struct lab_snapshot {
 	__aligned_u64 time_ns;
@@ -340,6 +345,7 @@ struct lab_snapshot {
 	__u32 cpu;
 	__u32 order;
 	__aligned_u64 attempt;
+	__aligned_u64 watermark_boost;
 };
 
 /**
@@ -504,6 +510,7 @@ struct lab_series {
  * @wmark_high: ...high
  * @nr_reserved_highatomic: ...its highatomic reserve
  * @global_free_pages: free pages of the machine
+ * @watermark_boost: the zone's watermark_boost (included in wmark_*)
  */
 struct lab_sample {
 	__u32 size;
@@ -525,6 +532,7 @@ struct lab_sample {
 	__aligned_u64 wmark_high;
 	__aligned_u64 nr_reserved_highatomic;
 	__aligned_u64 global_free_pages;
+	__aligned_u64 watermark_boost;
 };
 
 /* lab_page_alloc.flags */
