@@ -90,6 +90,35 @@ START_TEST(real_bug)
 }
 END_TEST
 
+/* From the debug kernel (make kernel VARIANT=debug), LKDTM again. */
+START_TEST(real_kasan)
+{
+	struct console_scan s;
+
+	scan_fixture("kasan.log", &s);
+	ck_assert_int_ge(s.first_splat, 0);
+	ck_assert_int_eq(s.ev[s.first_splat].kind, CON_KASAN);
+	ck_assert_ptr_nonnull(strstr(s.ev[s.first_splat].text,
+				     "slab-out-of-bounds"));
+	ck_assert_int_eq(s.first_panic, -1);
+	console_scan_free(&s);
+}
+END_TEST
+
+START_TEST(real_lockdep)
+{
+	struct console_scan s;
+
+	scan_fixture("lockdep.log", &s);
+	ck_assert_int_ge(s.first_splat, 0);
+	ck_assert_int_eq(s.ev[s.first_splat].kind, CON_LOCKDEP);
+	ck_assert_str_eq(s.ev[s.first_splat].text,
+			 "WARNING: lock held when returning to user space!");
+	ck_assert_uint_eq(s.count[CON_WARNING], 0);
+	console_scan_free(&s);
+}
+END_TEST
+
 START_TEST(real_clean_boot)
 {
 	struct console_scan s;
@@ -245,6 +274,8 @@ static Suite *console_suite(void)
 	tcase_add_test(real, real_oops);
 	tcase_add_test(real, real_warning);
 	tcase_add_test(real, real_bug);
+	tcase_add_test(real, real_kasan);
+	tcase_add_test(real, real_lockdep);
 	tcase_add_test(real, real_clean_boot);
 	tcase_add_test(real, real_oom_kill_is_not_a_splat);
 	tcase_add_loop_test(unit, classify_line, 0, ARRAY_SIZE(lines));
