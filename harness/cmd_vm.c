@@ -92,6 +92,10 @@ int cmd_vm(int argc, char **argv)
 	uint64_t v;
 	int c, ret;
 
+	/* labyrinth vm run SCENARIO: the scenario runner's (cmd_vm_run.c) */
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return cmd_vm_run(argc - 1, argv + 1);
+
 	vm_opts_init(&o);
 	optind = 1;
 	/* '+': stop at the first non-option, the guest command is its own. */

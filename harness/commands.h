@@ -9,6 +9,13 @@
 #define LABYRINTH_COMMANDS_H
 
 int cmd_vm(int argc, char **argv);
+/* labyrinth run/list/check/inject (cmd_run.c, cmd_inject.c) */
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
+/* `labyrinth vm run SCENARIO`, dispatched from cmd_vm (cmd_vm_run.c) */
+int cmd_vm_run(int argc, char **argv);
 /* report.json -> every other format; two reports -> what moved. */
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

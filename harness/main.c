@@ -23,6 +23,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "run a scenario here (as root; usually inside the VM)" },
+	{ "list", cmd_list, "list the shipped scenarios, one line each" },
+	{ "check", cmd_check, "validate scenario files without running them" },
+	{ "inject", cmd_inject, "run one command under fault injection" },
 	{ "vm", cmd_vm, "boot the test kernel in QEMU and run a command in it" },
 	{ "report", cmd_report, "regenerate a run's HTML/JUnit/TAP/CSV from report.json" },
 	{ "compare", cmd_compare, "show which thresholds and rates moved between two runs" },

@@ -184,7 +184,7 @@ static const struct key_def keys[] = {
 	  "\"all\" or a CPU list like 0,2-3 (CPUs 0..63)" },
 	{ S_ENGINE, "rate", K_U64, EO(rate), 1, 10000000, 0, 0, NULL,
 	  "allocations per second per CPU" },
-	{ S_ENGINE, "burst", K_U64, EO(burst), 1, 65536, 0, 0, NULL,
+	{ S_ENGINE, "burst", K_U64, EO(burst), 1, 4096, 0, 0, NULL,
 	  "allocations per tick" },
 	{ S_ENGINE, "policy", K_ENUM, EO(policy), 0, 0, 0, 0, policy_names,
 	  "drain: hold every page until stop; churn: hold each for hold=" },
@@ -1470,6 +1470,18 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 			fin_err(sc, e->line, err, errlen,
 				"[engine %s] start is not before the end of the "
 				"run", e->name);
+			return -1;
+		}
+		/* the module's tick is burst / rate s, at least 10 us */
+		if (e->rate / e->burst > 100000) {
+			fin_err(sc, e->line, err, errlen,
+				"[engine %s] rate %llu with burst %llu means "
+				"more than 100000 ticks per second per CPU; "
+				"raise burst to at least %llu", e->name,
+				(unsigned long long)e->rate,
+				(unsigned long long)e->burst,
+				(unsigned long long)((e->rate + 99999) /
+						     100000));
 			return -1;
 		}
 		if (e->burst > e->rate) {

@@ -212,6 +212,8 @@ START_TEST(test_cross_checks)
 	expect_error("[engine a]\nhold = 5ms\n", "t.ini:1:", "only apply to");
 	expect_error("[engine a]\nrate = 5\nburst = 10\n", "t.ini:1:",
 		     "larger than rate");
+	expect_error("[engine a]\nrate = 1000000\n", "t.ini:1:",
+		     "raise burst to at least 10");
 	expect_error("[scenario]\nduration = 1s\n[engine a]\nstart = 2s\n",
 		     "t.ini:3:", "not before the end");
 	expect_error("[scenario]\nduration = 1s\nsample_interval = 2s\n"
