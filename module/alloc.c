@@ -5,7 +5,7 @@
  * Ownership record: the page itself. While a page is ours, the page
  * allocator leaves page->index and page->private to the owner (drivers
  * use them the same way), so we keep the owner handle in page->index and
- * a keyed tag of (pfn, owner, order) in page->private. No table, no lock,
+ * a keyed tag of (page, owner, order) in page->private. No table, no lock,
  * no cache line shared between CPUs: allocation and free cost a multiply
  * or two on a struct page the caller touches anyway, from any context on
  * every CPU at once. A free claims the page with a cmpxchg on the tag, so
@@ -16,12 +16,13 @@
  * a bug catcher for trusted kernel callers, not a security boundary.
  *
  * The page allocator clears page->private and page->index as a page is
- * freed, so nothing in the page remembers that we freed it. Each CPU
- * keeps the pfns of its last LAB_RECENT frees instead (one store per
- * free, never shared); a refused free of a page that is still free
- * (refcount 0) and is found there (all CPUs, only on that rare path) is
- * a double free. A double free older than that, or of a page someone
- * else has been given since, is reported as an unknown page.
+ * freed, so nothing in the page remembers that we freed it; but a free
+ * page has a zero refcount. A refused free of a page that is free is a
+ * double free; of a page in use (by anyone, including someone the page
+ * allocator handed it to after our free) it is an unknown page.
+ *
+ * The hot path counts as little as it can: successes on alloc, frees on
+ * free, failures by cause; attempts and pages held are derived on read.
  *
  * Failure causes: the private fault attribute is consulted before
  * alloc_pages(), so its failures are known for sure. Failures injected
@@ -51,13 +52,14 @@
 #define LAB_TAG_ORDER_MASK	0xfUL
 
 struct lab_alloc_pcpu {
-	u64 attempts;
 	u64 successes;
 	u64 fail_genuine;
 	u64 fail_private;
 	u64 fail_kernel;
 	u64 frees;
-	s64 held;
+	/* pages - 1 of each order > 0 block allocated / freed */
+	u64 extra_alloc;
+	u64 extra_free;
 	u64 v_non_owner;
 	u64 v_double_free;
 	u64 v_unknown;
@@ -65,13 +67,6 @@ struct lab_alloc_pcpu {
 
 static DEFINE_PER_CPU(struct lab_alloc_pcpu, lab_pcpu);
 static DEFINE_PER_CPU(u64, lab_prng);
-
-#define LAB_RECENT	256
-struct lab_recent {
-	unsigned long pfn[LAB_RECENT];
-	unsigned int pos;
-};
-static DEFINE_PER_CPU(struct lab_recent, lab_recent);
 /* should_fail_alloc_page() returned true, by context level. */
 static DEFINE_PER_CPU(unsigned long [4], lab_kinj);
 
@@ -83,9 +78,15 @@ module_param(kernel_inject_probe, bool, 0444);
 MODULE_PARM_DESC(kernel_inject_probe,
 		 "tell fail_page_alloc's failures from genuine ones with a kretprobe on should_fail_alloc_page while engines run (default: on)");
 
-static unsigned long lab_tag(unsigned long pfn, u64 owner, unsigned int order)
+/*
+ * Keyed by the struct page's address, not its pfn: without
+ * SPARSEMEM_VMEMMAP (the test kernel) page_to_pfn() is a section lookup
+ * that would cost more than the rest of the bookkeeping together.
+ */
+static unsigned long lab_tag(const struct page *page, u64 owner,
+			     unsigned int order)
 {
-	u64 x = (pfn ^ lab_key_xor) * lab_key_mul;
+	u64 x = ((unsigned long)page ^ lab_key_xor) * lab_key_mul;
 
 	x ^= owner;
 	x ^= x >> 29;
@@ -187,48 +188,61 @@ bool lab_kprobe_armed(void)
 
 /* ---- the allocator ----------------------------------------------------- */
 
+/*
+ * alloc_pages() with the kretprobe armed: same CPU, same context level
+ * from before the call to after it, so that the per-CPU count of
+ * should_fail_alloc_page() saying yes tells whether this call was failed.
+ */
+static noinline struct page *lab_alloc_probed(gfp_t gfp, unsigned int order,
+					      bool *injected)
+{
+	struct page *page;
+	unsigned long kinj;
+	unsigned int lvl;
+
+	preempt_disable();
+	lvl = interrupt_context_level();
+	kinj = __this_cpu_read(lab_kinj[lvl]);
+	page = alloc_pages(gfp, order);
+	*injected = !page && __this_cpu_read(lab_kinj[lvl]) != kinj;
+	preempt_enable();
+	return page;
+}
+
 struct page *lab_alloc(u64 owner, u32 gfpv, u32 order,
 		       enum lab_page_fail *why)
 {
-	unsigned long kinj;
+	bool injected = false;
 	struct page *page;
-	unsigned int lvl;
 
 	if (unlikely(!owner || owner == LAB_OWNER_FREED ||
 		     order > LAB_ORDER_MAX || (gfpv & ~LAB_GFP_ALL)))
 		return NULL;
-
-	preempt_disable();
-	__this_cpu_inc(lab_pcpu.attempts);
 	if (unlikely(lab_should_inject(order))) {
-		__this_cpu_inc(lab_pcpu.fail_private);
-		preempt_enable();
+		this_cpu_inc(lab_pcpu.fail_private);
 		if (why)
 			*why = LAB_PAGE_FAIL_INJECTED_PRIVATE;
 		return NULL;
 	}
-	lvl = interrupt_context_level();
-	kinj = __this_cpu_read(lab_kinj[lvl]);
-	page = alloc_pages(lab_gfp(gfpv), order);
+	if (unlikely(READ_ONCE(lab_kret_on)))
+		page = lab_alloc_probed(lab_gfp(gfpv), order, &injected);
+	else
+		page = alloc_pages(lab_gfp(gfpv), order);
 	if (unlikely(!page)) {
-		enum lab_page_fail cause = LAB_PAGE_FAIL_GENUINE;
-
-		if (__this_cpu_read(lab_kinj[lvl]) != kinj) {
-			cause = LAB_PAGE_FAIL_INJECTED_KERNEL;
-			__this_cpu_inc(lab_pcpu.fail_kernel);
-		} else {
-			__this_cpu_inc(lab_pcpu.fail_genuine);
-		}
-		preempt_enable();
+		if (injected)
+			this_cpu_inc(lab_pcpu.fail_kernel);
+		else
+			this_cpu_inc(lab_pcpu.fail_genuine);
 		if (why)
-			*why = cause;
+			*why = injected ? LAB_PAGE_FAIL_INJECTED_KERNEL :
+					  LAB_PAGE_FAIL_GENUINE;
 		return NULL;
 	}
 	page->index = owner;
-	page->private = lab_tag(page_to_pfn(page), owner, order);
-	__this_cpu_inc(lab_pcpu.successes);
-	__this_cpu_add(lab_pcpu.held, 1L << order);
-	preempt_enable();
+	page->private = lab_tag(page, owner, order);
+	this_cpu_inc(lab_pcpu.successes);
+	if (unlikely(order))
+		this_cpu_add(lab_pcpu.extra_alloc, (1UL << order) - 1);
 	if (why)
 		*why = LAB_PAGE_OK;
 	return page;
@@ -243,14 +257,15 @@ struct page *labyrinth_void_alloc_page_gfp_atomic_exclusive(u64 owner,
 EXPORT_SYMBOL_GPL(labyrinth_void_alloc_page_gfp_atomic_exclusive);
 
 /*
- * Fast shred: xorshift64 seeded per CPU from the CRNG, mixed with the pfn
+ * Fast shred: xorshift64 seeded per CPU from the CRNG, mixed with the page
  * so that a nested use of the per-CPU state (an IRQ on top of a softirq
  * engine) still writes different bytes to different pages.
  */
 static void lab_prng_fill(struct page *page, size_t len)
 {
 	u64 *p = page_address(page);
-	u64 x = this_cpu_read(lab_prng) ^ (page_to_pfn(page) * GOLDEN_RATIO_64);
+	u64 x = this_cpu_read(lab_prng) ^
+		((unsigned long)page * GOLDEN_RATIO_64);
 	size_t i;
 
 	if (!x)
@@ -294,37 +309,25 @@ void lab_shred(struct page *page, unsigned int order, u32 mode)
 		     what, owner);					\
 } while (0)
 
-static bool lab_recently_freed(unsigned long pfn)
-{
-	int cpu, i;
-
-	for_each_possible_cpu(cpu) {
-		const struct lab_recent *r = per_cpu_ptr(&lab_recent, cpu);
-
-		for (i = 0; i < LAB_RECENT; i++)
-			if (READ_ONCE(r->pfn[i]) == pfn)
-				return true;
-	}
-	return false;
-}
-
 int lab_free(u64 owner, struct page *page, u32 shred)
 {
-	unsigned long pfn, tag, cur;
-	unsigned int order, pos;
+	unsigned long tag, cur;
+	unsigned int order;
 	u64 holder;
 
+	/*
+	 * @page must be a struct page (any page, ours or not), as for
+	 * __free_pages(); a pointer that is not one is not checked here
+	 * (a pfn_valid() round trip is a section lookup on every free).
+	 */
 	if (unlikely(!page))
-		goto unknown;
-	pfn = page_to_pfn(page);
-	if (unlikely(!pfn_valid(pfn) || pfn_to_page(pfn) != page))
 		goto unknown;
 	tag = READ_ONCE(page->private);
 	order = tag & LAB_TAG_ORDER_MASK;
 	holder = READ_ONCE(page->index);
 	if (unlikely(order > LAB_ORDER_MAX ||
-		     tag != lab_tag(pfn, holder, order))) {
-		if (!page_ref_count(page) && lab_recently_freed(pfn))
+		     tag != lab_tag(page, holder, order))) {
+		if (!page_ref_count(page))
 			goto double_free;
 		goto unknown;
 	}
@@ -339,11 +342,10 @@ int lab_free(u64 owner, struct page *page, u32 shred)
 
 	lab_shred(page, order, shred);
 	page->index = 0;
-	pos = this_cpu_inc_return(lab_recent.pos) % LAB_RECENT;
-	this_cpu_write(lab_recent.pfn[pos], pfn);
 	__free_pages(page, order);
 	this_cpu_inc(lab_pcpu.frees);
-	this_cpu_sub(lab_pcpu.held, 1L << order);
+	if (unlikely(order))
+		this_cpu_add(lab_pcpu.extra_free, (1UL << order) - 1);
 	return 0;
 
 double_free:
@@ -367,18 +369,19 @@ EXPORT_SYMBOL_GPL(labyrinth_void_free_page_exclusive);
 void lab_alloc_read(unsigned int cpu, struct lab_counters *c)
 {
 	const struct lab_alloc_pcpu *p = per_cpu_ptr(&lab_pcpu, cpu);
-	s64 held = READ_ONCE(p->held);
 
-	c->attempts = READ_ONCE(p->attempts);
 	c->successes = READ_ONCE(p->successes);
 	c->fail_genuine = READ_ONCE(p->fail_genuine);
 	c->fail_injected_private = READ_ONCE(p->fail_private);
 	c->fail_injected_kernel = READ_ONCE(p->fail_kernel);
+	c->attempts = c->successes + c->fail_genuine +
+		      c->fail_injected_private + c->fail_injected_kernel;
 	c->frees = READ_ONCE(p->frees);
 	/* Pages allocated on one CPU and freed on another: per CPU the
-	 * balance can be negative; only the sum means "held".
+	 * balance can be negative (it wraps); only the sum means "held".
 	 */
-	c->held_now = (u64)held;
+	c->held_now = c->successes + READ_ONCE(p->extra_alloc) - c->frees -
+		      READ_ONCE(p->extra_free);
 	c->violation_non_owner = READ_ONCE(p->v_non_owner);
 	c->violation_double_free = READ_ONCE(p->v_double_free);
 	c->violation_unknown = READ_ONCE(p->v_unknown);

@@ -355,7 +355,7 @@ struct lab_snapshot {
  * @fail_genuine: the page allocator said no
  * @fail_injected_private: failed by the module's private fault attribute
  * @fail_injected_kernel: failed by the kernel's fail_page_alloc
- * @frees: pages given back (shredded)
+ * @frees: blocks given back (shredded), one per freed allocation
  * @held_now: pages held now (order-n counts 2^n)
  * @held_peak: most pages held at once (for an engine: sum of the per-CPU
  *             peaks, an upper bound of the engine's peak)
