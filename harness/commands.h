@@ -19,6 +19,8 @@ int cmd_vm_run(int argc, char **argv);
 /* report.json -> every other format; two reports -> what moved. */
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+/* Allocator overhead ratios (LAB_IOC_BENCH), in the machine it runs on. */
+int cmd_bench(int argc, char **argv);
 
 /* PID 1 inside the VM: set up the guest and run the requested command. */
 int guest_init_main(int argc, char **argv);

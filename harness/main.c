@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "vm", cmd_vm, "boot the test kernel in QEMU and run a command in it" },
 	{ "report", cmd_report, "regenerate a run's HTML/JUnit/TAP/CSV from report.json" },
 	{ "compare", cmd_compare, "show which thresholds and rates moved between two runs" },
+	{ "bench", cmd_bench, "allocator overhead vs the raw page allocator (needs the module)" },
 };
 
 static void usage(FILE *f)
