@@ -260,12 +260,13 @@ int cmd_list(int argc, char **argv)
 			printf("%-24s %-15s INVALID: %s\n", names[i], "-", err);
 			bad = 1;
 		} else {
-			sum = scenario_summary_line(sc.text);
+			sum = sc.description[0] ? xstrdup(sc.description) :
+			      scenario_summary_line(sc.text);
 			/* one line, under 80 columns */
-			printf("%-24.*s %-15s %.38s%s\n",
+			printf("%-22.*s %-14s %.41s%s\n",
 			       (int)(strlen(names[i]) - 4), names[i],
 			       sc_expect_name(sc.expect), sum,
-			       strlen(sum) > 38 ? "..." : "");
+			       strlen(sum) > 41 ? "..." : "");
 			free(sum);
 		}
 		scenario_free(&sc);	/* safe after a failed load too */

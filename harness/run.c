@@ -12,8 +12,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +180,45 @@ static void live_flush(struct run *r, bool force)
 	}
 }
 
+/*
+ * /proc files stay open and are re-read from offset 0: the kernel keeps
+ * the seq_file buffer between reads, so a sample taken while the reserve
+ * is gone allocates nothing (a fresh open would, and could OOM).
+ */
+static const char *proc_read(struct run *r, int which)
+{
+	static const char *const paths[] = {
+		"/proc/vmstat", "/proc/zoneinfo", "/proc/meminfo",
+	};
+	size_t used = 0;
+
+	if (r->procfd[which] <= 0) {
+		r->procfd[which] = open(paths[which], O_RDONLY | O_CLOEXEC);
+		if (r->procfd[which] < 0)
+			return NULL;
+	}
+	if (!r->procbuf) {
+		r->procbuf_cap = 64 * 1024;
+		r->procbuf = xmalloc(r->procbuf_cap);
+	}
+	for (;;) {
+		ssize_t n = pread(r->procfd[which], r->procbuf + used,
+				  r->procbuf_cap - used - 1, (off_t)used);
+
+		if (n < 0)
+			return NULL;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used + 1 >= r->procbuf_cap) {
+			r->procbuf_cap *= 2;
+			r->procbuf = xrealloc(r->procbuf, r->procbuf_cap);
+		}
+	}
+	r->procbuf[used] = '\0';
+	return r->procbuf;
+}
+
 static void take_sample(struct run *r)
 {
 	uint64_t row[COL_MAX] = { 0 };
@@ -187,7 +230,7 @@ static void take_sample(struct run *r)
 	double t = now_mono() - r->t0;
 	int zi;
 
-	if (read_file("/proc/vmstat", &text, NULL) == 0) {
+	if ((text = (char *)proc_read(r, 0))) {
 		if (parse_vmstat(text, &vs) == 0) {
 			row[COL_NR_FREE] = vs.nr_free_pages;
 			row[COL_OOM_KILL] = vs.oom_kill - r->base_oom_kill;
@@ -198,9 +241,8 @@ static void take_sample(struct run *r)
 			if (vs.oom_kill < r->base_oom_kill)
 				row[COL_OOM_KILL] = 0;
 		}
-		free(text);
 	}
-	if (read_file("/proc/zoneinfo", &text, NULL) == 0) {
+	if ((text = (char *)proc_read(r, 1))) {
 		if (parse_zoneinfo(text, z, MAX_ZONES, &nz) == 0) {
 			zi = zone_pick(z, nz);
 			if (zi >= 0) {
@@ -215,12 +257,10 @@ static void take_sample(struct run *r)
 						 "%s", z[zi].name);
 			}
 		}
-		free(text);
 	}
-	if (read_file("/proc/meminfo", &text, NULL) == 0) {
+	if ((text = (char *)proc_read(r, 2))) {
 		if (parse_meminfo(text, &mi) == 0)
 			row[COL_MEM_AVAILABLE_KB] = mi.mem_available_kb;
-		free(text);
 	}
 	if (r->dev_open) {
 		struct lab_stats st;
@@ -357,6 +397,58 @@ static void stop_engines(struct run *r)
 		rt->stopped = true;
 		rt->freed = freed;
 	}
+}
+
+/*
+ * The ballast: a child holding memory with oom_score_adj 1000, so that an
+ * OOM the drain provokes has a victim. A minimal guest has no other
+ * killable task (labyrinth itself is -1000) and would panic with "System
+ * is deadlocked on memory" instead of showing the atomic threshold.
+ */
+static int start_ballast(struct run *r, uint64_t bytes)
+{
+	int pfd[2];
+	char c;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char *p;
+
+		prctl(PR_SET_NAME, "lab-ballast");
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		signal(SIGINT, SIG_IGN);
+		if (write_file("/proc/self/oom_score_adj", "1000", 4))
+			_exit(1);
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		memset(p, 0x5a, bytes);	/* anonymous, not shareable */
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	r->ballast.pid = pid;
+	r->ballast.name = "ballast";
+	r->ballast.started = now_mono();
+	if (read(pfd[0], &c, 1) != 1) {
+		close(pfd[0]);
+		child_stop(&r->ballast, SIGKILL, 1.0);
+		return -ENOMEM;
+	}
+	close(pfd[0]);
+	return 0;
 }
 
 /* Scoped injection through bpftrace: generate, start, wait for attach. */
@@ -517,6 +609,8 @@ static void cleanup(struct run *r)
 
 	progress_update(&r->prog, "stopping: engines");
 	stop_engines(r);
+	if (r->ballast.pid)
+		child_stop(&r->ballast, SIGKILL, 2.0);
 	if (r->pr.started) {
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
@@ -581,6 +675,10 @@ static void free_run(struct run *r)
 	if (r->knobs_open)
 		knobs_close(&r->knobs);
 	series_free(&r->s);
+	for (i = 0; i < 3; i++)
+		if (r->procfd[i] > 0)
+			close(r->procfd[i]);
+	free(r->procbuf);
 	json_decref(r->system);
 	free(r->dir);
 	free(r->id);
@@ -795,6 +893,12 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 		return LAB_EXIT_ENV;
 	}
 
+	/* The harness must outlive any OOM it provokes, or nobody restores
+	 * the knobs; children inherit this (stress-ng sets its own workers'
+	 * score with --oomable). */
+	if (write_file("/proc/self/oom_score_adj", "-1000", 5))
+		lab_warn("cannot protect labyrinth from the OOM killer: %m");
+
 	/* the result directory */
 	r->id = run_make_id(sc->name);
 	if (o->run_dir) {
@@ -940,6 +1044,23 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 				 "warnings and OOM reports are not recorded");
 		free(p);
 	}
+
+	if (sc->ballast_bytes) {
+		ret = start_ballast(r, sc->ballast_bytes);
+		if (ret) {
+			lab_err("cannot start the %llu-byte ballast: %s",
+				(unsigned long long)sc->ballast_bytes,
+				strerror(-ret));
+			r->error = true;
+			snprintf(r->stop_reason, sizeof(r->stop_reason),
+				 "no ballast: %s", strerror(-ret));
+			goto finish;
+		}
+	}
+	/* our own pages stay in: a page fault at the bottom of the reserve
+	 * would need the very memory the run is taking away */
+	if (mlockall(MCL_CURRENT))
+		lab_debug("mlockall: %m");
 
 	/* tracers: scoped injection first, then the scenario's scripts */
 	for (i = 0; i < 2; i++) {

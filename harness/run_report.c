@@ -370,7 +370,11 @@ static json_t *first_failure_json(struct run *r)
 	}
 	o = json_object();
 	if (best) {
-		uint64_t min = best->wmark_min;
+		/* 6.1 ignores watermark_boost for order-0 GFP_ATOMIC: the
+		 * 3/8 rule is about the unboosted min */
+		uint64_t boost = best->watermark_boost;
+		uint64_t min = best->wmark_min > boost ?
+			       best->wmark_min - boost : best->wmark_min;
 
 		json_object_set_new(o, "t_s", json_real(
 			(double)best->time_ns / 1e9 - r->t0));
@@ -382,9 +386,11 @@ static json_t *first_failure_json(struct run *r)
 			labdev_zone_name(best, zone)));
 		json_object_set_new(o, "min", json_integer((json_int_t)min));
 		json_object_set_new(o, "low", json_integer(
-			(json_int_t)best->wmark_low));
+			(json_int_t)(best->wmark_low - boost)));
 		json_object_set_new(o, "high", json_integer(
-			(json_int_t)best->wmark_high));
+			(json_int_t)(best->wmark_high - boost)));
+		json_object_set_new(o, "watermark_boost",
+				    json_integer((json_int_t)boost));
 		json_object_set_new(o, "free_over_min", json_real(
 			min ? (double)best->zone_free_pages / (double)min : 0));
 		json_object_set_new(o, "engine", json_string(

@@ -63,6 +63,10 @@ struct run {
 	int interrupted;
 	bool error, skipped, restore_failed;
 	uint64_t held_after;
+	struct child ballast;
+	int procfd[3];			/* vmstat, zoneinfo, meminfo */
+	char *procbuf;
+	size_t procbuf_cap;
 };
 
 /* The report's system object, read now. */

@@ -103,6 +103,7 @@ enum key_type {
 	K_EXTRA,	/* extra stress-ng options */
 	K_ADDR,		/* stack filter address (hex) */
 	K_ENGINE_SECTION,
+	K_SIZE,		/* bytes: 4096, 64k, 512M */
 };
 
 enum sec_id {
@@ -160,6 +161,9 @@ static const struct key_def keys[] = {
 	  "(default from expect)" },
 	{ S_SCENARIO, "grace", K_DURATION, SCO(grace_ms), 0, 600000, 0, 0,
 	  NULL, "keep sampling this long after a stop condition" },
+	{ S_SCENARIO, "ballast", K_SIZE, SCO(ballast_bytes), 0, 1ULL << 40, 0,
+	  0, NULL, "memory a sacrificial child holds for the OOM killer to "
+	  "take (a minimal guest has no other victim and would panic)" },
 	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), 0, 0, 0, 0, NULL,
 	  "refuse to run outside the labyrinth VM (panics, OOM storms)" },
 
@@ -408,6 +412,9 @@ static void describe(const struct key_def *d, char *buf, size_t len)
 		break;
 	case K_ADDR:
 		snprintf(buf, len, "an address like 0xffffffffc0000000");
+		break;
+	case K_SIZE:
+		snprintf(buf, len, "a size like 64M or 1G (0: none)");
 		break;
 	default:
 		snprintf(buf, len, "?");
@@ -871,6 +878,14 @@ static int apply(struct parse_ctx *c, const char *sect_label,
 		if (parse_extra(value, bad, sizeof(bad)))
 			BAD(bad);
 		snprintf(field, d->size, "%s", value);
+		break;
+	case K_SIZE:
+		r = parse_size(value, d->min, d->max, &u);
+		if (r == -EINVAL)
+			BAD("not a size");
+		if (r)
+			BAD("out of range");
+		*(uint64_t *)field = u;
 		break;
 	case K_ADDR: {
 		struct sc_inject *in = base;

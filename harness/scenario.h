@@ -169,6 +169,7 @@ struct scenario {
 	unsigned int stop_on;		/* enum sc_stop bits */
 	uint64_t grace_ms;		/* keep sampling after a stop */
 	bool vm_only;
+	uint64_t ballast_bytes;		/* sacrificial OOM victim, 0: none */
 	bool requires_fault_injection;	/* derived */
 	bool stop_on_set;
 	/* set before parsing to check [trace] scripts exist; NULL: skip */
