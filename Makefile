@@ -155,3 +155,4 @@ clean:
 	$(Q)if [ -d module ]; then rm -f module/*.o module/*.ko module/*.mod \
 		module/*.mod.c module/.*.cmd module/Module.symvers \
 		module/modules.order; fi
+-include tests/fuzz/fuzz.mk
