@@ -52,6 +52,7 @@ struct lab_inst {
 	struct hrtimer timer;
 	struct irq_work iw;
 	atomic_t iw_bursts;
+	bool iw_overloaded;		/* last irq_work tick >= a period */
 	struct task_struct *thread;
 	spinlock_t lock;		/* kthread-atomic: held while spamming */
 	struct list_head held;		/* drain / leaked pages */
@@ -223,19 +224,26 @@ static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
 	return n;
 }
 
-static void lab_tick(struct lab_inst *in, unsigned int nbursts)
+/*
+ * One tick: free what churn has held long enough, then allocate nbursts
+ * bursts. Returns true when the tick took a whole period or more: the
+ * caller then leaves the CPU a full period before the next one, so an
+ * engine asked for more than the CPU can do slows down instead of
+ * taking the CPU away from everything else (rmmod included).
+ */
+static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 {
 	struct lab_engine *e = in->eng;
 	struct lab_counters *c = &in->c;
 	u64 pages = 1UL << e->cfg.order;
 	u64 held_before = in->held_pages, reserved;
+	u64 start = local_clock(), t0, lat;
 	unsigned int i, n;
 	enum lab_page_fail why;
 	struct page *page;
-	u64 t0, lat;
 
 	if (in->ring_count)
-		lab_churn_expire(in, local_clock());
+		lab_churn_expire(in, start);
 	n = lab_tick_reserve(in, e->cfg.burst * nbursts, &reserved);
 	for (i = 0; i < n; i++) {
 		if (READ_ONCE(e->stopping))
@@ -284,6 +292,7 @@ static void lab_tick(struct lab_inst *in, unsigned int nbursts)
 	 */
 	atomic64_add((s64)(in->held_pages - held_before) - (s64)reserved,
 		     &e->held);
+	return local_clock() - start >= e->period_ns;
 }
 
 /* Ticks that a late timer missed are made up, up to 8 bursts at once. */
@@ -302,10 +311,16 @@ static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
 		return HRTIMER_NORESTART;
 	nb = lab_catch_up(hrtimer_forward_now(t, ns_to_ktime(e->period_ns)));
 	if (e->cfg.context == LAB_CTX_IRQ_WORK) {
+		/* The last irq_work tick overran: skip a period. */
+		if (READ_ONCE(in->iw_overloaded)) {
+			WRITE_ONCE(in->iw_overloaded, false);
+			return HRTIMER_RESTART;
+		}
 		atomic_add(nb, &in->iw_bursts);
 		irq_work_queue(&in->iw);
-	} else {
-		lab_tick(in, nb);
+	} else if (lab_tick(in, nb)) {
+		hrtimer_set_expires(t, ktime_add_ns(ktime_get(),
+						    e->period_ns));
 	}
 	return HRTIMER_RESTART;
 }
@@ -315,8 +330,8 @@ static void lab_irq_work_fn(struct irq_work *w)
 	struct lab_inst *in = container_of(w, struct lab_inst, iw);
 	unsigned int nb = atomic_xchg(&in->iw_bursts, 0);
 
-	if (nb && !READ_ONCE(in->eng->stopping))
-		lab_tick(in, nb);
+	if (nb && !READ_ONCE(in->eng->stopping) && lab_tick(in, nb))
+		WRITE_ONCE(in->iw_overloaded, true);
 }
 
 static int lab_kthread_fn(void *arg)
@@ -325,22 +340,25 @@ static int lab_kthread_fn(void *arg)
 	struct lab_engine *e = in->eng;
 	ktime_t next = ktime_get();
 	unsigned long flags;
+	bool overloaded;
 
 	while (!kthread_should_stop()) {
+		overloaded = false;
 		if (!READ_ONCE(e->stopping)) {
 			spin_lock_irqsave(&in->lock, flags);
-			lab_tick(in, 1);
+			overloaded = lab_tick(in, 1);
 			spin_unlock_irqrestore(&in->lock, flags);
 		}
 		/*
 		 * A deadline in the past makes the sleep return at once, so
-		 * a late tick is made up by the next ones; more than a
-		 * second behind (the CPU cannot keep up), the backlog is
-		 * dropped.
+		 * a late wakeup is made up by the next ticks; a tick that
+		 * itself took a period (the CPU cannot keep up), or a
+		 * backlog of more than a second, is not.
 		 */
 		next = ktime_add_ns(next, e->period_ns);
-		if (ktime_before(ktime_add_ns(next, NSEC_PER_SEC), ktime_get()))
-			next = ktime_get();
+		if (overloaded ||
+		    ktime_before(ktime_add_ns(next, NSEC_PER_SEC), ktime_get()))
+			next = ktime_add_ns(ktime_get(), e->period_ns);
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);

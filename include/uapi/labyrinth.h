@@ -223,7 +223,10 @@ enum lab_shred {
  * @rate: allocations per second per CPU, 1..LAB_RATE_MAX. The tick period
  *        is burst * 1e9 / rate ns and must be >= LAB_PERIOD_MIN_NS. A late
  *        tick catches up (at most 8 bursts at once), so the achieved rate
- *        is the asked one unless the CPU cannot keep up.
+ *        is the asked one unless the CPU cannot keep up: a tick that
+ *        itself takes a period or longer is followed by a full period
+ *        of rest, so an engine never takes a CPU away from the rest of
+ *        the system (and rmmod) entirely.
  * @cpu_mask_uptr: pointer to a CPU bitmap, an array of __u64 words (bit
  *                 n of word w is CPU w * 64 + n); 0 selects every online
  *                 CPU. Offline CPUs are ignored; selecting none: EINVAL.

@@ -35,16 +35,38 @@
 #define DBG_FPA "/sys/kernel/debug/fail_page_alloc"
 
 static struct labdev dev;
+static long memfree_before;
+
+static long meminfo_kb(const char *key)
+{
+	char *buf, *p;
+	size_t len;
+	long v = -1;
+
+	if (read_file("/proc/meminfo", &buf, &len))
+		return -1;
+	p = strstr(buf, key);
+	if (p)
+		v = strtol(p + strlen(key) + 1, NULL, 10);
+	free(buf);
+	return v;
+}
 
 static void setup(void)
 {
+	memfree_before = meminfo_kb("MemFree:");
 	ck_assert_msg(labdev_open(&dev) == 0,
 		      "cannot open %s (module loaded?)", LAB_DEVICE_PATH);
 }
 
-/* After every test: nothing held by anyone, including this test. */
+/*
+ * After every test: nothing held by anyone, including this test, and
+ * MemFree back (a drain evicts page cache, which only adds to MemFree;
+ * the tolerance covers slab and the module's own bookkeeping).
+ */
 static void teardown(void)
 {
+	long after, tol = meminfo_kb("MemTotal:") / 50;
 	uint64_t held = 1;
 
 	if (dev.fd < 0)
@@ -55,6 +77,10 @@ static void teardown(void)
 	ck_assert_msg(held == 0, "allocator still holds %llu pages",
 		      (unsigned long long)held);
 	labdev_close(&dev);
+	after = meminfo_kb("MemFree:");
+	ck_assert_msg(after >= memfree_before - tol,
+		      "MemFree %ld kB after the test, %ld before (tolerance %ld)",
+		      after, memfree_before, tol);
 }
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

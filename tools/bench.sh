@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make bench: the labyrinth allocator's overhead over the raw page
+# allocator, measured inside the test kernel's VM.
+#
+#   tools/bench.sh [labyrinth bench options, e.g. --runs 9 --iterations 500000]
+#
+# Boots the test kernel through `labyrinth vm` with reports/ shared
+# read-write, loads module/labyrinth.ko, runs `labyrinth bench` (the
+# module's LAB_IOC_BENCH: N raw alloc_page/__free_page pairs and N
+# labyrinth alloc/free pairs with shred none/fast/crypto, interleaved,
+# same context, same run), prints the ratios and writes reports/bench.json
+# (alloc_free_ratio_shred_{none,fast,crypto}, raw ns, kernel version).
+# The goal is shred-none <= 1.10x; the result is reported as measured.
+# Under TCG (no working KVM here) the ratios carry the emulator's
+# costs, not the hardware's: bench.json says which CPU it ran on.
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB=${LAB:-$top/build/labyrinth}
+cd "$top" || exit 2
+
+fail() { echo "bench: $*" >&2; exit 3; }
+[ -x "$LAB" ] || fail "$LAB not built (run make)"
+[ -f module/labyrinth.ko ] || fail "module/labyrinth.ko not built (run make module)"
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed (run make deps)"
+mkdir -p reports
+
+"$LAB" vm --timeout 900 --share "$top/reports" -- \
+	env LABYRINTH_MODULE="$top/module/labyrinth.ko" \
+	"$LAB" bench --load --json "$top/reports/bench.json" "$@"
+rc=$?
+if [ "$rc" = 0 ] && [ -f reports/bench.json ]; then
+	echo "bench: wrote reports/bench.json"
+fi
+exit $rc
