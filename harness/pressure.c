@@ -73,6 +73,10 @@ char **pressure_argv(const struct sc_pressure *p, uint64_t timeout_s,
 			add(&a, tok);
 		free(dup);
 	}
+	/* the guest's root (and cwd) is read-only: stress-ng's files go
+	 * to /tmp, which is tmpfs there */
+	add(&a, "--temp-path");
+	add(&a, "/tmp");
 	add_u(&a, "--timeout", timeout_s);
 	add(&a, "--metrics-brief");
 	add(&a, "-Y");

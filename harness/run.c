@@ -749,6 +749,20 @@ static void main_loop(struct run *r)
 			}
 		}
 
+		/* stress-ng that exits by itself with an error (not an OOM
+		 * victim: that is signal 9 to a worker, and an observation)
+		 * means the pressure never happened */
+		if (r->pr.started && !r->pr_checked && !pressure_running(&r->pr)) {
+			r->pr_checked = true;
+			if (WIFEXITED(r->pr.c.status) &&
+			    WEXITSTATUS(r->pr.c.status) == 1) {
+				r->error = true;
+				snprintf(r->stop_reason, sizeof(r->stop_reason),
+					 "stress-ng failed (exit 1): see %s",
+					 r->pr.log_path);
+				return;
+			}
+		}
 		take_sample(r);
 		if (r->km_open)
 			kmsg_poll(&r->km);

@@ -158,10 +158,11 @@ json_t *run_system_json(void)
 		free(text);
 	}
 	for (i = 0; i < nz; i++) {
-		json_t *e = json_object();
+		json_t *e;
 
 		if (!z[i].managed)
 			continue;	/* empty zones say nothing */
+		e = json_object();
 		json_object_set_new(e, "node", json_integer(z[i].node));
 		json_object_set_new(e, "name", json_string(z[i].name));
 		json_object_set_new(e, "managed", json_integer(
@@ -482,25 +483,6 @@ static json_t *oom_kills_json(struct run *r, json_t **first)
 		}
 		json_array_append_new(arr, o);
 	}
-	if (json_is_null(*first)) {
-		/* kmsg missed it (or was unreadable): vmstat did not */
-		idx = thr_first_increase(&r->s, COL_OOM_KILL);
-		if (idx != THR_NONE) {
-			json_t *f = json_object();
-
-			json_object_set_new(f, "t_s", json_real(r->s.t[idx]));
-			json_object_set_new(f, "victim_pid", json_integer(-1));
-			json_object_set_new(f, "victim_comm",
-					    json_string("unknown (from "
-							"/proc/vmstat)"));
-			json_object_set_new(f, "free_pages", json_integer(
-				(json_int_t)r->s.col[COL_FREE][idx]));
-			json_object_set_new(f, "pages_held", json_integer(
-				(json_int_t)r->s.col[COL_HELD][idx]));
-			json_decref(*first);
-			*first = f;
-		}
-	}
 	return arr;
 }
 
@@ -547,14 +529,17 @@ static json_t *injector_json(struct run *r, const struct sc_inject *in,
 		json_object_set_new(k, "ignore_gfp_highmem",
 				    json_boolean(in->ignore_gfp_highmem));
 	} else {
-		json_t *c = json_array();
-		size_t i;
+		char caches[SC_MAX_LIST * (SC_NAME_MAX + 1)] = "";
+		size_t i, l = 0;
 
 		json_object_set_new(k, "cache_filter",
 				    json_boolean(in->cache_filter));
+		/* knobs are scalars in the schema: "a,b" */
 		for (i = 0; i < in->ncaches; i++)
-			json_array_append_new(c, json_string(in->caches[i]));
-		json_object_set_new(k, "caches", c);
+			l += (size_t)snprintf(caches + l, sizeof(caches) - l,
+					      "%s%s", i ? "," : "",
+					      in->caches[i]);
+		json_object_set_new(k, "caches", json_string(caches));
 	}
 	json_object_set_new(o, "knobs", k);
 	json_object_set_new(o, "armed", json_boolean(
@@ -748,7 +733,10 @@ json_t *run_build_report(struct run *r, bool partial)
 
 	/* observations */
 	ooms = oom_kills_json(r, &first_oom);
-	obs.oom = !json_is_null(first_oom);
+	/* /proc/vmstat counts kills kmsg may have missed (victim unknown,
+	 * so no first_oom_kill threshold, but an OOM all the same) */
+	obs.oom = !json_is_null(first_oom) ||
+		  thr_first_increase(&r->s, COL_OOM_KILL) != THR_NONE;
 	obs.atomic_failure = n && r->s.col[COL_FAIL_GENUINE][n - 1] > 0;
 	for (i = 0; i < sc->nengines; i++)
 		if (r->eng[i].have_stats && r->eng[i].st.total.fail_genuine)

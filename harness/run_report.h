@@ -64,6 +64,7 @@ struct run {
 	bool error, skipped, restore_failed;
 	uint64_t held_after;
 	struct child ballast;
+	bool pr_checked;
 	int procfd[3];			/* vmstat, zoneinfo, meminfo */
 	char *procbuf;
 	size_t procbuf_cap;

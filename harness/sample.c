@@ -335,9 +335,9 @@ int series_csv_read(const char *text, struct series *s, char *err,
 		map[nfields] = -2;
 		if (nfields == 0) {
 			if (strcmp(tok, "t_s")) {
-				free(hdr);
 				snprintf(err, errlen, "line 1: first column "
 					 "is '%s', expected t_s", tok);
+				free(hdr);
 				return -EINVAL;
 			}
 			map[0] = -1;

@@ -59,7 +59,7 @@ START_TEST(test_stress_argv)
 	s = join(argv);
 	ck_assert_str_eq(s, "stress-ng --vm 2 --vm-bytes 60% --bigheap 1 "
 			 "--page-in --oomable --vm-hang 0 --vm-populate "
-			 "--timeout 40 --metrics-brief -Y /r/stress-ng.yaml");
+			 "--temp-path /tmp --timeout 40 --metrics-brief -Y /r/stress-ng.yaml");
 	free(s);
 	pressure_free_argv(argv);
 }
