@@ -148,6 +148,7 @@ static struct kretprobe lab_kret = {
 	.kp.flags = KPROBE_FLAG_DISABLED,
 	.handler = lab_kret_handler,
 };
+static unsigned int lab_kret_users;
 #define LAB_HAVE_KRET 1
 #else
 #define LAB_HAVE_KRET 0
@@ -155,7 +156,6 @@ static struct kretprobe lab_kret = {
 
 static bool lab_kret_registered;
 static bool lab_kret_on;
-static unsigned int lab_kret_users;
 static DEFINE_MUTEX(lab_kret_lock);
 
 void lab_kprobe_get(void)
@@ -413,7 +413,7 @@ void lab_zone_state(gfp_t gfp, bool exact, struct lab_zone_state *zs)
 	zs->low = low_wmark_pages(zone);
 	zs->high = high_wmark_pages(zone);
 	zs->highatomic = zone->nr_reserved_highatomic;
-	strncpy((char *)zs->name, zone->name, sizeof(zs->name) - 1);
+	strscpy((char *)zs->name, zone->name, sizeof(zs->name));
 }
 
 void lab_alloc_sum(struct lab_sample *s)

@@ -567,7 +567,7 @@ static const struct file_operations lab_fops = {
 	.poll = lab_poll,
 	.unlocked_ioctl = lab_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* nonseekable_open(); no .llseek (no_llseek is gone in 6.12) */
 };
 
 static struct miscdevice lab_misc = {

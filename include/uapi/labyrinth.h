@@ -146,7 +146,11 @@ enum lab_context {
 	LAB_CTX_IRQ_WORK = 1,
 	/* Pinned hrtimer in SOFT mode: the HRTIMER softirq. */
 	LAB_CTX_SOFTIRQ = 2,
-	/* Per-CPU kthread allocating under a spinlock with IRQs off. */
+	/*
+	 * Per-CPU kthread allocating under a spinlock with IRQs off. It is
+	 * SCHED_FIFO (to keep its rate under load), and in 6.1 an RT task
+	 * in task context gets ALLOC_HARDER even for GFP_NOWAIT.
+	 */
 	LAB_CTX_KTHREAD_ATOMIC = 3,
 	LAB_CTX_COUNT
 };
