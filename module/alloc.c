@@ -86,24 +86,28 @@ MODULE_PARM_DESC(kernel_inject_probe,
 static unsigned long lab_tag(const struct page *page, u64 owner,
 			     unsigned int order)
 {
-	u64 x = ((unsigned long)page ^ lab_key_xor) * lab_key_mul;
+	/*
+	 * One keyed multiply: the free path reads the owner from
+	 * page->index and only needs a page it never handed out to miss.
+	 */
+	u64 x = ((unsigned long)page ^ owner ^ lab_key_xor) * lab_key_mul;
 
-	x ^= owner;
-	x ^= x >> 29;
-	x *= lab_key_mul;
-	x ^= x >> 32;
+	x ^= x >> 31;
 	return (unsigned long)((x | BIT_ULL(63)) & ~LAB_TAG_ORDER_MASK) | order;
 }
 
+#define LAB_GFP(v) (((v) & LAB_GFP_NOWAIT ? GFP_NOWAIT : GFP_ATOMIC) |	\
+		    ((v) & LAB_GFP_NOWARN ? __GFP_NOWARN : 0) |		\
+		    ((v) & LAB_GFP_MEMALLOC ? __GFP_MEMALLOC : 0))
+
+static const gfp_t lab_gfp_table[LAB_GFP_ALL + 1] = {
+	LAB_GFP(0), LAB_GFP(1), LAB_GFP(2), LAB_GFP(3),
+	LAB_GFP(4), LAB_GFP(5), LAB_GFP(6), LAB_GFP(7),
+};
+
 gfp_t lab_gfp(u32 gfpv)
 {
-	gfp_t gfp = (gfpv & LAB_GFP_NOWAIT) ? GFP_NOWAIT : GFP_ATOMIC;
-
-	if (gfpv & LAB_GFP_NOWARN)
-		gfp |= __GFP_NOWARN;
-	if (gfpv & LAB_GFP_MEMALLOC)
-		gfp |= __GFP_MEMALLOC;
-	return gfp;
+	return lab_gfp_table[gfpv & LAB_GFP_ALL];
 }
 
 /* ---- private fault attribute ------------------------------------------ */
@@ -225,9 +229,10 @@ struct page *lab_alloc(u64 owner, u32 gfpv, u32 order,
 		return NULL;
 	}
 	if (unlikely(READ_ONCE(lab_kret_on)))
-		page = lab_alloc_probed(lab_gfp(gfpv), order, &injected);
+		page = lab_alloc_probed(lab_gfp_table[gfpv], order,
+					&injected);
 	else
-		page = alloc_pages(lab_gfp(gfpv), order);
+		page = alloc_pages(lab_gfp_table[gfpv], order);
 	if (unlikely(!page)) {
 		if (injected)
 			this_cpu_inc(lab_pcpu.fail_kernel);
@@ -340,8 +345,9 @@ int lab_free(u64 owner, struct page *page, u32 shred)
 	if (unlikely(cur != tag))
 		goto double_free;
 
-	lab_shred(page, order, shred);
-	page->index = 0;
+	if (shred != LAB_SHRED_NONE)
+		lab_shred(page, order, shred);
+	/* page->index and ->private: the page allocator resets both. */
 	__free_pages(page, order);
 	this_cpu_inc(lab_pcpu.frees);
 	if (unlikely(order))
