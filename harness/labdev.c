@@ -377,14 +377,24 @@ char *labdev_module_path(void)
 		slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		/* build/labyrinth, build-x/vmtests/test_* or bin/labyrinth */
-		p = try_path(exe, "../module/labyrinth.ko");
-		if (!p)
-			p = try_path(exe, "../../module/labyrinth.ko");
-		if (!p)
-			p = try_path(exe, "../lib/labyrinth/labyrinth.ko");
-		if (p)
-			return p;
+		/*
+		 * The source tree's module/ from build/labyrinth,
+		 * build/vmtests/test_* or build/asan/tests/test_*; then an
+		 * installed bin/labyrinth's ../lib/labyrinth/.
+		 */
+		static const char *const rel[] = {
+			"../module/labyrinth.ko",
+			"../../module/labyrinth.ko",
+			"../../../module/labyrinth.ko",
+			"../lib/labyrinth/labyrinth.ko",
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(rel); i++) {
+			p = try_path(exe, rel[i]);
+			if (p)
+				return p;
+		}
 	}
 	lab_err("cannot find labyrinth.ko next to %s: build it with 'make module' or set LABYRINTH_MODULE=path/to/labyrinth.ko",
 		n > 0 ? exe : "this binary");
