@@ -455,35 +455,32 @@ static int start_ballast(struct run *r, uint64_t bytes)
 static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 			      bool slab, char *err, size_t errlen)
 {
-	char **funcs = NULL, *prog, *path;
-	size_t n;
+	const char *src = in->scope == SC_SCOPE_MODULE ? "/proc/modules" :
+			  "/proc/kallsyms";
+	uint64_t start = 0, size = 0;
+	char *text, *prog, *path;
 	struct tracer *t;
 	int ret;
 
-	if (in->scope == SC_SCOPE_MODULE) {
-		char *ks;
-
-		if (read_file("/proc/kallsyms", &ks, NULL)) {
-			snprintf(err, errlen, "cannot read /proc/kallsyms to "
-				 "find module %s's functions", in->target);
-			return -EIO;
-		}
-		n = trace_module_functions(ks, in->target, &funcs);
-		free(ks);
-		if (!n) {
-			snprintf(err, errlen, "scope = module:%s: no functions "
-				 "of a module '%s' in /proc/kallsyms: is it "
-				 "loaded (lsmod)? (run as root: kallsyms hides "
-				 "addresses otherwise)", in->target, in->target);
-			return -ENOENT;
-		}
-	} else {
-		funcs = xcalloc(1, sizeof(char *));
-		funcs[0] = xstrdup(in->target);
-		n = 1;
+	if (read_file(src, &text, NULL)) {
+		snprintf(err, errlen, "cannot read %s to find %s", src,
+			 in->target);
+		return -EIO;
 	}
-	prog = trace_scope_program(in, slab, funcs, n, err, errlen);
-	trace_free_names(funcs, n);
+	ret = in->scope == SC_SCOPE_MODULE ?
+	      trace_module_range(text, in->target, &start, &size) :
+	      trace_symbol_range(text, in->target, &start, &size);
+	free(text);
+	if (ret) {
+		snprintf(err, errlen, "scope = %s:%s: %s", sc_scope_name(
+			 in->scope), in->target, ret == -EPERM ?
+			 "its address is hidden (kptr_restrict; run as root)" :
+			 in->scope == SC_SCOPE_MODULE ?
+			 "no such module loaded (lsmod)" :
+			 "no such function in /proc/kallsyms");
+		return ret;
+	}
+	prog = trace_scope_program(in, slab, start, size, err, errlen);
 	if (!prog)
 		return -EINVAL;
 	path = xasprintf("%s/scope-%s.bt", r->dir,

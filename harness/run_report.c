@@ -509,7 +509,8 @@ static json_t *injector_json(struct run *r, const struct sc_inject *in,
 						"debugfs " DEBUGFS
 						"/fail_page_alloc") :
 		"bpftrace override() on should_fail_alloc_page/"
-		"should_failslab, filtered by kernel stack depth"));
+		"should_failslab when the kernel stack holds a return address "
+		"into the target"));
 	json_object_set_new(k, "probability_percent",
 			    json_real(in->probability));
 	json_object_set_new(k, "interval", json_integer((json_int_t)
@@ -607,14 +608,27 @@ static json_t *injection_json(struct run *r)
 			break;
 		default:
 			snprintf(buf, sizeof(buf), "%s scope=%s:%s: bpftrace "
-				 "override() acts in every context; in IRQ "
-				 "context it follows the interrupted task's "
-				 "depth, so an IRQ landing while that task is "
-				 "inside the target is also failed", name,
-				 sc_scope_name(in->scope), in->target);
+				 "override() acts in every context (the stack "
+				 "scan starts on the IRQ stack in IRQ context); "
+				 "callers deeper than %d stack words below the "
+				 "allocator are not seen", name,
+				 sc_scope_name(in->scope), in->target,
+				 TRACE_SCAN_WORDS);
 			break;
 		}
 		json_array_append_new(notes, json_string(buf));
+		if ((in->scope == SC_SCOPE_MODULE ||
+		     in->scope == SC_SCOPE_FUNCTION) && sc->nengines &&
+		    !slab) {
+			snprintf(buf, sizeof(buf), "the module counts a failure "
+				 "as kernel-injected through a kretprobe on "
+				 "should_fail_alloc_page, which override() "
+				 "bypasses: if the target's stack includes "
+				 "labyrinth's engines, their injected failures "
+				 "show as genuine (bpftrace_injected has the "
+				 "true count)");
+			json_array_append_new(notes, json_string(buf));
+		}
 		if (in->task_filter && irq_engine) {
 			snprintf(buf, sizeof(buf), "%s task_filter = yes: "
 				 "hrtimer, irq_work and tasklet engines "

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "child.h"
 #include "scenario.h"
@@ -48,23 +49,29 @@ void trace_free(struct tracer *t);
  */
 json_t *trace_parse_output(const char *text, char *err, size_t errlen);
 
+/* Stack words scanned for a return address into the target. */
+#define TRACE_SCAN_WORDS 60
+
 /*
- * Names of the functions of a module in /proc/kallsyms text ("t"/"T"
- * symbols with "[module]"). Returns the count; *out is malloc'd strings.
+ * Where a module's code is: base address and size from /proc/modules
+ * text. 0, -ENOENT (not loaded) or -EPERM (addresses hidden: not root).
  */
-size_t trace_module_functions(const char *kallsyms, const char *module,
-			      char ***out);
-void trace_free_names(char **names, size_t n);
+int trace_module_range(const char *proc_modules, const char *module,
+		       uint64_t *start, uint64_t *size);
+/* Where a function is, from /proc/kallsyms text: its address, and its
+ * size up to the next text symbol. Same returns. */
+int trace_symbol_range(const char *kallsyms, const char *symbol,
+		       uint64_t *start, uint64_t *size);
 
 /*
  * The override() program that makes should_fail_alloc_page (or, slab,
- * should_failslab) fail only while the current task/IRQ is inside one of
- * funcs (kprobe/kretprobe depth per thread), with the section's
- * probability, interval, times, min_order and ignore_gfp_wait. Returns
- * malloc'd text, or NULL with err set.
+ * should_failslab) fail only when a return address in [start,
+ * start + size) is among the innermost TRACE_SCAN_WORDS words of the
+ * kernel stack, with the section's probability, interval, times,
+ * min_order and ignore_gfp_wait. Returns malloc'd text, or NULL with err.
  */
 char *trace_scope_program(const struct sc_inject *in, bool slab,
-			  char *const *funcs, size_t nfuncs, char *err,
+			  uint64_t start, uint64_t size, char *err,
 			  size_t errlen);
 
 #endif /* LABYRINTH_TRACE_H */

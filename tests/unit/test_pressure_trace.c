@@ -121,25 +121,34 @@ START_TEST(test_bpftrace_output)
 }
 END_TEST
 
-START_TEST(test_module_functions)
+START_TEST(test_ranges)
 {
+	const char *mods =
+		"labyrinth 36864 0 - Live 0xffffffffa0000000 (O)\n"
+		"e1000 155648 0 - Live 0xffffffffc0100000\n"
+		"hidden 4096 0 - Live 0x0000000000000000\n";
 	const char *ks =
 		"ffffffff81000000 T _stext\n"
-		"ffffffffc0001000 t lab_engine_tick\t[labyrinth]\n"
-		"ffffffffc0001100 T labyrinth_void_alloc_page_gfp_atomic_"
-		"exclusive\t[labyrinth]\n"
-		"ffffffffc0001200 t lab_shred.cold\t[labyrinth]\n"
-		"ffffffffc0001300 d lab_data\t[labyrinth]\n"
-		"ffffffffc0002000 t e1000_clean\t[e1000]\n";
-	char **v;
-	size_t n = trace_module_functions(ks, "labyrinth", &v);
+		"ffffffff81234000 T e1000_alloc_rx_buffers_x\n"
+		"ffffffffc0101000 t e1000_alloc_rx_buffers\t[e1000]\n"
+		"ffffffffc0101400 t e1000_clean\t[e1000]\n"
+		"ffffffffc0101200 d e1000_data\t[e1000]\n";
+	uint64_t start, size;
 
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(v[0], "lab_engine_tick");
-	trace_free_names(v, n);
-	n = trace_module_functions(ks, "nope", &v);
-	ck_assert_uint_eq(n, 0);
-	trace_free_names(v, n);
+	ck_assert_int_eq(trace_module_range(mods, "e1000", &start, &size), 0);
+	ck_assert_uint_eq(start, 0xffffffffc0100000ULL);
+	ck_assert_uint_eq(size, 155648);
+	ck_assert_int_eq(trace_module_range(mods, "e100", &start, &size),
+			 -ENOENT);
+	ck_assert_int_eq(trace_module_range(mods, "hidden", &start, &size),
+			 -EPERM);
+	/* size: up to the next text symbol (data symbols do not count) */
+	ck_assert_int_eq(trace_symbol_range(ks, "e1000_alloc_rx_buffers",
+					    &start, &size), 0);
+	ck_assert_uint_eq(start, 0xffffffffc0101000ULL);
+	ck_assert_uint_eq(size, 0x400);
+	ck_assert_int_eq(trace_symbol_range(ks, "nope", &start, &size),
+			 -ENOENT);
 }
 END_TEST
 
@@ -148,42 +157,41 @@ START_TEST(test_scope_program)
 	struct sc_inject in = { .present = true, .scope = SC_SCOPE_MODULE,
 				.probability = 2.5, .interval = 3, .times = 7,
 				.min_order = 0, .ignore_gfp_wait = true };
-	char *funcs[] = { "f_one", "f_two" }, *bad[] = { "x;y" };
 	char *p;
 
 	snprintf(in.target, sizeof(in.target), "e1000");
-	p = trace_scope_program(&in, false, funcs, 2, err, sizeof(err));
+	p = trace_scope_program(&in, false, 0xffffffffc0100000ULL, 155648,
+				err, sizeof(err));
 	ck_assert_ptr_nonnull(p);
-	ck_assert_msg(strstr(p, "kprobe:f_one,\nkprobe:f_two\n"), "%s", p);
-	ck_assert_msg(strstr(p, "kretprobe:f_one,\nkretprobe:f_two\n"), "%s",
-		      p);
-	ck_assert_msg(strstr(p, "kprobe:should_fail_alloc_page\n/@depth[tid] "
-			     "> 0 && arg1 >= 0 && !(arg0 & 0x400)/"), "%s", p);
+	ck_assert_msg(strstr(p, "kprobe:should_fail_alloc_page\n/arg1 >= 0 && "
+			     "!(arg0 & 0x400)/"), "%s", p);
+	/* the address as the int64 it wraps to, the size as is */
+	ck_assert_msg(strstr(p, "if ($v - (uint64)-1072693248 < "
+			     "(uint64)155648)"), "%s", p);
+	ck_assert_msg(strstr(p, "unroll(60)"), "%s", p);
 	ck_assert_msg(strstr(p, "@calls % 3 == 0"), "%s", p);
 	ck_assert_msg(strstr(p, "rand % 100000 < 2500)"), "%s", p);
 	ck_assert_msg(strstr(p, "@injected < 7"), "%s", p);
 	ck_assert_msg(strstr(p, "override(1);"), "%s", p);
 	ck_assert_msg(strstr(p, TRACE_READY_MARK), "%s", p);
 	free(p);
-	/* 100%, every call, unlimited: no conditions at all */
+	/* 100%, every call, unlimited: no conditions but the stack */
 	in.probability = 100;
 	in.interval = 1;
 	in.times = SC_UNLIMITED;
 	in.ignore_gfp_wait = false;
-	p = trace_scope_program(&in, true, funcs, 1, err, sizeof(err));
+	p = trace_scope_program(&in, true, 0xffffffffc0100000ULL, 4096, err,
+				sizeof(err));
 	ck_assert_ptr_nonnull(p);
-	ck_assert_ptr_null(strstr(p, "if ("));
-	ck_assert_msg(strstr(p, "kprobe:should_failslab\n/@depth[tid] > 0/"),
-		      "%s", p);
+	ck_assert_ptr_null(strstr(p, "@calls %"));
+	ck_assert_ptr_null(strstr(p, "rand"));
+	ck_assert_msg(strstr(p, "kprobe:should_failslab\n{"), "%s", p);
 	ck_assert_msg(strstr(p, "override(-12);"), "%s", p);
 	free(p);
-	ck_assert_ptr_null(trace_scope_program(&in, false, funcs, 0, err,
-					       sizeof(err)));
-	ck_assert_msg(strstr(err, "is module e1000"), "%s", err);
-	ck_assert_ptr_null(trace_scope_program(&in, false, bad, 1, err,
+	ck_assert_ptr_null(trace_scope_program(&in, false, 0, 0, err,
 					       sizeof(err)));
 	in.cache_filter = true;
-	ck_assert_ptr_null(trace_scope_program(&in, true, funcs, 1, err,
+	ck_assert_ptr_null(trace_scope_program(&in, true, 1, 1, err,
 					       sizeof(err)));
 	ck_assert_msg(strstr(err, "BTF"), "%s", err);
 }
@@ -301,7 +309,7 @@ static Suite *pt_suite(void)
 	tcase_add_test(tc, test_stress_argv);
 	tcase_add_test(tc, test_stress_yaml);
 	tcase_add_test(tc, test_bpftrace_output);
-	tcase_add_test(tc, test_module_functions);
+	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_scope_program);
 	tcase_add_test(tc, test_kmsg_records);
 	tcase_add_test(tc, test_child);
