@@ -1596,8 +1596,8 @@ void scenario_print_keys(FILE *f)
 			last = d->sec;
 		}
 		describe(d, allowed, sizeof(allowed));
-		fprintf(f, "  %-30s %s\n  %-30s (%s)\n", d->key, d->help, "",
-			allowed);
+		fprintf(f, "  %s\n      %s\n      allowed: %s\n", d->key,
+			d->help, allowed);
 	}
 }
 
