@@ -612,6 +612,24 @@ static void cleanup(struct run *r)
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
 	}
+	for (i = 0; i < 2; i++) {
+		const struct sc_inject *in = i ? &r->sc->failslab :
+						 &r->sc->fail_page_alloc;
+		char *p, *v;
+
+		r->times_left[i] = -2;
+		if (!r->armed[i] || in->times == SC_UNLIMITED)
+			continue;
+		/* the kernel counts times down as it injects: what is left
+		 * says exactly how many it injected */
+		p = xasprintf("%s/times", knobs_fault_dir(i ? "failslab" :
+					"fail_page_alloc", in->scope));
+		if (knobs_read(&r->knobs, p, &v) == 0) {
+			r->times_left[i] = strtoll(v, NULL, 10);
+			free(v);
+		}
+		free(p);
+	}
 	if (r->knobs_open) {
 		if (knobs_restore(&r->knobs, err, sizeof(err))) {
 			lab_err("%s; the state file %s is kept, so the next "

@@ -543,6 +543,10 @@ static json_t *injector_json(struct run *r, const struct sc_inject *in,
 		json_object_set_new(k, "caches", json_string(caches));
 	}
 	json_object_set_new(o, "knobs", k);
+	if (r->armed[slab] && in->times != SC_UNLIMITED &&
+	    r->times_left[slab] >= 0 && r->times_left[slab] <= in->times)
+		json_object_set_new(o, "injected_by_times_count", json_integer(
+			in->times - r->times_left[slab]));
 	json_object_set_new(o, "armed", json_boolean(
 		r->armed[slab] || r->scope_tr[slab] >= 0));
 	if (r->scope_tr[slab] >= 0) {

@@ -65,6 +65,7 @@ struct run {
 	uint64_t held_after;
 	struct child ballast;
 	bool pr_checked;
+	long long times_left[2];	/* fault attr "times" at stop, -2: n/a */
 	int procfd[3];			/* vmstat, zoneinfo, meminfo */
 	char *procbuf;
 	size_t procbuf_cap;

@@ -82,4 +82,13 @@ else
 fi
 check "knobs restored after SIGKILL + next start"
 [ ! -f /run/labyrinth/knobs.json ] && echo "PASS no state file left" || echo "FAIL no state file left"
+# labyrinth inject: one command under injection, knobs back afterwards
+before=$(snap)
+"$LAB" inject --times 1 -- sh -c 'exit 0' >/dev/null 2>&1
+rc=$?
+[ $rc != 0 ] && echo "PASS inject: the command's first page allocation failed (rc $rc)" ||
+	echo "FAIL inject: the command's first page allocation failed (rc 0)"
+check "knobs restored after labyrinth inject"
+"$LAB" inject --system --min-order 9 --times 1 -- true >/dev/null 2>&1
+check "knobs restored after labyrinth inject --system"
 rm -rf "$work"
