@@ -52,7 +52,8 @@ struct lab_inst {
 	struct hrtimer timer;
 	struct irq_work iw;
 	atomic_t iw_bursts;
-	bool iw_overloaded;		/* last irq_work tick >= a period */
+	bool iw_overloaded;		/* irq_work ticks overran: rest */
+	unsigned int slow_ticks;	/* ticks in a row that took >= period */
 	struct task_struct *thread;
 	spinlock_t lock;		/* kthread-atomic: held while spamming */
 	struct list_head held;		/* drain / leaked pages */
@@ -226,11 +227,15 @@ static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
 
 /*
  * One tick: free what churn has held long enough, then allocate nbursts
- * bursts. Returns true when the tick took a whole period or more: the
- * caller then leaves the CPU a full period before the next one, so an
- * engine asked for more than the CPU can do slows down instead of
- * taking the CPU away from everything else (rmmod included).
+ * bursts. Returns true when LAB_SLOW_TICKS ticks in a row each took a
+ * whole period or more: the caller then leaves the CPU a full period
+ * before the next one, so an engine asked for more than the CPU can do
+ * slows down instead of taking the CPU away from everything else (rmmod
+ * included). One slow tick is not enough: a vCPU preempted by its host
+ * in the middle of a tick looks just like that.
  */
+#define LAB_SLOW_TICKS	4
+
 static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 {
 	struct lab_engine *e = in->eng;
@@ -292,13 +297,23 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 	 */
 	atomic64_add((s64)(in->held_pages - held_before) - (s64)reserved,
 		     &e->held);
-	return local_clock() - start >= e->period_ns;
+	if (local_clock() - start < e->period_ns) {
+		in->slow_ticks = 0;
+		return false;
+	}
+	return ++in->slow_ticks >= LAB_SLOW_TICKS;
 }
 
-/* Ticks that a late timer missed are made up, up to 8 bursts at once. */
-static unsigned int lab_catch_up(u64 overruns)
+/*
+ * Ticks that a late timer missed are made up: up to 8 bursts, or up to
+ * 256 allocations when bursts are small, in one go. Softirqs and vCPUs
+ * can be late by tens of milliseconds; the cap bounds the IRQ time.
+ */
+static unsigned int lab_catch_up(const struct lab_engine *e, u64 overruns)
 {
-	return overruns ? min_t(u64, overruns, 8) : 1;
+	u64 limit = max(8U, 256U / e->cfg.burst);
+
+	return overruns ? min(overruns, limit) : 1;
 }
 
 static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
@@ -309,7 +324,8 @@ static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
 
 	if (READ_ONCE(e->stopping))
 		return HRTIMER_NORESTART;
-	nb = lab_catch_up(hrtimer_forward_now(t, ns_to_ktime(e->period_ns)));
+	nb = lab_catch_up(e, hrtimer_forward_now(t,
+						 ns_to_ktime(e->period_ns)));
 	if (e->cfg.context == LAB_CTX_IRQ_WORK) {
 		/* The last irq_work tick overran: skip a period. */
 		if (READ_ONCE(in->iw_overloaded)) {
@@ -481,7 +497,8 @@ static int lab_inst_init(struct lab_engine *e, struct lab_inst *in,
 		return 0;
 	/* Pages in flight: rate * hold, plus catch-up bursts and slack. */
 	ring = div64_u64(e->cfg.rate * div_u64(e->cfg.hold_ns, 1000),
-			 USEC_PER_SEC) + 9ULL * e->cfg.burst + 16;
+			 USEC_PER_SEC) +
+	       (max(8U, 256U / e->cfg.burst) + 1ULL) * e->cfg.burst + 16;
 	ring = min(ring, div_u64(e->cfg.held_cap, 1U << e->cfg.order) + 1);
 	in->ring_cap = (u32)min_t(u64, ring, 1U << 24);
 	in->ring = kvcalloc(in->ring_cap, sizeof(*in->ring), GFP_KERNEL);

@@ -226,11 +226,11 @@ enum lab_shred {
  * @burst: allocations per tick per CPU, 1..LAB_BURST_MAX (0 means 1)
  * @rate: allocations per second per CPU, 1..LAB_RATE_MAX. The tick period
  *        is burst * 1e9 / rate ns and must be >= LAB_PERIOD_MIN_NS. A late
- *        tick catches up (at most 8 bursts at once), so the achieved rate
- *        is the asked one unless the CPU cannot keep up: a tick that
- *        itself takes a period or longer is followed by a full period
- *        of rest, so an engine never takes a CPU away from the rest of
- *        the system (and rmmod) entirely.
+ *        tick catches up (at most 8 bursts, or 256 allocations if that
+ *        is more, at once), so the achieved rate is the asked one unless
+ *        the CPU cannot keep up: after 4 ticks in a row that each took
+ *        a period or longer, the engine rests a full period, so it never
+ *        takes a CPU away from the rest of the system (and rmmod).
  * @cpu_mask_uptr: pointer to a CPU bitmap, an array of __u64 words (bit
  *                 n of word w is CPU w * 64 + n); 0 selects every online
  *                 CPU. Offline CPUs are ignored; selecting none: EINVAL.
@@ -666,6 +666,13 @@ struct lab_shred_verify {
  * @kernel_inject_probe: out: 1 if the kretprobe on should_fail_alloc_page
  *                       was registered during the run (it slows every
  *                       allocation, raw ones too)
+ * @raw_min_chunk_ns: out: the fastest full chunk of the raw variant, ns.
+ *                    Totals include whatever the host did meanwhile (a
+ *                    preempted vCPU adds milliseconds to one chunk); the
+ *                    fastest chunk is the undisturbed cost.
+ * @shred_none_min_chunk_ns: out: ...of labyrinth with LAB_SHRED_NONE
+ * @shred_fast_min_chunk_ns: out: ...LAB_SHRED_FAST
+ * @shred_crypto_min_chunk_ns: out: ...LAB_SHRED_CRYPTO
  */
 struct lab_bench {
 	__u32 size;
@@ -680,6 +687,10 @@ struct lab_bench {
 	__aligned_u64 failures;
 	__u32 cpu;
 	__u32 kernel_inject_probe;
+	__aligned_u64 raw_min_chunk_ns;
+	__aligned_u64 shred_none_min_chunk_ns;
+	__aligned_u64 shred_fast_min_chunk_ns;
+	__aligned_u64 shred_crypto_min_chunk_ns;
 };
 #define LAB_IOC_BENCH _IO(LAB_TYPE, LAB_CMD_BENCH)
 
