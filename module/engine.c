@@ -225,6 +225,11 @@ static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
 	return n;
 }
 
+static void lab_dropped(struct lab_inst *in, u64 bursts)
+{
+	WRITE_ONCE(in->c.bursts_dropped, in->c.bursts_dropped + bursts);
+}
+
 /*
  * One tick: free what churn has held long enough, then allocate nbursts
  * bursts. Returns true when LAB_SLOW_TICKS ticks in a row each took a
@@ -306,14 +311,21 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 
 /*
  * Ticks that a late timer missed are made up: up to 8 bursts, or up to
- * 256 allocations when bursts are small, in one go. Softirqs and vCPUs
+ * 1024 allocations when bursts are small, in one go. Softirqs and vCPUs
  * can be late by tens of milliseconds; the cap bounds the IRQ time.
+ * What is not made up is counted in bursts_dropped.
  */
-static unsigned int lab_catch_up(const struct lab_engine *e, u64 overruns)
-{
-	u64 limit = max(8U, 256U / e->cfg.burst);
+#define LAB_CATCH_UP_ALLOCS	1024U
 
-	return overruns ? min(overruns, limit) : 1;
+static unsigned int lab_catch_up(struct lab_inst *in, u64 overruns)
+{
+	u64 limit = max(8U, LAB_CATCH_UP_ALLOCS / in->eng->cfg.burst);
+
+	if (!overruns)
+		return 1;
+	if (overruns > limit)
+		lab_dropped(in, overruns - limit);
+	return min(overruns, limit);
 }
 
 static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
@@ -324,19 +336,22 @@ static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
 
 	if (READ_ONCE(e->stopping))
 		return HRTIMER_NORESTART;
-	nb = lab_catch_up(e, hrtimer_forward_now(t,
-						 ns_to_ktime(e->period_ns)));
+	nb = lab_catch_up(in, hrtimer_forward_now(t,
+						  ns_to_ktime(e->period_ns)));
 	if (e->cfg.context == LAB_CTX_IRQ_WORK) {
-		/* The last irq_work tick overran: skip a period. */
+		/* The irq_work ticks overran: skip a period. */
 		if (READ_ONCE(in->iw_overloaded)) {
 			WRITE_ONCE(in->iw_overloaded, false);
+			lab_dropped(in, nb);
 			return HRTIMER_RESTART;
 		}
 		atomic_add(nb, &in->iw_bursts);
 		irq_work_queue(&in->iw);
 	} else if (lab_tick(in, nb)) {
+		/* Rest a period: the next expiry is a period from now. */
 		hrtimer_set_expires(t, ktime_add_ns(ktime_get(),
 						    e->period_ns));
+		lab_dropped(in, 1);
 	}
 	return HRTIMER_RESTART;
 }
@@ -354,7 +369,7 @@ static int lab_kthread_fn(void *arg)
 {
 	struct lab_inst *in = arg;
 	struct lab_engine *e = in->eng;
-	ktime_t next = ktime_get();
+	ktime_t next = ktime_get(), now;
 	unsigned long flags;
 	bool overloaded;
 
@@ -372,9 +387,14 @@ static int lab_kthread_fn(void *arg)
 		 * backlog of more than a second, is not.
 		 */
 		next = ktime_add_ns(next, e->period_ns);
+		now = ktime_get();
 		if (overloaded ||
-		    ktime_before(ktime_add_ns(next, NSEC_PER_SEC), ktime_get()))
-			next = ktime_add_ns(ktime_get(), e->period_ns);
+		    ktime_before(ktime_add_ns(next, NSEC_PER_SEC), now)) {
+			if (ktime_before(next, now))
+				lab_dropped(in, div64_u64(ktime_to_ns(
+					ktime_sub(now, next)), e->period_ns) + 1);
+			next = ktime_add_ns(now, e->period_ns);
+		}
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
@@ -498,7 +518,8 @@ static int lab_inst_init(struct lab_engine *e, struct lab_inst *in,
 	/* Pages in flight: rate * hold, plus catch-up bursts and slack. */
 	ring = div64_u64(e->cfg.rate * div_u64(e->cfg.hold_ns, 1000),
 			 USEC_PER_SEC) +
-	       (max(8U, 256U / e->cfg.burst) + 1ULL) * e->cfg.burst + 16;
+	       (max(8U, LAB_CATCH_UP_ALLOCS / e->cfg.burst) + 1ULL) *
+	       e->cfg.burst + 16;
 	ring = min(ring, div_u64(e->cfg.held_cap, 1U << e->cfg.order) + 1);
 	in->ring_cap = (u32)min_t(u64, ring, 1U << 24);
 	in->ring = kvcalloc(in->ring_cap, sizeof(*in->ring), GFP_KERNEL);
@@ -797,6 +818,7 @@ static void lab_counters_add(struct lab_counters *t,
 	t->cap_hits += c->cap_hits;
 	for (i = 0; i < LAB_HIST_BUCKETS; i++)
 		t->latency_hist[i] += c->latency_hist[i];
+	t->bursts_dropped += c->bursts_dropped;
 	if (s->time_ns && (!t->first_failure.time_ns ||
 			   s->time_ns < t->first_failure.time_ns))
 		t->first_failure = *s;

@@ -474,12 +474,24 @@ struct lab_ioctl_op {
 		.execute = _fn,						\
 	}
 
+/* For structs whose first version ended inside a nested struct. */
+#define IOCTL_OP_MIN(_ioctl, _fn, _struct, _min)			\
+	[_IOC_NR(_ioctl) - LAB_CMD_BASE] = {				\
+		.size = sizeof(_struct),				\
+		.min_size = (_min),					\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
 static const struct lab_ioctl_op lab_ioctl_ops[] = {
 	IOCTL_OP(LAB_IOC_GET_VERSION, lab_ioctl_version, struct lab_version,
 		 total_ram_pages),
 	IOCTL_OP(LAB_IOC_START, lab_ioctl_start, struct lab_start, nr_cpus),
 	IOCTL_OP(LAB_IOC_STOP, lab_ioctl_stop, struct lab_stop, freed_pages),
-	IOCTL_OP(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats, total),
+	/* ABI 1.0's lab_counters ended at first_failure. */
+	IOCTL_OP_MIN(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats,
+		     offsetof(struct lab_stats, total) +
+		     offsetofend(struct lab_counters, first_failure)),
 	IOCTL_OP(LAB_IOC_SERIES, lab_ioctl_series, struct lab_series,
 		 __reserved),
 	IOCTL_OP(LAB_IOC_PAGE_ALLOC, lab_ioctl_page_alloc,

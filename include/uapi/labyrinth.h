@@ -226,11 +226,12 @@ enum lab_shred {
  * @burst: allocations per tick per CPU, 1..LAB_BURST_MAX (0 means 1)
  * @rate: allocations per second per CPU, 1..LAB_RATE_MAX. The tick period
  *        is burst * 1e9 / rate ns and must be >= LAB_PERIOD_MIN_NS. A late
- *        tick catches up (at most 8 bursts, or 256 allocations if that
+ *        tick catches up (at most 8 bursts, or 1024 allocations if that
  *        is more, at once), so the achieved rate is the asked one unless
  *        the CPU cannot keep up: after 4 ticks in a row that each took
  *        a period or longer, the engine rests a full period, so it never
- *        takes a CPU away from the rest of the system (and rmmod).
+ *        takes a CPU away from the rest of the system (and rmmod). What
+ *        is not made up is counted in lab_counters.bursts_dropped.
  * @cpu_mask_uptr: pointer to a CPU bitmap, an array of __u64 words (bit
  *                 n of word w is CPU w * 64 + n); 0 selects every online
  *                 CPU. Offline CPUs are ignored; selecting none: EINVAL.
@@ -375,6 +376,10 @@ struct lab_snapshot {
  * @latency_hist: log2 histogram of the allocation call in ns (engines
  *                only: the allocator's own counters leave it 0)
  * @first_failure: snapshot at the first genuine failure
+ * @bursts_dropped: bursts not made up: the timer was later than the
+ *                  catch-up covers, or the engine rested after ticks
+ *                  that overran (the CPU could not keep up). Asked rate
+ *                  * time = (attempts / burst + bursts_dropped) * burst.
  */
 struct lab_counters {
 	__aligned_u64 attempts;
@@ -391,6 +396,7 @@ struct lab_counters {
 	__aligned_u64 cap_hits;
 	__aligned_u64 latency_hist[LAB_HIST_BUCKETS];
 	struct lab_snapshot first_failure;
+	__aligned_u64 bursts_dropped;
 };
 
 /**

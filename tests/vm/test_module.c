@@ -197,8 +197,9 @@ static const struct {
 	  "START" },
 	{ LAB_IOC_STOP, sizeof(struct lab_stop), sizeof(struct lab_stop),
 	  "STOP" },
-	{ LAB_IOC_STATS, sizeof(struct lab_stats), sizeof(struct lab_stats),
-	  "STATS" },
+	{ LAB_IOC_STATS, sizeof(struct lab_stats),
+	  offsetof(struct lab_stats, total) +
+	  ENDOF(struct lab_counters, first_failure), "STATS" },
 	{ LAB_IOC_SERIES, sizeof(struct lab_series),
 	  sizeof(struct lab_series), "SERIES" },
 	{ LAB_IOC_PAGE_ALLOC, sizeof(struct lab_page_alloc),
@@ -550,7 +551,7 @@ static void churn_rate(uint32_t ctx)
 {
 	struct lab_stats st;
 	struct lab_start s;
-	double secs, want, got;
+	double secs, want, got, dropped;
 
 	start_defaults(&s, ctx, LAB_POLICY_CHURN);
 	s.rate = 4000;
@@ -564,20 +565,29 @@ static void churn_rate(uint32_t ctx)
 	secs = (double)(st.stop_ns - st.start_ns) / 1e9;
 	want = (double)s.rate * secs * s.nr_cpus;
 	got = (double)st.total.attempts;
-	diag("churn %s: %.0f allocations in %.3f s on %u CPUs: %.1f/s per CPU, asked %llu (%.2f%%)",
+	dropped = (double)st.total.bursts_dropped * s.burst;
+	diag("churn %s: %.0f allocations in %.3f s on %u CPUs: %.1f/s per CPU, asked %llu (%.2f%%), %.0f dropped (timer later than catch-up covers)",
 	     labdev_context_name(ctx), got, secs, s.nr_cpus,
 	     got / secs / s.nr_cpus, (unsigned long long)s.rate,
-	     100.0 * (got - want) / want);
-	ck_assert_msg(got >= want * 0.97 && got <= want * 1.01,
+	     100.0 * (got - want) / want, dropped);
+	/* Every tick is accounted for: made, or dropped and counted. */
+	ck_assert_msg(got + dropped >= want * 0.98 &&
+		      got + dropped <= want * 1.01,
+		      "made %.0f + dropped %.0f allocations, asked %.0f", got,
+		      dropped, want);
+	/* Within a few percent; a host that stalls the vCPU for longer
+	 * than the catch-up (dropped > 0) gets more slack, said above.
+	 */
+	ck_assert_msg(got >= want * (dropped > 0 ? 0.85 : 0.97),
 		      "achieved %.0f allocations, asked %.0f", got, want);
 	ck_assert_uint_eq(st.total.fail_genuine, 0);
 	ck_assert_uint_eq(st.total.held_now, 0);
 	ck_assert_uint_eq(st.total.frees, st.total.successes);
 	/* 20 ms hold at 4000/s: about 80 pages per CPU in flight, plus at
-	 * most one catch-up of 256 allocations after a late tick.
+	 * most one catch-up of 1024 allocations after a late tick.
 	 */
 	ck_assert_uint_ge(st.total.held_peak, 60ULL * s.nr_cpus);
-	ck_assert_uint_le(st.total.held_peak, (80ULL + 256 + 8) * s.nr_cpus);
+	ck_assert_uint_le(st.total.held_peak, (80ULL + 1024 + 8) * s.nr_cpus);
 	ck_assert_uint_eq(st.stop_reason, LAB_STOP_IOCTL);
 }
 
