@@ -880,10 +880,12 @@ static int write_report(struct run *r, json_t *rep, bool quiet)
 		free(p);
 		return LAB_EXIT_INTERNAL;
 	}
-	if (!quiet)
+	if (!quiet) {
+		/* under 'vm run' the guest is quiet and the host says it */
 		report_print_summary(stdout, rep);
-	printf("Report: %s/%s\n", r->dir, REPORT_HTML);
-	fflush(stdout);
+		printf("Report: %s/%s\n", r->dir, REPORT_HTML);
+		fflush(stdout);
+	}
 	return 0;
 }
 
