@@ -15,25 +15,41 @@ size_t thr_first_increase(const struct series *s, enum series_col c)
 	return THR_NONE;
 }
 
+/*
+ * /proc/zoneinfo folds watermark_boost into "min", and the boost comes and
+ * goes (it jumps right when a drain fragments the zone). 6.1's
+ * zone_watermark_fast() ignores the boost for order-0 __GFP_ATOMIC at the
+ * min mark, so the dip is measured against the unboosted min: the boost
+ * only ever adds, so that is the lowest min the run saw.
+ */
 void thr_deepest_dip(const struct series *s, struct thr_dip *d)
 {
+	uint64_t base = 0;
 	size_t i;
 
 	d->idx = THR_NONE;
 	d->t = 0;
 	d->free = d->min = d->below = 0;
 	for (i = 0; i < s->n; i++) {
-		uint64_t f = s->col[COL_FREE][i], m = s->col[COL_MIN][i];
+		uint64_t m = s->col[COL_MIN][i];
 
 		/* a row without watermarks (zone not read) says nothing */
-		if (!m || f >= m)
+		if (m && (!base || m < base))
+			base = m;
+	}
+	if (!base)
+		return;
+	for (i = 0; i < s->n; i++) {
+		uint64_t f = s->col[COL_FREE][i];
+
+		if (!s->col[COL_MIN][i] || f >= base)
 			continue;
-		if (d->idx == THR_NONE || m - f > d->below) {
+		if (d->idx == THR_NONE || base - f > d->below) {
 			d->idx = i;
 			d->t = s->t[i];
 			d->free = f;
-			d->min = m;
-			d->below = m - f;
+			d->min = base;
+			d->below = base - f;
 		}
 	}
 }

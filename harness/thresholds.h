@@ -27,7 +27,10 @@ struct thr_dip {
 	double t;
 	uint64_t free, min, below;
 };
-/* The lowest free while free < min (the first such row on ties). */
+/*
+ * The lowest free while free < min (the first such row on ties), against
+ * the unboosted min: the lowest min of the run (zoneinfo adds the boost).
+ */
 void thr_deepest_dip(const struct series *s, struct thr_dip *d);
 
 /* Last row with t <= t_s, THR_NONE if none. */

@@ -77,6 +77,27 @@ START_TEST(test_deepest_dip)
 	thr_deepest_dip(&e, &d);
 	ck_assert_uint_eq(d.idx, THR_NONE);
 	series_free(&e);
+
+	/*
+	 * A watermark boost (zoneinfo's min jumps from 980 to 3028) must not
+	 * make a shallow dip look deep: 900 free is 80 below the real min,
+	 * and 2000 free under the boost is not below it at all.
+	 */
+	series_init(&e, 10);
+	row[COL_FREE] = 5000;
+	row[COL_MIN] = 980;
+	series_append(&e, 0.0, row);
+	row[COL_FREE] = 2000;
+	row[COL_MIN] = 3028;
+	series_append(&e, 0.01, row);
+	row[COL_FREE] = 900;
+	row[COL_MIN] = 3028;
+	series_append(&e, 0.02, row);
+	thr_deepest_dip(&e, &d);
+	ck_assert_uint_eq(d.idx, 2);
+	ck_assert_uint_eq(d.min, 980);
+	ck_assert_uint_eq(d.below, 80);
+	series_free(&e);
 }
 END_TEST
 
