@@ -493,6 +493,7 @@ void svg_plot_latency(struct sbuf *b, json_t *r)
 	json_t *engines = json_object_get(r, "engines"), *e, *h;
 	size_t ne = json_array_size(engines), i, k, lo = 64, hi = 0;
 	double ymax = 0;
+	size_t step;
 	char lab[32], tip[200];
 	const char **legend;
 
@@ -547,7 +548,14 @@ void svg_plot_latency(struct sbuf *b, json_t *r)
 		}
 	}
 	sb_puts(b, "</g>\n");
+	/* A label is about 50 px wide: label every step-th bucket so none
+	 * overlap when the histogram spans many of them. */
+	step = (size_t)ceil(50.0 / (p.pw / (double)(hi - lo + 1)));
+	if (step < 1)
+		step = 1;
 	for (k = lo; k <= hi; k++) {
+		if ((k - lo) % step)
+			continue;
 		fmt_ns(lab, sizeof(lab), ldexp(1.0, (int)k));
 		sb_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
 			  "text-anchor=\"middle\">%s</text>\n",
