@@ -557,6 +557,12 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 	}
 
 	mutex_lock(&lab_mutex);
+	/*
+	 * Arm the kretprobe before cpus_read_lock(): enable_kprobe() takes
+	 * kprobe_mutex, which nests cpu_hotplug_lock inside it (lockdep).
+	 */
+	lab_kprobe_get();
+	e->kprobe_ref = true;
 	cpus_read_lock();
 	ret = lab_read_cpus(cmd, e->cpus);
 	if (ret)
@@ -580,8 +586,6 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 	e->owner = LAB_OWNER_ENGINE(id);
 	e->state = LAB_STATE_RUNNING;
 	e->start_ns = ktime_get_ns();
-	lab_kprobe_get();
-	e->kprobe_ref = true;
 
 	for_each_cpu(cpu, e->cpus) {
 		struct lab_inst *in = per_cpu_ptr(e->inst, cpu);
@@ -630,6 +634,7 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 
 err_unlock:
 	cpus_read_unlock();
+	lab_kprobe_put();
 	mutex_unlock(&lab_mutex);
 err_free:
 	lab_engine_free(e);
