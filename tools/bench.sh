@@ -25,7 +25,8 @@ fail() { echo "bench: $*" >&2; exit 3; }
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed (run make deps)"
 mkdir -p reports
 
-"$LAB" vm --timeout 900 --share "$top/reports" -- \
+# VARIANT (exported by make) picks the kernel the module was built for.
+"$LAB" vm --variant "${VARIANT:-default}" --timeout 900 --share "$top/reports" -- \
 	env LABYRINTH_MODULE="$top/module/labyrinth.ko" \
 	"$LAB" bench --load --json "$top/reports/bench.json" "$@"
 rc=$?

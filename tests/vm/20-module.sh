@@ -24,7 +24,8 @@ run_suite() {
 	local name=$1 out rc line desc got=0 failed=0
 	shift
 	out=$(mktemp)
-	vm --timeout 900 -- "$@" > "$out" 2>&1
+	# The kernel the module was built against (make exports VARIANT).
+	vm --variant "${VARIANT:-default}" --timeout 1500 -- "$@" > "$out" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case "$line" in
