@@ -83,7 +83,9 @@ static void lab_series_stop(struct lab_fd *f)
 {
 	if (f->sampling) {
 		hrtimer_cancel(&f->timer);
-		f->sampling = false;
+		WRITE_ONCE(f->sampling, false);
+		/* A blocked reader gets the rest, then end of file. */
+		wake_up_interruptible(&f->wq);
 	}
 }
 
@@ -164,7 +166,8 @@ static ssize_t lab_read(struct file *file, char __user *buf, size_t len,
 		}
 		spin_unlock_irq(&f->ring_lock);
 		if (!n) {
-			if (done)
+			/* Sampling off and all read: end of file. */
+			if (done || !f->sampling)
 				break;
 			mutex_unlock(&f->lock);
 			if (file->f_flags & O_NONBLOCK) {
@@ -172,7 +175,8 @@ static ssize_t lab_read(struct file *file, char __user *buf, size_t len,
 				return -EAGAIN;
 			}
 			ret = wait_event_interruptible(f->wq,
-						       READ_ONCE(f->count));
+						       READ_ONCE(f->count) ||
+						       !READ_ONCE(f->sampling));
 			if (ret) {
 				kfree(tmp);
 				return ret;
@@ -203,7 +207,10 @@ static __poll_t lab_poll(struct file *file, poll_table *pt)
 	struct lab_fd *f = file->private_data;
 
 	poll_wait(file, &f->wq, pt);
-	return READ_ONCE(f->count) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (READ_ONCE(f->count))
+		return EPOLLIN | EPOLLRDNORM;
+	/* Nothing more will come until LAB_IOC_SERIES starts sampling. */
+	return READ_ONCE(f->sampling) ? 0 : EPOLLHUP;
 }
 
 /* ---- ioctls ------------------------------------------------------------ */

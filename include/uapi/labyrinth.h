@@ -472,8 +472,10 @@ struct lab_stats {
  * falls that far behind, the newest samples are dropped and the next
  * sample written says how many in `lost`: a loss is never silent.
  * read() returns whole records only (EINVAL if the buffer cannot hold
- * one), blocks until one is ready unless O_NONBLOCK (EAGAIN), and poll()
- * says POLLIN when one is.
+ * one; EINVAL too before the first LAB_IOC_SERIES), blocks until one is
+ * ready unless O_NONBLOCK (EAGAIN), returns 0 (end of file) once
+ * sampling is off and every sample has been read; poll() says POLLIN
+ * when a sample is ready and POLLHUP when sampling is off and none is.
  */
 #define LAB_SERIES_INTERVAL_MIN_MS	1
 #define LAB_SERIES_INTERVAL_MAX_MS	3600000

@@ -981,6 +981,10 @@ START_TEST(test_series)
 	ck_assert_int_eq(read(dev.fd, smp, 8), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(labdev_series(&dev, 0, 0), 0);
+	/* Sampling off: what is left, then end of file (no blocking). */
+	while ((n = read(dev.fd, smp, sizeof(smp))) > 0)
+		;
+	ck_assert_int_eq(n, 0);
 	/* A small ring that overflows says so. */
 	ck_assert_int_eq(labdev_series(&dev, 1, 4), 0);
 	sleep_ms(100);
