@@ -378,6 +378,18 @@ START_TEST(test_abi_out_of_range)
 	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
 	s.gfp |= LAB_GFP_MEMALLOC;
 	ck_assert_int_eq(labdev_start(&dev, &s), -EPERM);
+	{
+		struct lab_page_alloc a = { .owner = 3,
+					    .gfp = LAB_GFP_MEMALLOC };
+		struct lab_page_free f = { .owner = 3 };
+
+		ck_assert_int_eq(labdev_page_alloc(&dev, &a), -EPERM);
+		a.flags = LAB_PAGE_F_ALLOW_MEMALLOC;
+		ck_assert_int_eq(labdev_page_alloc(&dev, &a), 0);
+		ck_assert_uint_eq(a.result, LAB_PAGE_OK);
+		f.page_id = a.page_id;
+		ck_assert_int_eq(labdev_page_free(&dev, &f), 0);
+	}
 	/* A CPU mask selecting no CPU. */
 	{
 		uint64_t none = 0;
@@ -643,6 +655,29 @@ START_TEST(test_held_cap)
 	ck_assert_uint_eq(st.total.held_peak, 3000);
 	ck_assert_uint_ge(st.total.cap_hits, 1);
 	ck_assert_uint_eq(st.total.held_now, 0);
+}
+END_TEST
+
+/* Higher orders: the cap and the held count are in pages, not blocks. */
+START_TEST(test_order3_held_cap)
+{
+	struct lab_stats st;
+	struct lab_start s;
+
+	start_defaults(&s, LAB_CTX_SOFTIRQ, LAB_POLICY_DRAIN);
+	s.order = 3;
+	s.rate = 20000;
+	s.burst = 20;
+	s.held_cap = 800;	/* 100 blocks of 8 pages */
+	s.shred = LAB_SHRED_ZERO;
+	ck_assert_int_eq(labdev_start(&dev, &s), 0);
+	wait_stopped(s.engine_id, 30000, &st);
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_HELD_CAP);
+	ck_assert_uint_eq(st.total.held_peak, 800);
+	ck_assert_uint_eq(st.total.successes, 100);
+	ck_assert_uint_eq(st.total.frees, 100);
+	ck_assert_uint_eq(st.total.held_now, 0);
+	ck_assert_uint_eq(st.total.first_failure.time_ns, 0);
 }
 END_TEST
 
@@ -1128,6 +1163,7 @@ static Suite *module_suite(void)
 			    LAB_CTX_COUNT);
 	tcase_add_test(eng, test_leak_fraction);
 	tcase_add_test(eng, test_held_cap);
+	tcase_add_test(eng, test_order3_held_cap);
 	tcase_add_test(eng, test_watchdog);
 	tcase_add_test(eng, test_per_cpu_stats);
 	tcase_add_test(eng, test_series);
