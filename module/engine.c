@@ -202,11 +202,14 @@ static void lab_hold(struct lab_inst *in, struct page *page, u64 now)
 
 /*
  * Reserve room under the engine's held-pages cap for up to n allocations
- * of this tick; returns how many fit. The reservation is settled against
- * what the tick really did in lab_tick_settle().
+ * of this tick; returns how many fit and sets *capped when that is fewer
+ * than asked. The caller requests the stop only after making the
+ * allocations that do fit: asking here would make its loop see
+ * e->stopping and stop short of the cap. The reservation is settled
+ * against what the tick really did at the end of lab_tick().
  */
 static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
-				     u64 *reserved)
+				     u64 *reserved, bool *capped)
 {
 	struct lab_engine *e = in->eng;
 	u64 pages = 1ULL << e->cfg.order, want = n * pages, got, over;
@@ -219,7 +222,7 @@ static unsigned int lab_tick_reserve(struct lab_inst *in, unsigned int n,
 		n = div64_u64(want, pages);
 		want = n * pages;
 		WRITE_ONCE(in->c.cap_hits, in->c.cap_hits + 1);
-		lab_request_stop(e, LAB_STOP_HELD_CAP);
+		*capped = true;
 	}
 	*reserved = want;
 	return n;
@@ -251,10 +254,11 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 	unsigned int i, n;
 	enum lab_page_fail why;
 	struct page *page;
+	bool capped = false;
 
 	if (in->ring_count)
 		lab_churn_expire(in, start);
-	n = lab_tick_reserve(in, e->cfg.burst * nbursts, &reserved);
+	n = lab_tick_reserve(in, e->cfg.burst * nbursts, &reserved, &capped);
 	for (i = 0; i < n; i++) {
 		if (READ_ONCE(e->stopping))
 			break;
@@ -302,6 +306,8 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 	 */
 	atomic64_add((s64)(in->held_pages - held_before) - (s64)reserved,
 		     &e->held);
+	if (capped)
+		lab_request_stop(e, LAB_STOP_HELD_CAP);
 	if (local_clock() - start < e->period_ns) {
 		in->slow_ticks = 0;
 		return false;
