@@ -116,11 +116,17 @@ kernel:
 kdir: $(KERNEL_DEP)
 	@echo $(KDIR_SH)
 
-# Kbuild writes its objects next to the sources; W=1 keeps the module honest.
+# Kbuild writes its objects (and a generated .mod.c) next to the sources it
+# builds, so it builds in $(BUILD)/module from symlinks: module/ stays
+# sources only. W=1 keeps the module honest.
+MODULE_OUT := $(CURDIR)/$(BUILD)/module
+MODULE_SRC := $(wildcard module/Kbuild module/*.c module/*.h)
 module: $(KERNEL_DEP)
-	$(Q)$(MAKE) -C $(KDIR_SH) M=$(CURDIR)/module W=1 \
-		$(if $(Q),-s) modules
-	@$(if $(Q),echo "  MODULE  module/labyrinth.ko")
+	@mkdir -p $(MODULE_OUT)
+	$(Q)for f in $(MODULE_SRC); do ln -sfn $(CURDIR)/$$f $(MODULE_OUT)/; done
+	$(Q)$(MAKE) -C $(KDIR_SH) M=$(MODULE_OUT) W=1 \
+		LABYRINTH_INCLUDE=$(CURDIR)/include $(if $(Q),-s) modules
+	@$(if $(Q),echo "  MODULE  $(BUILD)/module/labyrinth.ko")
 
 # test and demo install and build what they need first, in this order
 # even under -j: the README promises both work on a fresh machine.
@@ -147,12 +153,9 @@ PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 $(PLAIN_BIN) $(DESTDIR)$(PREFIX)/bin/labyrinth
 	install -D -m 0644 doc/labyrinth.1 $(DESTDIR)$(PREFIX)/share/man/man1/labyrinth.1
-	install -D -m 0644 module/labyrinth.ko \
+	install -D -m 0644 $(BUILD)/module/labyrinth.ko \
 		$(DESTDIR)$(PREFIX)/lib/labyrinth/labyrinth.ko
 
 clean:
 	$(Q)rm -rf $(BUILD)
-	$(Q)if [ -d module ]; then rm -f module/*.o module/*.ko module/*.mod \
-		module/*.mod.c module/.*.cmd module/Module.symvers \
-		module/modules.order; fi
 -include tests/fuzz/fuzz.mk

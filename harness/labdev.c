@@ -36,7 +36,7 @@ static int do_open(struct labdev *d, int quiet)
 		if (quiet)
 			return ret;
 		if (errno == ENOENT && !labdev_module_loaded())
-			lab_err("%s: the labyrinth module is not loaded: load it with 'insmod module/labyrinth.ko' (build it with 'make module'), or let 'labyrinth run' load it (LABYRINTH_MODULE=path/to/labyrinth.ko)",
+			lab_err("%s: the labyrinth module is not loaded: load it with 'insmod build/module/labyrinth.ko' (build it with 'make module'), or let 'labyrinth run' load it (LABYRINTH_MODULE=path/to/labyrinth.ko)",
 				path);
 		else if (errno == ENOENT)
 			lab_err("%s: no such device although the module is loaded: is devtmpfs mounted on /dev?",
@@ -378,14 +378,15 @@ char *labdev_module_path(void)
 		if (slash)
 			*slash = '\0';
 		/*
-		 * The source tree's module/ from build/labyrinth,
-		 * build/vmtests/test_* or build/asan/tests/test_*; then an
-		 * installed bin/labyrinth's ../lib/labyrinth/.
+		 * `make module` puts it in build/module/: next to
+		 * build/labyrinth, one up from build/vmtests/test_* and
+		 * build/tests/test_*, two up from build/asan/tests/test_*;
+		 * then an installed bin/labyrinth's ../lib/labyrinth/.
 		 */
 		static const char *const rel[] = {
+			"module/labyrinth.ko",
 			"../module/labyrinth.ko",
 			"../../module/labyrinth.ko",
-			"../../../module/labyrinth.ko",
 			"../lib/labyrinth/labyrinth.ko",
 		};
 		size_t i;

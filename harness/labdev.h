@@ -76,7 +76,7 @@ const char *labdev_zone_name(const struct lab_snapshot *s, char *buf);
 /* The module: is it loaded, where is the .ko, load it, unload it. */
 int labdev_module_loaded(void);
 /*
- * $LABYRINTH_MODULE, else module/labyrinth.ko next to the binary's
+ * $LABYRINTH_MODULE, else build/module/labyrinth.ko next to the binary's
  * ../ (build tree) or ../lib/labyrinth/ (installed). malloc'ed, or NULL
  * with a message.
  */

@@ -5,7 +5,7 @@
 #   tools/bench.sh [labyrinth bench options, e.g. --runs 9 --iterations 500000]
 #
 # Boots the test kernel through `labyrinth vm` with reports/ shared
-# read-write, loads module/labyrinth.ko, runs `labyrinth bench` (the
+# read-write, loads build/module/labyrinth.ko, runs `labyrinth bench` (the
 # module's LAB_IOC_BENCH: N raw alloc_page/__free_page pairs and N
 # labyrinth alloc/free pairs with shred none/fast/crypto, interleaved,
 # same context, same run), prints the ratios and writes reports/bench.json
@@ -21,13 +21,13 @@ cd "$top" || exit 2
 
 fail() { echo "bench: $*" >&2; exit 3; }
 [ -x "$LAB" ] || fail "$LAB not built (run make)"
-[ -f module/labyrinth.ko ] || fail "module/labyrinth.ko not built (run make module)"
+[ -f build/module/labyrinth.ko ] || fail "build/module/labyrinth.ko not built (run make module)"
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed (run make deps)"
 mkdir -p reports
 
 # VARIANT (exported by make) picks the kernel the module was built for.
 "$LAB" vm --variant "${VARIANT:-default}" --timeout 900 --share "$top/reports" -- \
-	env LABYRINTH_MODULE="$top/module/labyrinth.ko" \
+	env LABYRINTH_MODULE="$top/build/module/labyrinth.ko" \
 	"$LAB" bench --load --json "$top/reports/bench.json" "$@"
 rc=$?
 if [ "$rc" = 0 ] && [ -f reports/bench.json ]; then

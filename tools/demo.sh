@@ -11,8 +11,8 @@ if [ ! -x "$lab" ]; then
 	echo "demo: $lab is not built: run 'make'" >&2
 	exit 3
 fi
-if [ ! -f module/labyrinth.ko ]; then
-	echo "demo: module/labyrinth.ko is not built: run 'make module'" >&2
+if [ ! -f build/module/labyrinth.ko ]; then
+	echo "demo: build/module/labyrinth.ko is not built: run 'make module'" >&2
 	exit 3
 fi
 echo "demo: running scenarios/default.ini in the labyrinth VM (TCG: about a minute)"

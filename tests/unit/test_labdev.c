@@ -182,8 +182,8 @@ START_TEST(module_path)
 	free(p);
 	unsetenv("LABYRINTH_MODULE");
 
-	/* build/tests/test_labdev -> ../../module/labyrinth.ko */
-	ko = xasprintf("%s/module/labyrinth.ko", top ? top : ".");
+	/* build/tests/test_labdev -> ../module/labyrinth.ko (build/module) */
+	ko = xasprintf("%s/build/module/labyrinth.ko", top ? top : ".");
 	p = labdev_module_path();
 	if (access(ko, R_OK) == 0) {
 		char *want = realpath(ko, NULL), *got;

@@ -12,7 +12,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bindir=$(dirname "$LAB")
-ko=$top/module/labyrinth.ko
+ko=$bindir/module/labyrinth.ko
 suites=(test_module test_module_unload)
 
 vm_require "module: test_module suite" "module: rmmod during spam suite"

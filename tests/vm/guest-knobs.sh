@@ -38,7 +38,7 @@ INI
 snap() { local k; for k in "${knobs[@]}"; do printf '%s=%s\n' "$k" "$(cat "$k" 2>/dev/null)"; done; }
 # the module's knob only exists once it is loaded: load it first so the
 # "before" snapshot has it (labyrinth leaves a module it did not load)
-insmod "$(dirname "$LAB")/../module/labyrinth.ko" 2>/dev/null
+insmod "$(dirname "$LAB")/module/labyrinth.ko" 2>/dev/null
 before=$(snap)
 check() { # desc
 	local after; after=$(snap)
