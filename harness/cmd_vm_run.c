@@ -272,33 +272,6 @@ usage_err:
 
 /* ---- completing the report on the host ---------------------------------- */
 
-static const char *console_report_kind(enum console_kind k)
-{
-	switch (k) {
-	case CON_ALLOC_FAILURE:
-		return "alloc-failure";
-	case CON_OOM_KILL:
-	case CON_OOM_INVOKED:
-		return "oom";
-	case CON_WARNING:
-		return "warning";
-	case CON_BUG:
-		return "bug";
-	case CON_OOPS:
-		return "oops";
-	case CON_PANIC:
-		return "panic";
-	case CON_LOCKDEP:
-		return "lockdep";
-	case CON_KASAN:
-		return "kasan";
-	case CON_HUNG_TASK:
-		return "hung-task";
-	default:
-		return "other";
-	}
-}
-
 /* Console lines may hold any bytes; JSON strings must be UTF-8. */
 static json_t *ascii_string(const char *s)
 {

@@ -46,6 +46,38 @@ int console_kind_is_splat(enum console_kind k)
 	return k >= CON_PANIC && k <= CON_RCU_STALL;
 }
 
+const char *console_report_kind(enum console_kind k)
+{
+	switch (k) {
+	case CON_NONE:
+	case CON_CMD_START:
+	case CON_CMD_EXIT:
+	case CON_KIND_MAX:
+		return NULL;
+	case CON_ALLOC_FAILURE:
+		return "alloc-failure";
+	case CON_OOM_KILL:
+	case CON_OOM_INVOKED:
+		return "oom";
+	case CON_WARNING:
+		return "warning";
+	case CON_BUG:
+		return "bug";
+	case CON_OOPS:
+		return "oops";
+	case CON_PANIC:
+		return "panic";
+	case CON_LOCKDEP:
+		return "lockdep";
+	case CON_KASAN:
+		return "kasan";
+	case CON_HUNG_TASK:
+		return "hung-task";
+	default:
+		return "other";
+	}
+}
+
 static int starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

@@ -57,6 +57,12 @@ struct console_scan {
 /* Short name ("panic", "oops", "WARNING", ...) for messages and JSON. */
 const char *console_kind_name(enum console_kind k);
 int console_kind_is_splat(enum console_kind k);
+/*
+ * The kind of a kernel message in report.json (kernel_messages[].kind, see
+ * reports/schema): "alloc-failure", "oom", "warning", ... or "other";
+ * NULL for ordinary lines and the guest init's markers.
+ */
+const char *console_report_kind(enum console_kind k);
 
 /*
  * Classify one console line (with or without the "[    1.234567] "

@@ -66,33 +66,7 @@ const char *kmsg_kind(const char *text, bool *splat)
 	enum console_kind k = console_classify(text, &t);
 
 	*splat = console_kind_is_splat(k);
-	switch (k) {
-	case CON_NONE:
-	case CON_CMD_START:
-	case CON_CMD_EXIT:
-		return NULL;
-	case CON_ALLOC_FAILURE:
-		return "alloc-failure";
-	case CON_OOM_KILL:
-	case CON_OOM_INVOKED:
-		return "oom";
-	case CON_WARNING:
-		return "warning";
-	case CON_BUG:
-		return "bug";
-	case CON_OOPS:
-		return "oops";
-	case CON_PANIC:
-		return "panic";
-	case CON_LOCKDEP:
-		return "lockdep";
-	case CON_KASAN:
-		return "kasan";
-	case CON_HUNG_TASK:
-		return "hung-task";
-	default:
-		return "other";
-	}
+	return console_report_kind(k);
 }
 
 int kmsg_open(struct kmsg *k, const char *path, const char *save_path,

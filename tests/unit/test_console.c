@@ -254,6 +254,20 @@ START_TEST(pieces_and_junk)
 }
 END_TEST
 
+START_TEST(report_kinds)
+{
+	/* The names report.json's kernel_messages[].kind allows. */
+	ck_assert_str_eq(console_report_kind(CON_ALLOC_FAILURE), "alloc-failure");
+	ck_assert_str_eq(console_report_kind(CON_OOM_KILL), "oom");
+	ck_assert_str_eq(console_report_kind(CON_OOM_INVOKED), "oom");
+	ck_assert_str_eq(console_report_kind(CON_WARNING), "warning");
+	ck_assert_str_eq(console_report_kind(CON_KASAN), "kasan");
+	ck_assert_str_eq(console_report_kind(CON_RCU_STALL), "other");
+	ck_assert_ptr_null(console_report_kind(CON_NONE));
+	ck_assert_ptr_null(console_report_kind(CON_CMD_START));
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct console_scan s;
@@ -281,6 +295,7 @@ static Suite *console_suite(void)
 	tcase_add_loop_test(unit, classify_line, 0, ARRAY_SIZE(lines));
 	tcase_add_test(unit, timestamps);
 	tcase_add_test(unit, pieces_and_junk);
+	tcase_add_test(unit, report_kinds);
 	tcase_add_test(unit, missing_file);
 	suite_add_tcase(s, real);
 	suite_add_tcase(s, unit);
