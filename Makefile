@@ -48,7 +48,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wno-missing-field-initializers
 BASE_CFLAGS := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -Iinclude -Iharness \
-	-DLABYRINTH_VERSION='"$(VERSION)"' -MMD -MP
+	-MMD -MP
 LDLIBS_ALL = $(PKG_LDLIBS) -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -59,7 +59,8 @@ VMTEST_SRC := $(wildcard tests/vm/test_*.c)
 
 # Two flavours of every userspace object: plain and ASan/UBSan.
 define flavour
-$(1)_OBJ := $$(patsubst harness/%.c,$(2)/obj/%.o,$$(HARNESS_SRC))
+$(1)_OBJ := $$(patsubst harness/%.c,$(2)/obj/%.o,$$(HARNESS_SRC)) \
+	$(2)/obj/version.o
 $(1)_LIB := $(2)/liblabyrinth.a
 $(1)_BIN := $(2)/labyrinth
 $(1)_UNIT := $$(patsubst tests/unit/%.c,$(2)/tests/%,$$(UNIT_SRC))
@@ -69,6 +70,17 @@ $(2)/obj/%.o: harness/%.c
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  CC      $$@")
 	$$(Q)$$(CC) $$(CFLAGS) $$(BASE_CFLAGS) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
+
+# Rewritten only when the version changes, so a new commit rebuilds one
+# object and a report never carries a stale labyrinth_version.
+$(2)/version.c: FORCE
+	@mkdir -p $$(@D)
+	@v='const char labyrinth_version[] = "$$(VERSION)";'; \
+	[ "$$$$(cat $$@ 2>/dev/null)" = "$$$$v" ] || echo "$$$$v" > $$@
+
+$(2)/obj/version.o: $(2)/version.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(CFLAGS) $(3) -c -o $$@ $$<
 
 $(2)/liblabyrinth.a: $$($(1)_OBJ)
 	@$$(if $$(Q),echo "  AR      $$@")
@@ -96,7 +108,9 @@ endef
 $(eval $(call flavour,PLAIN,$(BUILD),))
 $(eval $(call flavour,ASAN,$(BUILD)/asan,$(SAN_FLAGS)))
 
-.PHONY: all harness module asan tests-bin deps kernel kdir test unit-test \
+FORCE:
+
+.PHONY: FORCE all harness module asan tests-bin deps kernel kdir test unit-test \
 	vm-test demo bench install clean distclean
 
 all: harness module

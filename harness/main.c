@@ -12,10 +12,6 @@
 #include "commands.h"
 #include "util.h"
 
-#ifndef LABYRINTH_VERSION
-#define LABYRINTH_VERSION "0.0.0-dev"
-#endif
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -71,7 +67,7 @@ int main(int argc, char **argv)
 		return LAB_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("labyrinth %s\n", LABYRINTH_VERSION);
+		printf("labyrinth %s\n", labyrinth_version);
 		return LAB_EXIT_OK;
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)

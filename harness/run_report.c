@@ -15,9 +15,6 @@
 #include "report.h"
 #include "thresholds.h"
 
-#ifndef LABYRINTH_VERSION
-#define LABYRINTH_VERSION "0.0.0-dev"
-#endif
 
 void run_iso_time(double wall, char *buf, size_t len)
 {
@@ -711,7 +708,7 @@ json_t *run_build_report(struct run *r, bool partial)
 	json_object_set_new(rep, "schema_version",
 			    json_integer(REPORT_SCHEMA_VERSION));
 	json_object_set_new(rep, "labyrinth_version",
-			    json_string(LABYRINTH_VERSION));
+			    json_string(labyrinth_version));
 
 	o = json_object();
 	json_object_set_new(o, "id", json_string(r->id));

@@ -32,6 +32,9 @@ enum lab_exit {
 	LAB_EXIT_INTERNAL = 5,	 /* I/O failure or bug in labyrinth itself */
 };
 
+/* `git describe` of the tree this binary was built from (build/version.c). */
+extern const char labyrinth_version[];
+
 /* "labyrinth: <message>\n" on stderr. Messages say what, where, what to do. */
 void lab_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lab_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
