@@ -340,6 +340,47 @@ static const char *console_rel(const char *dir, const char *console_log)
 	return NULL;
 }
 
+/*
+ * The guest's engine counters died with it, but the series it streamed has
+ * the cumulative attempts and failures of all engines. With one engine
+ * they are that engine's own; the injected ones go to the injector the
+ * scenario's page-allocation scope names (the column adds both kinds).
+ * With several engines the totals cannot be split: the engines keep zeros
+ * and the series keeps the totals.
+ */
+static void fill_engine_from_series(json_t *rep, const struct series *s)
+{
+	json_t *engines = json_object_get(rep, "engines"), *e, *f, *inj;
+	const char *scope = NULL;
+	uint64_t att, gen, injd, peak = 0;
+	size_t i, last;
+
+	if (json_array_size(engines) != 1 || !s->n)
+		return;
+	last = s->n - 1;
+	att = s->col[COL_ATTEMPTS][last];
+	gen = s->col[COL_FAIL_GENUINE][last];
+	injd = s->col[COL_FAIL_INJECTED][last];
+	for (i = 0; i < s->n; i++)
+		if (s->col[COL_HELD][i] > peak)
+			peak = s->col[COL_HELD][i];
+	json_array_foreach(json_object_get(json_object_get(rep, "injection"),
+					   "injectors"), i, inj)
+		if (!strcmp(json_string_value(json_object_get(inj, "name")) ?: "",
+			    "fail_page_alloc"))
+			scope = json_string_value(json_object_get(inj, "scope"));
+	e = json_array_get(engines, 0);
+	f = json_object_get(e, "failures");
+	json_object_set_new(e, "attempts", json_integer((json_int_t)att));
+	json_object_set_new(e, "successes", json_integer((json_int_t)
+		(att >= gen + injd ? att - gen - injd : 0)));
+	json_object_set_new(f, "genuine", json_integer((json_int_t)gen));
+	json_object_set_new(f, scope && !strcmp(scope, "labyrinth") ?
+			    "injected_private" : "injected_kernel",
+			    json_integer((json_int_t)injd));
+	json_object_set_new(e, "held_peak", json_integer((json_int_t)peak));
+}
+
 /* The guest never finished: rebuild series, thresholds, messages. */
 static void fill_from_stream(json_t *rep, const char *dir,
 			     const struct vm_result *vr, const char *clog)
@@ -442,6 +483,7 @@ static void fill_from_stream(json_t *rep, const char *dir,
 	}
 	console_scan_free(&cs);
 
+	fill_engine_from_series(rep, &s);
 	json_object_set_new(rep, "series", run_series_json(&s));
 	json_object_set_new(rep, "kernel_messages", msgs);
 	json_object_set_new(rep, "oom_kills", ooms);

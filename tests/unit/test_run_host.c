@@ -245,6 +245,20 @@ START_TEST(test_panic_completed_on_host)
 		"thresholds"), "first_atomic_failure")));
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rep,
 		"files"), "console_log")), "console.log");
+	/* one engine: its counters come from the streamed series */
+	{
+		json_t *e = json_array_get(json_object_get(rep, "engines"), 0);
+		json_t *ser = json_object_get(rep, "series");
+		size_t n = json_array_size(json_object_get(ser, "t_s"));
+		json_int_t att = json_integer_value(json_array_get(
+			json_object_get(ser, "attempts"), n - 1));
+
+		ck_assert_int_gt(att, 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(e,
+			"attempts")), att);
+		ck_assert_int_gt(json_integer_value(json_object_get(e,
+			"held_peak")), 0);
+	}
 	/* console lines before the run are not its messages */
 	ck_assert_uint_eq(json_array_size(json_object_get(rep,
 							  "kernel_messages")),
