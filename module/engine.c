@@ -260,7 +260,14 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 		lab_churn_expire(in, start);
 	n = lab_tick_reserve(in, e->cfg.burst * nbursts, &reserved, &capped);
 	for (i = 0; i < n; i++) {
-		if (READ_ONCE(e->stopping))
+		/*
+		 * Any stop ends the tick at once, except the cap: what this
+		 * CPU reserved fits under it, and another CPU finding the cap
+		 * full must not cut that short (the engine would stop a burst
+		 * or more below its cap).
+		 */
+		if (READ_ONCE(e->stopping) &&
+		    READ_ONCE(e->stop_reason) != LAB_STOP_HELD_CAP)
 			break;
 		t0 = local_clock();
 		page = lab_alloc(e->owner, e->cfg.gfp, e->cfg.order, &why);
@@ -268,6 +275,8 @@ static bool lab_tick(struct lab_inst *in, unsigned int nbursts)
 		WRITE_ONCE(c->latency_hist[lab_hist_bucket(lat)],
 			   c->latency_hist[lab_hist_bucket(lat)] + 1);
 		WRITE_ONCE(c->attempts, c->attempts + 1);
+		/* Pairs with smp_rmb() in lab_counters_add(). */
+		smp_wmb();
 		if (page) {
 			WRITE_ONCE(c->successes, c->successes + 1);
 			in->held_pages += pages;
@@ -815,11 +824,19 @@ static void lab_counters_add(struct lab_counters *t,
 	const struct lab_snapshot *s = &c->first_failure;
 	int i;
 
-	t->attempts += c->attempts;
-	t->successes += c->successes;
-	t->fail_genuine += c->fail_genuine;
-	t->fail_injected_private += c->fail_injected_private;
-	t->fail_injected_kernel += c->fail_injected_kernel;
+	/*
+	 * Stats are read while engines run. lab_tick() counts an attempt
+	 * before its outcome; reading the outcomes first and the attempts
+	 * after a read barrier means a live read never shows more outcomes
+	 * than attempts (a report validator rejects that, rightly).
+	 */
+	t->successes += READ_ONCE(c->successes);
+	t->fail_genuine += READ_ONCE(c->fail_genuine);
+	t->fail_injected_private += READ_ONCE(c->fail_injected_private);
+	t->fail_injected_kernel += READ_ONCE(c->fail_injected_kernel);
+	/* Pairs with smp_wmb() after the attempt count in lab_tick(). */
+	smp_rmb();
+	t->attempts += READ_ONCE(c->attempts);
 	t->frees += c->frees;
 	t->held_now += c->held_now;
 	t->held_peak += c->held_peak;
