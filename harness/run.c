@@ -378,24 +378,40 @@ static void collect_engines(struct run *r)
 static void stop_engines(struct run *r)
 {
 	size_t i;
+	int ret;
 
 	if (!r->dev_open)
 		return;
-	/* stats first: STOP with RELEASE forgets them */
+	/*
+	 * Stop (pages freed, counters frozen), then read the final stats,
+	 * then release: stats read from running engines are not final, and
+	 * STOP with RELEASE forgets them.
+	 */
+	for (i = 0; i < r->sc->nengines; i++) {
+		struct engine_rt *rt = &r->eng[i];
+		uint64_t freed = 0;
+
+		if (!rt->started || rt->stopped)
+			continue;
+		ret = labdev_stop(&r->dev, rt->id, 0, &freed);
+		if (ret)
+			lab_warn("stopping engine %s: %s",
+				 r->sc->engine[i].name, strerror(-ret));
+		rt->freed = freed;
+	}
 	collect_engines(r);
 	for (i = 0; i < r->sc->nengines; i++) {
 		struct engine_rt *rt = &r->eng[i];
 		uint64_t freed = 0;
-		int ret;
 
 		if (!rt->started || rt->stopped)
 			continue;
 		ret = labdev_stop(&r->dev, rt->id, LAB_STOP_F_RELEASE, &freed);
 		if (ret)
-			lab_warn("stopping engine %s: %s",
+			lab_warn("releasing engine %s: %s",
 				 r->sc->engine[i].name, strerror(-ret));
 		rt->stopped = true;
-		rt->freed = freed;
+		rt->freed += freed;
 	}
 }
 
