@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,12 @@ int child_spawn(struct child *c, const char *name, char *const argv[],
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	/*
+	 * Orphans of what we start (stress-ng's workers, a shell's
+	 * background jobs) become ours to reap, so child_stop() can wait
+	 * until they are really gone whatever PID 1 is doing.
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
 	pid = fork();
@@ -119,8 +126,19 @@ int child_stop(struct child *c, int sig, double grace_s)
 				c->reaped = true;
 		}
 	}
-	/* whatever is left of its process group */
+	/*
+	 * Whatever is left of its process group goes too, and is gone when
+	 * we return: nothing it started may outlive the knobs it ran under.
+	 * As their subreaper we reap them; a process stuck in the kernel
+	 * (D state) is given 2 s.
+	 */
 	kill(-c->pid, SIGKILL);
+	end = now_mono() + 2.0;
+	while (kill(-c->pid, 0) == 0 && now_mono() < end) {
+		while (waitpid(-c->pid, NULL, WNOHANG) > 0)
+			;
+		nanosleep(&ts, NULL);
+	}
 	return c->status;
 }
 

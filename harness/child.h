@@ -30,7 +30,9 @@ int child_spawn(struct child *c, const char *name, char *const argv[],
 bool child_poll(struct child *c);
 /*
  * Send sig to the group, wait up to grace_s, then SIGKILL the group and
- * wait. Returns the wait status. Safe on a child already reaped.
+ * wait until the whole group is gone (its orphans are ours to reap: the
+ * caller becomes their subreaper at child_spawn()). Returns the leader's
+ * wait status. Safe on a child already reaped.
  */
 int child_stop(struct child *c, int sig, double grace_s);
 /* "exit 0", "killed by SIGKILL", ... */
