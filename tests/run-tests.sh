@@ -68,7 +68,7 @@ collect() {
 
 run_source() {
 	local name=$1; shift
-	local rcfile tmp rc
+	local tmp rc
 	case "$name" in *"$filter"*) ;; *) return ;; esac
 	emit "# --- $name"
 	tmp=$(mktemp)

@@ -4,6 +4,7 @@
 # work, and what labyrinth needs inside the guest is there (fault
 # injection debugfs, bpftrace with override(), stress-ng).
 set -u
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 

@@ -4,10 +4,12 @@
 # sample; deterministic injection injects exactly what it says; knobs are
 # back after a normal exit, after SIGINT and after SIGKILL + next start.
 set -u
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 
-mapfile -t scenarios < <(ls scenarios/*.ini | xargs -n1 basename | sed 's/\.ini$//')
+scenarios=()
+for f in scenarios/*.ini; do f=${f##*/}; scenarios+=("${f%.ini}"); done
 names=()
 for s in "${scenarios[@]}"; do names+=("scenario $s meets its expect"); done
 names+=("panic scenario: panic verdict and a last sample"

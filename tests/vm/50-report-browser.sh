@@ -8,6 +8,7 @@
 # control page with a deliberate console error proves the console check
 # can fail. No Chromium: every test SKIPs, loudly.
 set -u
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 

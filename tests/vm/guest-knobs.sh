@@ -47,7 +47,7 @@ check() { # desc
 }
 changed() { [ "$(cat /proc/sys/vm/min_free_kbytes)" = 9000 ] &&
 	[ "$(cat /sys/kernel/debug/fail_page_alloc/probability)" = 1 ]; }
-wait_changed() { local i; for i in $(seq 1 100); do changed && return 0; sleep 0.1; done; return 1; }
+wait_changed() { local _; for _ in $(seq 1 100); do changed && return 0; sleep 0.1; done; return 1; }
 
 "$LAB" run -q --out "$work/r" --set scenario.duration=2s "$work/knobs.ini" >/dev/null 2>&1
 rc=$?

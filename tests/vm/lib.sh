@@ -6,9 +6,11 @@
 top=${LABYRINTH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LAB=${LAB:-$top/build/labyrinth}
 tap_n=0
+# shellcheck disable=SC2034 # read by the scripts that source this
 tap_failed=0
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+# shellcheck disable=SC2034
 not_ok() { tap_n=$((tap_n + 1)); tap_failed=1; echo "not ok $tap_n - $*"; }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 diag() { echo "# $*"; }
