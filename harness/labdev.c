@@ -419,6 +419,10 @@ int labdev_module_load(const char *path, const char *params)
 		} else if (ret == -EPERM) {
 			lab_err("loading %s: %s: needs root (CAP_SYS_MODULE)",
 				path, strerror(-ret));
+		} else if (ret == -ENOENT) {
+			/* finit_module says ENOENT for unknown symbols */
+			lab_err("loading %s: the kernel lacks symbols it needs (see dmesg: 'Unknown symbol'): it was built for another kernel configuration; for the debug kernel rebuild it with 'make module VARIANT=debug', for your own kernel with KDIR=",
+				path);
 		} else if (ret == -ENOEXEC || ret == -EINVAL) {
 			lab_err("loading %s: %s: built for another kernel? rebuild with 'make module' (KDIR= for your own kernel) and check dmesg",
 				path, strerror(-ret));
