@@ -169,6 +169,18 @@ int parse_meminfo(const char *text, struct meminfo *out)
 	return out->mem_total_kb ? 0 : -EINVAL;
 }
 
+int read_meminfo(const char *path, struct meminfo *out)
+{
+	char *text;
+	int err = read_file(path, &text, NULL);
+
+	if (err)
+		return err;
+	err = parse_meminfo(text, out);
+	free(text);
+	return err;
+}
+
 /* "  pages free     3840" / "        min      39" / "  nr_x 5" */
 static bool zone_field(const char *line, const char *key, uint64_t *v)
 {

@@ -49,6 +49,8 @@ int parse_vmstat(const char *text, struct vmstat *out);
 int parse_zoneinfo(const char *text, struct zone_info *zones, size_t max,
 		   size_t *n);
 int parse_meminfo(const char *text, struct meminfo *out);
+/* Read and parse a meminfo file (normally /proc/meminfo): 0 or -errno. */
+int read_meminfo(const char *path, struct meminfo *out);
 /*
  * The zone to plot and to compare with the module's snapshot: the highest
  * populated zone below Movable on node 0 (Normal, or DMA32 on a small

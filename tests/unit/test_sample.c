@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,21 @@ START_TEST(test_meminfo)
 	ck_assert_uint_eq(m.mem_available_kb, 24197900);
 	ck_assert_int_eq(parse_meminfo("x\n", &m), -22);
 	free(t);
+
+	/* read_meminfo: the same through a file, and a clear errno */
+	{
+		const char *top = getenv("LABYRINTH_TOP");
+		char *path = xasprintf("%s/tests/fixtures/proc/meminfo.guest-6.1",
+				       top ? top : ".");
+
+		memset(&m, 0, sizeof(m));
+		ck_assert_int_eq(read_meminfo(path, &m), 0);
+		ck_assert_uint_gt(m.mem_total_kb, 0);
+		ck_assert_uint_le(m.mem_free_kb, m.mem_total_kb);
+		ck_assert_int_eq(read_meminfo("/nonexistent/meminfo", &m),
+				 -ENOENT);
+		free(path);
+	}
 }
 END_TEST
 
