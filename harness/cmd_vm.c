@@ -106,27 +106,16 @@ int cmd_vm(int argc, char **argv)
 			o.kernel = optarg;
 			break;
 		case OPT_VARIANT:
-			if (strcmp(optarg, "default") && strcmp(optarg, "debug")) {
-				lab_err("vm: --variant %s: expected default or debug",
-					optarg);
+			if (vm_opts_set(&o, "vm", "variant", optarg))
 				return VM_EXIT_USAGE;
-			}
-			o.variant = optarg;
 			break;
 		case 'm':
-			if (parse_u64(optarg, 128, 65536, &v)) {
-				lab_err("vm: --mem %s: expected MiB from 128 to 65536",
-					optarg);
+			if (vm_opts_set(&o, "vm", "mem", optarg))
 				return VM_EXIT_USAGE;
-			}
-			o.mem_mb = (unsigned int)v;
 			break;
 		case 'c':
-			if (parse_u64(optarg, 1, 64, &v)) {
-				lab_err("vm: --cpus %s: expected 1 to 64", optarg);
+			if (vm_opts_set(&o, "vm", "cpus", optarg))
 				return VM_EXIT_USAGE;
-			}
-			o.cpus = (unsigned int)v;
 			break;
 		case 't':
 			if (parse_duration_ms(optarg, 1000, 7 * 24 * 3600 * 1000ULL,
@@ -158,13 +147,8 @@ int cmd_vm(int argc, char **argv)
 			o.keep = 1;
 			break;
 		case OPT_ACCEL:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
-			    strcmp(optarg, "tcg")) {
-				lab_err("vm: --accel %s: expected auto, kvm or tcg",
-					optarg);
+			if (vm_opts_set(&o, "vm", "accel", optarg))
 				return VM_EXIT_USAGE;
-			}
-			o.accel = optarg;
 			break;
 		case OPT_APPEND:
 			o.append = optarg;

@@ -98,7 +98,7 @@ int cmd_vm_run(int argc, char **argv)
 	     *scen, *scripts, *vmdir;
 	const char *shares[1];
 	size_t nsets = 0, i, n;
-	uint64_t v, timeout_ms = 0;
+	uint64_t timeout_ms = 0;
 	int c, ret, quiet = 0;
 	char buf[PATH_MAX];
 	ssize_t len;
@@ -120,20 +120,12 @@ int cmd_vm_run(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'm':
-			if (parse_u64(optarg, 256, 65536, &v)) {
-				lab_err("vm run: --mem %s: expected MB from 256 "
-					"to 65536", optarg);
+			if (vm_opts_set(&vo, "vm run", "mem", optarg))
 				goto usage_err;
-			}
-			vo.mem_mb = (unsigned int)v;
 			break;
 		case 'c':
-			if (parse_u64(optarg, 1, 64, &v)) {
-				lab_err("vm run: --cpus %s: expected 1 to 64",
-					optarg);
+			if (vm_opts_set(&vo, "vm run", "cpus", optarg))
 				goto usage_err;
-			}
-			vo.cpus = (unsigned int)v;
 			break;
 		case 't':
 			if (parse_duration_ms(optarg, 10000, 48 * 3600000ULL,
@@ -144,10 +136,12 @@ int cmd_vm_run(int argc, char **argv)
 			}
 			break;
 		case OPT_ACCEL:
-			vo.accel = optarg;
+			if (vm_opts_set(&vo, "vm run", "accel", optarg))
+				goto usage_err;
 			break;
 		case OPT_VARIANT:
-			vo.variant = optarg;
+			if (vm_opts_set(&vo, "vm run", "variant", optarg))
+				goto usage_err;
 			break;
 		case 'k':
 			vo.kernel = optarg;

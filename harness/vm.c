@@ -38,6 +38,46 @@ void vm_opts_init(struct vm_opts *o)
 	o->accel = "auto";
 }
 
+int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
+		const char *arg)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "mem")) {
+		if (parse_u64(arg, 128, 65536, &v)) {
+			lab_err("%s: --mem %s: expected MiB from 128 to 65536",
+				who, arg);
+			return -1;
+		}
+		o->mem_mb = (unsigned int)v;
+	} else if (!strcmp(name, "cpus")) {
+		if (parse_u64(arg, 1, 64, &v)) {
+			lab_err("%s: --cpus %s: expected 1 to 64", who, arg);
+			return -1;
+		}
+		o->cpus = (unsigned int)v;
+	} else if (!strcmp(name, "variant")) {
+		if (strcmp(arg, "default") && strcmp(arg, "debug")) {
+			lab_err("%s: --variant %s: expected default or debug",
+				who, arg);
+			return -1;
+		}
+		o->variant = arg;
+	} else if (!strcmp(name, "accel")) {
+		if (strcmp(arg, "auto") && strcmp(arg, "kvm") &&
+		    strcmp(arg, "tcg")) {
+			lab_err("%s: --accel %s: expected auto, kvm or tcg",
+				who, arg);
+			return -1;
+		}
+		o->accel = arg;
+	} else {
+		lab_err("%s: internal: unknown VM option %s", who, name);
+		return -1;
+	}
+	return 0;
+}
+
 const char *vm_verdict_name(enum vm_verdict v)
 {
 	static const char *const names[] = {

@@ -70,6 +70,13 @@ struct vm_result {
 };
 
 void vm_opts_init(struct vm_opts *o);
+/*
+ * Check and set one of the VM options `vm` and `vm run` share: "mem",
+ * "cpus", "variant" or "accel". On a bad value print an error naming
+ * WHO (the command) and return -1; arg must outlive o.
+ */
+int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
+		const char *arg);
 /* Boot, run argv[0..] in the guest (cwd = the host's cwd), wait, judge. */
 int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r);
 void vm_result_free(struct vm_result *r);
