@@ -26,7 +26,9 @@ check_eq "vm run: a bad --set is a usage error before any boot (2)" 2 $?
 vm_require "${names[@]}"
 
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# A failing run keeps its result directories (console log, report): the
+# evidence of an intermittent kernel splat must survive the test.
+trap '[ "$tap_failed" = 0 ] && rm -rf "$out" || echo "# kept for inspection: $out"' EXIT
 for s in "${scenarios[@]}"; do
 	extra=()
 	# the soak is ten minutes as shipped; its behaviour shows in 30 s
@@ -41,6 +43,10 @@ for s in "${scenarios[@]}"; do
 		ok "scenario $s meets its expect ($verdict)"
 	else
 		not_ok "scenario $s meets its expect (rc $rc, verdict $verdict: $(jq -r .outcome.reason "$rep" 2>/dev/null | cut -c1-200); log $(tail -3 "$out/$s.log" | tr '\n' ' '))"
+		# the kernel's own account, if it splatted: first report, 40 lines
+		con=$(ls "$out/$s"/*/vm/console.log 2>/dev/null | head -1)
+		[ -n "$con" ] && grep -m1 -A40 -E 'BUG:|Oops:|WARNING:|general protection|Kernel panic' "$con" |
+			while IFS= read -r l; do diag "console: $l"; done
 	fi
 	[ -n "$rep" ] && diag "$s: $(jq -c '{v: .outcome.verdict, first_fail: (.thresholds.first_atomic_failure | if . then {t_s, free_pages, min, free_over_min} else null end), oom: (.thresholds.first_oom_kill | if . then {t_s, victim_comm} else null end), panic: (.thresholds.panic | if . then {t_s, last: .last_sample.free_pages} else null end), dip: (.thresholds.deepest_dip | if . then .below_min_pages else null end)}' "$rep")"
 done
