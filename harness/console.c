@@ -152,7 +152,8 @@ enum console_kind console_classify(const char *line, double *ktime)
 	if (starts(s, "kernel BUG at ") || starts(s, "BUG: "))
 		return CON_BUG;
 	if (starts(s, "Oops: ") || starts(s, "general protection fault") ||
-	    starts(s, "stack segment: ") || starts(s, "double fault: "))
+	    starts(s, "stack segment: ") || starts(s, "double fault: ") ||
+	    starts(s, "divide error: ") || starts(s, "invalid opcode: "))
 		return CON_OOPS;
 	if (starts(s, "kmemleak: ") && strstr(s, "suspected memory leak"))
 		return CON_KMEMLEAK;

@@ -157,6 +157,8 @@ static const struct {
 	{ "[   12.345678] Kernel panic - not syncing: Out of memory and no killable processes...",
 	  CON_PANIC },
 	{ "[    3.1] Oops: 0002 [#1] PREEMPT SMP NOPTI", CON_OOPS },
+	{ "divide error: 0000 [#1] PREEMPT SMP NOPTI", CON_OOPS },
+	{ "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", CON_OOPS },
 	{ "general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP",
 	  CON_OOPS },
 	{ "[    5.000001] BUG: KASAN: slab-out-of-bounds in lkdtm_SLAB_LINEAR_OVERFLOW+0x8c/0xd0",
