@@ -73,10 +73,17 @@ static DEFINE_PER_CPU(unsigned long [4], lab_kinj);
 static u64 lab_key_mul __read_mostly;
 static u64 lab_key_xor __read_mostly;
 
-static bool kernel_inject_probe = true;
+/*
+ * Off by default: toggling this kretprobe while other CPUs allocate has
+ * crashed 6.1.192 (a call to address 0 from __alloc_pages, seen twice in
+ * about eight test-suite runs) and the cause is not found yet. labyrinth
+ * run turns it on only when a scenario injects through the kernel's
+ * system-wide fail_page_alloc knobs, the only failures it tells apart.
+ */
+static bool kernel_inject_probe;
 module_param(kernel_inject_probe, bool, 0444);
 MODULE_PARM_DESC(kernel_inject_probe,
-		 "tell fail_page_alloc's failures from genuine ones with a kretprobe on should_fail_alloc_page while engines run (default: on)");
+		 "tell fail_page_alloc's failures from genuine ones with a kretprobe on should_fail_alloc_page while engines run (default: off)");
 
 /*
  * Keyed by the struct page's address, not its pfn: without

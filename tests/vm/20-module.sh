@@ -66,7 +66,7 @@ fi
 
 # Boot 1: the main suite with the module loaded; rmmod must work after.
 run_suite module bash -c '
-	insmod "$1" || { echo "not ok 1 - insmod $1 failed"; exit 1; }
+	insmod "$1" kernel_inject_probe=1 || { echo "not ok 1 - insmod $1 failed"; exit 1; }
 	"$2"; rc=$?
 	if rmmod labyrinth; then
 		echo "ok 999 - rmmod after the suite"
