@@ -61,6 +61,19 @@ if [ -f "$dir/.done" ]; then
 	exit 0
 fi
 
+# Several checkouts (worktrees, CI jobs on one runner) share the cache:
+# the first builds, the others wait for it and then find it done.
+mkdir -p "$cache/kernel"
+exec 9>"$dir.lock"
+if ! flock -n 9; then
+	echo "build-kernel: another build of $(basename "$dir") is running; waiting for it" >&2
+	flock 9
+fi
+if [ -f "$dir/.done" ]; then
+	echo "$build"
+	exit 0
+fi
+
 start=$(date +%s)
 tty=0; [ -t 2 ] && tty=1
 phase() {
