@@ -9,6 +9,7 @@
  */
 #include "console.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,28 +84,38 @@ static int starts(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Skip "[    1.234567] " and return the rest; *t gets the time or -1. */
-static const char *strip_time(const char *line, double *t)
+/* "[    C1]" or "[ T123]": the caller id CONFIG_PRINTK_CALLER adds. */
+static const char *skip_caller(const char *p)
 {
-	const char *p = line, *close;
+	const char *q = p + 1;
+
+	if (*p != '[')
+		return p;
+	q += strspn(q, " ");
+	if ((*q != 'T' && *q != 'C') || !isdigit((unsigned char)q[1]))
+		return p;
+	q += 1 + strspn(q + 1, "0123456789");
+	return *q == ']' ? q + 1 : p;
+}
+
+const char *console_strip_prefix(const char *line, double *t)
+{
+	const char *p = line, *close, *q;
 	char *end;
 	double v;
 
 	*t = -1;
-	if (*p != '[')
-		return line;
-	close = strchr(p, ']');
-	if (!close)
-		return line;
-	p++;
-	while (*p == ' ')
-		p++;
-	v = strtod(p, &end);
-	if (end != close || end == p)
-		return line;
-	*t = v;
-	p = close + 1;
-	if (*p == ' ')
+	close = *p == '[' ? strchr(p, ']') : NULL;
+	if (close) {
+		q = p + 1 + strspn(p + 1, " ");
+		v = strtod(q, &end);
+		if (end == close && end != q) {
+			*t = v;
+			p = close + 1;
+		}
+	}
+	p = skip_caller(p);
+	if (p != line && *p == ' ')
 		p++;
 	return p;
 }
@@ -112,7 +123,7 @@ static const char *strip_time(const char *line, double *t)
 enum console_kind console_classify(const char *line, double *ktime)
 {
 	double t;
-	const char *s = strip_time(line, &t);
+	const char *s = console_strip_prefix(line, &t);
 
 	if (ktime)
 		*ktime = t;
@@ -231,7 +242,7 @@ void console_scan_buf(struct console_scan *s, const char *buf, size_t len)
 				line[n - 1] = '\0';
 			k = console_classify(line, &t);
 			if (k != CON_NONE) {
-				text = strip_time(line, &t);
+				text = console_strip_prefix(line, &t);
 				add_event(s, k, s->lines, t, text, strlen(text));
 				if (k == CON_CMD_START)
 					s->cmd_started = 1;

@@ -71,6 +71,13 @@ const char *console_report_kind(enum console_kind k);
  */
 enum console_kind console_classify(const char *line, double *ktime);
 
+/*
+ * Skip the printk prefix, "[    1.234567] " and the caller id of
+ * CONFIG_PRINTK_CALLER ("[    1.234567][    C1] "): returns the message
+ * (the line itself if it has no prefix); *t gets the time or -1.
+ */
+const char *console_strip_prefix(const char *line, double *t);
+
 void console_scan_init(struct console_scan *s);
 /* Feed a whole buffer (any number of lines). */
 void console_scan_buf(struct console_scan *s, const char *buf, size_t len);

@@ -222,6 +222,16 @@ START_TEST(timestamps)
 	ck_assert_double_eq_tol(t, 12.345678, 1e-9);
 	console_classify("Kernel panic - not syncing: x", &t);
 	ck_assert_double_eq(t, -1);
+	/* CONFIG_PRINTK_CALLER: the caller id is part of the prefix. */
+	ck_assert_int_eq(console_classify("[    4.661573][    C1] BUG: kernel NULL pointer dereference, address: 0000000000000028",
+					  &t), CON_BUG);
+	ck_assert_double_eq_tol(t, 4.661573, 1e-9);
+	ck_assert_str_eq(console_strip_prefix("[    1.5][ T1234] Oops: 0002", &t),
+			 "Oops: 0002");
+	ck_assert_str_eq(console_strip_prefix("[    C0] Call Trace:", &t),
+			 "Call Trace:");
+	ck_assert_double_eq(t, -1);
+	ck_assert_str_eq(console_strip_prefix("[    1.5][X1] x", &t), "[X1] x");
 	/* A bracket that is not a timestamp is text, not a prefix. */
 	ck_assert_int_eq(console_classify("[abc] Kernel panic - not syncing", &t),
 			 CON_NONE);
