@@ -524,7 +524,8 @@ static void fill_from_stream(json_t *rep, const char *dir,
 			t_panic = t_end;
 		json_object_set_new(pn, "t_s", json_real(t_panic));
 		json_object_set_new(pn, "message", json_string(
-			vr->evidence[0] ? vr->evidence : "kernel panic"));
+			vr->panic[0] ? vr->panic : vr->evidence[0] ?
+			vr->evidence : "kernel panic"));
 		json_object_set_new(pn, "last_sample", run_sample_json(
 			&s, thr_last_before(&s, t_panic)));
 		json_object_set_new(th, "panic", pn);

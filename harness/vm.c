@@ -24,6 +24,7 @@
 
 #include "console.h"
 #include "util.h"
+#include "vm_crash.h"
 #include "vm_proto.h"
 
 extern char **environ;
@@ -572,9 +573,10 @@ static int parse_status(const char *dir, int *cmd_status, char *err,
 }
 
 static void write_verdict_json(const char *dir, const struct vm_result *r,
-			       const struct console_scan *s, int timed_out)
+			       const struct console_scan *s, int timed_out,
+			       const struct crash_report *crash)
 {
-	json_t *j = json_object(), *counts = json_object();
+	json_t *j = json_object(), *counts = json_object(), *cj = json_null();
 	char *path, *text;
 	int k;
 
@@ -591,6 +593,15 @@ static void write_verdict_json(const char *dir, const struct vm_result *r,
 	json_object_set_new(j, "evidence", json_string(r->evidence));
 	json_object_set_new(j, "evidence_line",
 			    json_integer(r->evidence_line));
+	json_object_set_new(j, "panic", r->panic[0] ? json_string(r->panic) :
+			    json_null());
+	json_object_set_new(j, "panic_line", r->panic_line ?
+			    json_integer(r->panic_line) : json_null());
+	if (crash) {
+		cj = json_object();
+		crash_json_fill(cj, crash, 0);
+	}
+	json_object_set_new(j, "crash", cj);
 	json_object_set_new(j, "console_log", json_string(r->console_log));
 	json_object_set_new(j, "accel", json_string(r->accel));
 	json_object_set_new(j, "boot_s", json_real(r->boot_s));
@@ -617,28 +628,42 @@ static unsigned int splat_count(const struct console_scan *s)
 	return n;
 }
 
-static void set_evidence(struct vm_result *r, const struct console_event *e)
+/* A splat's evidence is the crash parser's reading of it, when it has one. */
+static void set_evidence(struct vm_result *r, const struct console_event *e,
+			 const struct crash_report *crash)
 {
-	snprintf(r->evidence, sizeof(r->evidence), "%s", e->text);
+	if (crash && crash->line == e->line)
+		crash_evidence(crash, r->evidence, sizeof(r->evidence));
+	else
+		snprintf(r->evidence, sizeof(r->evidence), "%s", e->text);
 	r->evidence_line = e->line;
 }
 
-/* Decide, from everything seen, what the run was. */
+/*
+ * Decide, from everything seen, what the run was. The evidence is the
+ * first splat, the one the rest usually follows from, not the panic it
+ * ended in ("Fatal exception in interrupt" names no culprit): that is
+ * kept in r->panic.
+ */
 static void judge(struct vm_result *r, const struct vm_opts *o,
 		  const struct console_scan *s, int timed_out, int have_status,
-		  int qemu_status, const char *guest_err, const char *dir)
+		  int qemu_status, const char *guest_err, const char *dir,
+		  const struct crash_report *crash)
 {
 	if (s->first_panic >= 0) {
+		snprintf(r->panic, sizeof(r->panic), "%s",
+			 s->ev[s->first_panic].text);
+		r->panic_line = s->ev[s->first_panic].line;
 		r->verdict = VM_PANIC;
 		r->exit_code = VM_EXIT_PANIC;
-		set_evidence(r, &s->ev[s->first_panic]);
+		set_evidence(r, &s->ev[s->first_splat], crash);
 		return;
 	}
 	if (timed_out) {
 		r->verdict = VM_TIMEOUT;
 		r->exit_code = VM_EXIT_TIMEOUT;
 		if (s->first_splat >= 0) {
-			set_evidence(r, &s->ev[s->first_splat]);
+			set_evidence(r, &s->ev[s->first_splat], crash);
 		} else {
 			snprintf(r->evidence, sizeof(r->evidence),
 				 "no result within %u s (%s)", o->timeout_s,
@@ -672,7 +697,7 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 			r->verdict = VM_NO_STATUS;
 			r->exit_code = VM_EXIT_NO_STATUS;
 			if (s->first_splat >= 0)
-				set_evidence(r, &s->ev[s->first_splat]);
+				set_evidence(r, &s->ev[s->first_splat], crash);
 			else
 				snprintf(r->evidence, sizeof(r->evidence),
 					 "the guest stopped without reporting the command's status (%s)",
@@ -684,7 +709,7 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 	if (s->first_splat >= 0 && !o->ignore_splats) {
 		r->verdict = VM_SPLAT;
 		r->exit_code = VM_EXIT_SPLAT;
-		set_evidence(r, &s->ev[s->first_splat]);
+		set_evidence(r, &s->ev[s->first_splat], crash);
 		return;
 	}
 	r->exit_code = r->cmd_status;
@@ -698,6 +723,8 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	char why[160], *kernel = NULL, *init = NULL, *dir = NULL;
 	char guest_err[256] = "";
 	struct console_scan scan;
+	struct crash_report crash;
+	int have_crash = 0;
 	struct line_feed lf = { 0 };
 	struct strvec qa = { 0 };
 	struct tail con = { .fd = -1 }, out = { .fd = -1 };
@@ -901,14 +928,17 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	}
 	have_status = parse_status(dir, &r->cmd_status, guest_err,
 				   sizeof(guest_err)) == 0;
+	have_crash = scan.first_splat >= 0 &&
+		     crash_parse_file(r->console_log, &crash) == 1;
 	judge(r, o, &scan, timed_out, have_status,
 	      WIFEXITED(qst) ? WEXITSTATUS(qst) : 128 + WTERMSIG(qst),
-	      guest_err, dir);
+	      guest_err, dir, have_crash ? &crash : NULL);
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 report:
-	write_verdict_json(dir, r, &scan, timed_out);
+	write_verdict_json(dir, r, &scan, timed_out,
+			   have_crash ? &crash : NULL);
 	if (!o->quiet || r->verdict != VM_PASS) {
 		if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
 			fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total %.1fs)\n",

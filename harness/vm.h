@@ -60,8 +60,11 @@ struct vm_result {
 	int exit_code;		/* what `labyrinth vm` exits with */
 	int cmd_status;		/* command's exit code or 128+signal; -1 if
 				 * it never reported one */
-	char evidence[512];	/* first panic/splat line, or the reason */
+	char evidence[512];	/* the first splat (its header, where and in
+				 * which context: vm_crash.h), or the reason */
 	unsigned int evidence_line; /* its line in console.log, 0 if none */
+	char panic[256];	/* the panic line, "" if the kernel did not */
+	unsigned int panic_line; /* its line in console.log, 0 if none */
 	char *out_dir;		/* where the logs are (NULL if removed) */
 	char *console_log;	/* out_dir/console.log */
 	char accel[8];		/* "kvm" or "tcg" */
