@@ -5,6 +5,7 @@
 #   make           build the module (against the test kernel or KDIR=) and
 #                  the harness (build/labyrinth)
 #   make test      unit tests (plain + ASan/UBSan) and VM tests
+#   make test-drivers  the drivers under test the VM tests load (tests/drivers)
 #   make demo      boot the VM, run the default scenario, write a report
 #   make bench     allocator overhead ratios, in the VM -> reports/bench.json
 #   make install   install build/labyrinth, the module and the man page
@@ -110,7 +111,7 @@ $(eval $(call flavour,ASAN,$(BUILD)/asan,$(SAN_FLAGS)))
 
 FORCE:
 
-.PHONY: FORCE all harness module asan tests-bin deps kernel kdir test unit-test \
+.PHONY: FORCE all harness module test-drivers asan tests-bin deps kernel kdir test unit-test \
 	vm-test demo bench install clean distclean
 
 all: harness module
@@ -142,17 +143,31 @@ module: $(KERNEL_DEP)
 		LABYRINTH_INCLUDE=$(CURDIR)/include $(if $(Q),-s) modules
 	@$(if $(Q),echo "  MODULE  $(BUILD)/module/labyrinth.ko")
 
+# Out-of-tree drivers the tests load as the driver under test (tests/drivers/
+# NAME/), built like the module: W=1, in $(BUILD)/test-drivers/NAME.
+TEST_DRIVERS := $(notdir $(wildcard tests/drivers/*))
+TEST_DRIVERS_OUT := $(CURDIR)/$(BUILD)/test-drivers
+test-drivers: $(KERNEL_DEP)
+	$(Q)for d in $(TEST_DRIVERS); do \
+		mkdir -p $(TEST_DRIVERS_OUT)/$$d && \
+		for f in $(CURDIR)/tests/drivers/$$d/*; do \
+			ln -sfn $$f $(TEST_DRIVERS_OUT)/$$d/; done && \
+		$(MAKE) -C $(KDIR_SH) M=$(TEST_DRIVERS_OUT)/$$d W=1 \
+			$(if $(Q),-s) modules && \
+		$(if $(Q),echo "  MODULE  $(BUILD)/test-drivers/$$d/$$d.ko",:) \
+		|| exit 1; done
+
 # test and demo install and build what they need first, in this order
 # even under -j: the README promises both work on a fresh machine.
 test: deps
 	$(Q)$(MAKE) kernel
-	$(Q)$(MAKE) all tests-bin
+	$(Q)$(MAKE) all tests-bin test-drivers
 	$(Q)tests/run-tests.sh
 
 unit-test: tests-bin
 	$(Q)tests/run-tests.sh --unit-only
 
-vm-test: all tests-bin
+vm-test: all tests-bin test-drivers
 	$(Q)tests/run-tests.sh --vm-only
 
 demo: deps
