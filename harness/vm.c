@@ -25,6 +25,7 @@
 #include "console.h"
 #include "util.h"
 #include "vm_crash.h"
+#include "vm_hang.h"
 #include "vm_proto.h"
 
 extern char **environ;
@@ -322,9 +323,10 @@ static char *self_exe(void)
 
 static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 			    const char *accel, const char *kernel,
-			    const char *init, const char *dir)
+			    const char *init, const char *dir,
+			    const struct vm_hang *hang)
 {
-	char *cmdline, *p;
+	char *cmdline, *p, *q;
 	size_t i;
 
 	sv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
@@ -356,13 +358,17 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 	 * reboots at once on panic, and -no-reboot turns any reboot into
 	 * QEMU's exit, so a panic ends the run instead of hanging it;
 	 * printk.devkmsg=on keeps our /dev/kmsg markers from being rate
-	 * limited; loglevel=7 keeps WARNINGs (level 4) on the console.
+	 * limited; loglevel=7 keeps WARNINGs (level 4) on the console;
+	 * unknown_nmi_panic turns the hang probe's last resort, an NMI
+	 * from the monitor, into a panic that prints where the CPU was
+	 * (vm_hang.h). Nothing else sends this guest an NMI of unknown
+	 * source.
 	 */
 	cmdline = xasprintf("console=ttyS0,115200 loglevel=7 printk.devkmsg=on "
 			    "root=/dev/root rootfstype=9p "
 			    "rootflags=trans=virtio,version=9p2000.L,msize=%d,cache=loose "
 			    "ro init=%s panic=-1 8250.nr_uarts=2 "
-			    "mitigations=off%s%s%s%s",
+			    "mitigations=off unknown_nmi_panic%s%s%s%s",
 			    VM_9P_MSIZE, init,
 			    o->panic_on_oops ? " oops=panic" : "",
 			    o->panic_on_warn ? " panic_on_warn=1" : "",
@@ -385,12 +391,29 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 	/* The kernel RNG seeds at once instead of waiting on jitter. */
 	sv_add(a, "-device");
 	sv_add(a, "virtio-rng-pci");
-	/* ttyS0: kernel console. ttyS1: the command's stdout+stderr. */
-	p = qemu_escape(dir);
+	/*
+	 * ttyS0: kernel console, a telnet server socket nobody is connected
+	 * to until the hang probe: its logfile is console.log, written all
+	 * along, and an IAC BREAK sent to it is a serial break (sysrq).
+	 * The human monitor serves the probe's NMI.
+	 */
+	p = qemu_escape(hang->con_path);
+	q = qemu_escape(hang->log_path);
 	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("file,id=con,path=%s/console.log", p));
+	sv_push(a, xasprintf("socket,id=con,path=%s,server=on,wait=off,telnet=on,logfile=%s",
+			     p, q));
+	free(p);
+	free(q);
 	sv_add(a, "-serial");
 	sv_add(a, "chardev:con");
+	p = qemu_escape(hang->mon_path);
+	sv_add(a, "-chardev");
+	sv_push(a, xasprintf("socket,id=mon,path=%s,server=on,wait=off", p));
+	free(p);
+	sv_add(a, "-mon");
+	sv_add(a, "chardev=mon,mode=readline");
+	/* ttyS1: the command's stdout+stderr. */
+	p = qemu_escape(dir);
 	sv_add(a, "-chardev");
 	sv_push(a, xasprintf("file,id=out,path=%s/output.log", p));
 	sv_add(a, "-serial");
@@ -574,9 +597,11 @@ static int parse_status(const char *dir, int *cmd_status, char *err,
 
 static void write_verdict_json(const char *dir, const struct vm_result *r,
 			       const struct console_scan *s, int timed_out,
-			       const struct crash_report *crash)
+			       const struct crash_report *crash,
+			       const struct hang_report *hang)
 {
 	json_t *j = json_object(), *counts = json_object(), *cj = json_null();
+	json_t *hj = json_null();
 	char *path, *text;
 	int k;
 
@@ -602,6 +627,11 @@ static void write_verdict_json(const char *dir, const struct vm_result *r,
 		crash_json_fill(cj, crash, 0);
 	}
 	json_object_set_new(j, "crash", cj);
+	if (hang) {
+		hj = json_object();
+		hang_json_fill(hj, hang);
+	}
+	json_object_set_new(j, "hang", hj);
 	json_object_set_new(j, "console_log", json_string(r->console_log));
 	json_object_set_new(j, "accel", json_string(r->accel));
 	json_object_set_new(j, "boot_s", json_real(r->boot_s));
@@ -640,17 +670,56 @@ static void set_evidence(struct vm_result *r, const struct console_event *e,
 }
 
 /*
+ * A timeout's evidence: the first splat before the probe if there was
+ * one (a soft lockup report names where), and what the probe found.
+ */
+static void judge_timeout(struct vm_result *r, const struct vm_opts *o,
+			  const struct console_scan *s,
+			  const struct crash_report *crash,
+			  const struct hang_report *hang)
+{
+	unsigned int probe = hang ? hang->line : 0;
+	char found[400] = "";
+	size_t n;
+
+	r->verdict = VM_TIMEOUT;
+	r->exit_code = VM_EXIT_TIMEOUT;
+	if (hang)
+		hang_summary(hang, found, sizeof(found));
+	if (s->first_splat >= 0 &&
+	    (!probe || s->ev[s->first_splat].line < probe)) {
+		set_evidence(r, &s->ev[s->first_splat], crash);
+		n = strlen(r->evidence);
+		if (found[0])
+			snprintf(r->evidence + n, sizeof(r->evidence) - n,
+				 "; at the timeout: %s", found);
+		return;
+	}
+	snprintf(r->evidence, sizeof(r->evidence),
+		 "no result within %u s (%s)%s%s%s%s", o->timeout_s,
+		 s->cmd_started ? "command was running" :
+				  "guest never started the command",
+		 hang ? "; " : "", hang ? hang->how : "",
+		 hang ? ": " : "",
+		 hang ? (found[0] ? found : "no answer") : "");
+	r->evidence_line = probe;
+}
+
+/*
  * Decide, from everything seen, what the run was. The evidence is the
  * first splat, the one the rest usually follows from, not the panic it
  * ended in ("Fatal exception in interrupt" names no culprit): that is
- * kept in r->panic.
+ * kept in r->panic. A panic after the hang probe began is the probe's
+ * (its NMI), not the guest's.
  */
 static void judge(struct vm_result *r, const struct vm_opts *o,
 		  const struct console_scan *s, int timed_out, int have_status,
 		  int qemu_status, const char *guest_err, const char *dir,
-		  const struct crash_report *crash)
+		  const struct crash_report *crash,
+		  const struct hang_report *hang)
 {
-	if (s->first_panic >= 0) {
+	if (s->first_panic >= 0 &&
+	    (!hang || s->ev[s->first_panic].line < hang->line)) {
 		snprintf(r->panic, sizeof(r->panic), "%s",
 			 s->ev[s->first_panic].text);
 		r->panic_line = s->ev[s->first_panic].line;
@@ -660,16 +729,7 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 		return;
 	}
 	if (timed_out) {
-		r->verdict = VM_TIMEOUT;
-		r->exit_code = VM_EXIT_TIMEOUT;
-		if (s->first_splat >= 0) {
-			set_evidence(r, &s->ev[s->first_splat], crash);
-		} else {
-			snprintf(r->evidence, sizeof(r->evidence),
-				 "no result within %u s (%s)", o->timeout_s,
-				 s->cmd_started ? "command was running" :
-						  "guest never started the command");
-		}
+		judge_timeout(r, o, s, crash, hang);
 		return;
 	}
 	if (!have_status) {
@@ -724,6 +784,8 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	char guest_err[256] = "";
 	struct console_scan scan;
 	struct crash_report crash;
+	struct vm_hang hang = { 0 };
+	struct hang_report hr;
 	int have_crash = 0;
 	struct line_feed lf = { 0 };
 	struct strvec qa = { 0 };
@@ -772,9 +834,10 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	}
 	r->out_dir = xstrdup(dir);
 	r->console_log = xasprintf("%s/console.log", dir);
+	vm_hang_init(&hang, dir);
 
 	build_qemu_argv(&qa, o, accel, kernel, init ? init : "/proc/self/exe",
-			dir);
+			dir, &hang);
 	if (o->show_command || o->dry_run) {
 		printf("# accel: %s (%s)\n", accel, why);
 		print_shell_quoted(stdout, qa.v);
@@ -887,6 +950,13 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 			break;
 		if (got_signal || now_mono() > deadline) {
 			timed_out = !got_signal;
+			/* First ask the guest where it is stuck (vm_hang.h). */
+			if (timed_out && vm_hang_probe(&hang, now_mono())) {
+				progress_update(&prog, "[vm %s] timeout: asking the guest for backtraces",
+						accel);
+				usleep(50 * 1000);
+				continue;
+			}
 			kill(qemu, SIGTERM);
 			for (i = 0; i < 40 && waitpid(qemu, &qst, WNOHANG) == 0; i++)
 				usleep(50 * 1000);
@@ -928,17 +998,18 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	}
 	have_status = parse_status(dir, &r->cmd_status, guest_err,
 				   sizeof(guest_err)) == 0;
-	have_crash = scan.first_splat >= 0 &&
-		     crash_parse_file(r->console_log, &crash) == 1;
+	have_crash = vm_hang_read_console(&hang, r->console_log, &crash, &hr);
 	judge(r, o, &scan, timed_out, have_status,
 	      WIFEXITED(qst) ? WEXITSTATUS(qst) : 128 + WTERMSIG(qst),
-	      guest_err, dir, have_crash ? &crash : NULL);
+	      guest_err, dir, have_crash ? &crash : NULL,
+	      vm_hang_started(&hang) ? &hr : NULL);
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 report:
 	write_verdict_json(dir, r, &scan, timed_out,
-			   have_crash ? &crash : NULL);
+			   have_crash ? &crash : NULL,
+			   vm_hang_started(&hang) ? &hr : NULL);
 	if (!o->quiet || r->verdict != VM_PASS) {
 		if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
 			fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total %.1fs)\n",
@@ -978,6 +1049,7 @@ out:
 	free(out.path);
 	free(lf.carry);
 	sv_free(&qa);
+	vm_hang_free(&hang);
 	console_scan_free(&scan);
 	free(kernel);
 	free(init);
