@@ -173,7 +173,7 @@ static const char *const machinery[] = {
 	"schedule_preempt_disabled", "io_schedule", "__mutex_lock",
 	"__mutex_lock_slowpath", "mutex_lock", "__down", "__down_common",
 	"down", "rwsem_down_read_slowpath", "rwsem_down_write_slowpath",
-	"__wait_for_common", "wait_for_completion", "msleep",
+	"__wait_for_common", "wait_for_completion*", "msleep",
 	"nmi_cpu_backtrace", "nmi_cpu_backtrace_handler",
 	"nmi_trigger_cpumask_backtrace", "arch_trigger_cpumask_backtrace",
 	"nmi_handle", "default_do_nmi", "exc_nmi", "asm_exc_nmi",

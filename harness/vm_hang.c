@@ -299,18 +299,33 @@ static void add_cpu(struct hang_report *h, const struct crash_report *c,
 	hc->seen_by = seen_by;
 }
 
-static void add_task(struct hang_report *h, const struct crash_report *c)
+/*
+ * Blocked tasks in the order a reader wants them: user tasks (what the
+ * run was doing) before kernel threads (ppid 2: the children of
+ * kthreadd), each task once (the hung task detector may list it again).
+ */
+static void add_task(struct hang_report *h, const struct crash_report *c,
+		     int kthread)
 {
-	struct hang_task *t;
+	unsigned int i, at = h->ntasks;
 
+	for (i = 0; i < h->ntasks; i++)
+		if (h->tasks[i].pid == c->pid)
+			return;
 	if (h->ntasks == HANG_TASKS_MAX) {
 		h->more_tasks++;
 		return;
 	}
-	t = &h->tasks[h->ntasks++];
-	t->pid = c->pid;
-	memcpy(t->comm, c->comm, sizeof(t->comm));
-	t->where = c->where;
+	if (!kthread)
+		for (at = 0; at < h->ntasks && !h->tasks[at].kthread; at++)
+			;
+	memmove(&h->tasks[at + 1], &h->tasks[at],
+		(h->ntasks - at) * sizeof(h->tasks[0]));
+	h->ntasks++;
+	h->tasks[at].pid = c->pid;
+	h->tasks[at].kthread = kthread;
+	memcpy(h->tasks[at].comm, c->comm, sizeof(h->tasks[at].comm));
+	h->tasks[at].where = c->where;
 }
 
 void hang_parse(const char *log, size_t len, struct hang_report *h)
@@ -332,8 +347,10 @@ void hang_parse(const char *log, size_t len, struct hang_report *h)
 			crash_parse_at(&l, i, &c);
 			add_cpu(h, &c, "sysrq-l");
 		} else if (starts(s, "task:") && strstr(s, " state:D")) {
+			const char *pp = strstr(s, " ppid:");
+
 			crash_parse_at(&l, i, &c);
-			add_task(h, &c);
+			add_task(h, &c, c.pid == 2 || (pp && atoi(pp + 6) == 2));
 		} else if (starts(s, "Kernel panic - not syncing: NMI")) {
 			crash_parse_at(&l, i, &c);
 			add_cpu(h, &c, "nmi-panic");

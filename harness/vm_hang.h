@@ -84,6 +84,7 @@ struct hang_report {
 	unsigned int ntasks;
 	struct hang_task {
 		int pid;
+		int kthread;	/* a kernel thread (listed after the rest) */
 		char comm[32];
 		struct crash_loc where;
 	} tasks[HANG_TASKS_MAX];	/* in D state (sysrq w) */
