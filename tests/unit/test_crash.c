@@ -108,6 +108,97 @@ START_TEST(null_deref_hard_irq)
 }
 END_TEST
 
+/* lab_refill poison=1, same drain: a list_move() after list_del(). */
+START_TEST(gpf_hard_irq)
+{
+	struct crash_report c;
+
+	parse_fixture("lab-refill-gpf-irq.log", &c);
+	ck_assert_int_eq(c.kind, CON_OOPS);
+	ck_assert_str_eq(c.header, "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP");
+	ck_assert_str_eq(c.summary, "general protection fault");
+	ck_assert_uint_eq(c.line, 286);
+	ck_assert_double_eq_tol(c.ktime, 4.538221, 1e-9);
+	ck_assert_int_eq(c.fatal, 1);
+	assert_loc(&c.where, "lab_refill_ring", 0x100, 0x150, "lab_refill");
+	ck_assert_str_eq(c.where_from, "rip");
+	ck_assert_int_eq(c.cpu, 1);
+	ck_assert_int_eq(c.pid, 0);
+	ck_assert_str_eq(c.comm, "swapper/1");
+	ck_assert_int_eq(c.context, CRASH_CTX_HARDIRQ);
+	ck_assert_str_eq(c.context_from, "stack");
+	ck_assert_uint_eq(c.nframes, CRASH_FRAMES_MAX);
+	assert_frame(&c, 0, "lab_refill_tick", "lab_refill", "IRQ");
+	ck_assert_uint_eq(c.frames[0].loc.offset, 0xcd);
+	assert_frame(&c, 1, "__hrtimer_run_queues", "", "IRQ");
+	assert_frame(&c, 4, "sysvec_apic_timer_interrupt", "", "IRQ");
+	assert_frame(&c, 5, "asm_sysvec_apic_timer_interrupt", "", "TASK");
+	assert_frame(&c, 6, "amd_e400_idle", "", "TASK");
+	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: Fatal exception in interrupt");
+	ck_assert_uint_eq(c.panic_line, 338);
+	assert_headline(&c, "CRASH in lab_refill_ring+0x100 [lab_refill] (general protection fault, hard IRQ)");
+	assert_evidence(&c, "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP (in lab_refill_ring+0x100/0x150 [lab_refill], hard IRQ)");
+}
+END_TEST
+
+/* LKDTM BUG with oops=panic: the task-context wording of the panic. */
+START_TEST(bug_on_then_panic)
+{
+	struct crash_report c;
+
+	parse_fixture("lkdtm-bug-panic.log", &c);
+	ck_assert_int_eq(c.kind, CON_BUG);
+	ck_assert_str_eq(c.header, "kernel BUG at drivers/misc/lkdtm/bugs.c:78!");
+	ck_assert_str_eq(c.summary, "kernel BUG at drivers/misc/lkdtm/bugs.c:78");
+	ck_assert_uint_eq(c.line, 232);
+	ck_assert_double_eq_tol(c.ktime, 1.056826, 1e-9);
+	ck_assert_int_eq(c.fatal, 1);
+	assert_loc(&c.where, "lkdtm_BUG", 0x5, 0x10, "");
+	ck_assert_str_eq(c.where_from, "rip");
+	ck_assert_int_eq(c.cpu, 0);
+	ck_assert_int_eq(c.pid, 36);
+	ck_assert_str_eq(c.comm, "sh");
+	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
+	ck_assert_str_eq(c.context_from, "stack");
+	ck_assert_uint_eq(c.nframes, 6);
+	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
+	assert_frame(&c, 1, "full_proxy_write", "", "TASK");
+	assert_frame(&c, 5, "entry_SYSCALL_64_after_hwframe", "", "TASK");
+	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: Fatal exception");
+	ck_assert_uint_eq(c.panic_line, 278);
+	assert_headline(&c, "CRASH in lkdtm_BUG+0x5 (kernel BUG at drivers/misc/lkdtm/bugs.c:78, task)");
+}
+END_TEST
+
+/* LKDTM WARNING with panic_on_warn: a WARNING that is a crash. */
+START_TEST(warning_then_panic)
+{
+	struct crash_report c;
+
+	parse_fixture("lkdtm-warning-panic.log", &c);
+	ck_assert_int_eq(c.kind, CON_WARNING);
+	ck_assert_str_eq(crash_kind_name(c.kind), "warning");
+	ck_assert_str_eq(c.header, "WARNING: CPU: 1 PID: 35 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20");
+	ck_assert_str_eq(c.summary, "WARNING at drivers/misc/lkdtm/bugs.c:85");
+	ck_assert_uint_eq(c.line, 232);
+	ck_assert_double_eq_tol(c.ktime, 1.033472, 1e-9);
+	ck_assert_int_eq(c.fatal, 1);
+	assert_loc(&c.where, "lkdtm_WARNING", 0xf, 0x20, "");
+	ck_assert_str_eq(c.where_from, "rip");
+	ck_assert_int_eq(c.cpu, 1);
+	ck_assert_int_eq(c.pid, 35);
+	ck_assert_str_eq(c.comm, "sh");
+	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
+	ck_assert_uint_eq(c.nframes, 6);
+	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
+	assert_frame(&c, 4, "do_syscall_64", "", "TASK");
+	/* the panic's own trace (panic, __warn, ...) is not the WARNING's */
+	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: kernel: panic_on_warn set ...");
+	ck_assert_uint_eq(c.panic_line, 265);
+	assert_headline(&c, "CRASH in lkdtm_WARNING+0xf (WARNING at drivers/misc/lkdtm/bugs.c:85, task)");
+}
+END_TEST
+
 /* LKDTM EXCEPTION from a shell: the same oops in task context. */
 START_TEST(null_deref_task)
 {
@@ -202,6 +293,39 @@ START_TEST(kasan_out_of_bounds)
 	assert_frame(&c, 1, "direct_entry.cold", "", "TASK");
 	ck_assert_int_eq(c.fatal, 0);
 	assert_headline(&c, "KASAN in lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50 (slab-out-of-bounds, task)");
+}
+END_TEST
+
+/* Debug kernel, LKDTM READ_AFTER_FREE with panic_on_warn. */
+START_TEST(kasan_use_after_free_then_panic)
+{
+	struct crash_report c;
+
+	parse_fixture("lkdtm-kasan-uaf-panic.log", &c);
+	ck_assert_int_eq(c.kind, CON_KASAN);
+	ck_assert_str_eq(crash_kind_name(c.kind), "kasan");
+	ck_assert_str_eq(c.header, "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200");
+	ck_assert_str_eq(c.summary, "KASAN: use-after-free");
+	ck_assert_uint_eq(c.line, 253);
+	ck_assert_double_eq_tol(c.ktime, 21.562698, 1e-9);
+	ck_assert_int_eq(c.fatal, 1);
+	assert_loc(&c.where, "lkdtm_READ_AFTER_FREE.cold", 0x119, 0x200, "");
+	ck_assert_str_eq(c.where_from, "header");
+	ck_assert_int_eq(c.cpu, 0);
+	ck_assert_int_eq(c.pid, 38);
+	ck_assert_str_eq(c.comm, "sh");
+	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
+	ck_assert_str_eq(c.context_from, "stack");
+	/* the reporter's frames and the "Allocated by"/"Freed by" stacks
+	 * are not the access's */
+	ck_assert_uint_eq(c.nframes, 7);
+	assert_frame(&c, 0, "lkdtm_READ_AFTER_FREE.cold", "", "TASK");
+	assert_frame(&c, 1, "direct_entry.cold", "", "TASK");
+	assert_frame(&c, 6, "entry_SYSCALL_64_after_hwframe", "", "TASK");
+	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: KASAN: panic_on_warn set ...");
+	ck_assert_uint_eq(c.panic_line, 339);
+	assert_headline(&c, "CRASH in lkdtm_READ_AFTER_FREE.cold+0x119 (KASAN: use-after-free, task)");
+	assert_evidence(&c, "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200 (task)");
 }
 END_TEST
 
@@ -523,10 +647,14 @@ static Suite *crash_suite(void)
 	TCase *odd = tcase_create("odd");
 
 	tcase_add_test(real, null_deref_hard_irq);
+	tcase_add_test(real, gpf_hard_irq);
+	tcase_add_test(real, bug_on_then_panic);
+	tcase_add_test(real, warning_then_panic);
 	tcase_add_test(real, null_deref_task);
 	tcase_add_test(real, bug_on);
 	tcase_add_test(real, warning);
 	tcase_add_test(real, kasan_out_of_bounds);
+	tcase_add_test(real, kasan_use_after_free_then_panic);
 	tcase_add_test(real, panic_first);
 	tcase_add_test(real, clean_has_none);
 	tcase_add_test(ctx, softirq_on_irq_stack);
