@@ -1022,6 +1022,9 @@ report:
 		else
 			fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
 				vm_verdict_name(r->verdict), r->evidence, dir);
+		if (r->panic_line && r->panic_line != r->evidence_line)
+			fprintf(stderr, "  then: %s (line %u)\n", r->panic,
+				r->panic_line);
 		if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
 			int k;
 
