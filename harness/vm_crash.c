@@ -90,22 +90,17 @@ void crash_log_free(struct crash_log *l)
 
 const char *crash_kind_name(enum console_kind k)
 {
-	static const char *const names[CON_KIND_MAX] = {
-		[CON_PANIC] = "panic",
-		[CON_OOPS] = "oops",
-		[CON_BUG] = "bug",
-		[CON_WARNING] = "warning",
-		[CON_KASAN] = "kasan",
-		[CON_UBSAN] = "ubsan",
-		[CON_LOCKDEP] = "lockdep",
-		[CON_KMEMLEAK] = "kmemleak",
-		[CON_SOFT_LOCKUP] = "soft-lockup",
-		[CON_HARD_LOCKUP] = "hard-lockup",
-		[CON_HUNG_TASK] = "hung-task",
-		[CON_RCU_STALL] = "rcu-stall",
-	};
+	const char *r = console_report_kind(k);
 
-	return (unsigned int)k < CON_KIND_MAX && names[k] ? names[k] : "other";
+	/*
+	 * report.json's kernel message kinds, and for the splats that list
+	 * calls "other", console.h's own names (soft-lockup, rcu-stall, ...).
+	 */
+	if (!console_kind_is_splat(k))
+		return "other";
+	if (r && strcmp(r, "other"))
+		return r;
+	return k == CON_UBSAN ? "ubsan" : console_kind_name(k);
 }
 
 static const struct {

@@ -54,296 +54,247 @@ static void assert_headline(const struct crash_report *c, const char *want)
 	ck_assert_str_eq(buf, want);
 }
 
-static void assert_evidence(const struct crash_report *c, const char *want)
-{
-	char buf[512];
+/* What each recorded console must yield, field by field. */
+static const struct recorded {
+	const char *fixture;
+	enum console_kind kind;
+	const char *kind_name, *header, *summary;
+	unsigned int line;
+	double ktime;
+	int fatal;
+	struct crash_loc where;
+	const char *where_from;
+	int cpu, pid;
+	const char *comm;
+	enum crash_context context;
+	unsigned int nframes;
+	const char *frames;	/* "f+0x1/0x2 [mod] STACK; ..." */
+	const char *panic;
+	unsigned int panic_line;
+	const char *headline, *evidence;
+} recorded[] = {
+	/*
+	 * lab_refill (no NULL check) under the default scenario's drain held:
+	 * the refill dereferences the NULL page in hard IRQ. CPU 0's "page
+	 * allocation failure" dump (labyrinth's own engine) interleaves with the
+	 * oops line by line: its CPU line, "Call Trace:" and frames are not it.
+	 */
+	{ "lab-refill-null-irq.log", CON_OOPS, "oops",
+	  "BUG: kernel NULL pointer dereference, address: 0000000000000028",
+	  "NULL pointer dereference", 233, 4.661573, 1,
+	  { "lab_refill_ring", 0x34, 0x150, "lab_refill" }, "rip",
+	  1, 0, "swapper/1", CRASH_CTX_HARDIRQ, 8,
+	  "lab_refill_tick+0xcd/0xf7 [lab_refill] IRQ; "
+	  "__hrtimer_run_queues+0x103/0x210 IRQ; "
+	  "hrtimer_interrupt+0xf4/0x210 IRQ; "
+	  "__sysvec_apic_timer_interrupt+0x56/0xd0 IRQ; "
+	  "sysvec_apic_timer_interrupt+0x61/0x80 IRQ; "
+	  "asm_sysvec_apic_timer_interrupt+0x16/0x20 TASK; "
+	  "amd_e400_idle+0x23/0x50 TASK; "
+	  "default_idle_call+0x37/0xad TASK",
+	  "Kernel panic - not syncing: Fatal exception in interrupt", 303,
+	  "CRASH in lab_refill_ring+0x34 [lab_refill] (NULL pointer dereference, hard IRQ)",
+	  "BUG: kernel NULL pointer dereference, address: 0000000000000028 (in lab_refill_ring+0x34/0x150 [lab_refill], hard IRQ)" },
+	/* lab_refill poison=1, same drain: list_move() after list_del(). */
+	{ "lab-refill-gpf-irq.log", CON_OOPS, "oops",
+	  "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP",
+	  "general protection fault", 286, 4.538221, 1,
+	  { "lab_refill_ring", 0x100, 0x150, "lab_refill" }, "rip",
+	  1, 0, "swapper/1", CRASH_CTX_HARDIRQ, 8,
+	  "lab_refill_tick+0xcd/0xf7 [lab_refill] IRQ; "
+	  "__hrtimer_run_queues+0x103/0x210 IRQ; "
+	  "hrtimer_interrupt+0xf4/0x210 IRQ; "
+	  "__sysvec_apic_timer_interrupt+0x56/0xd0 IRQ; "
+	  "sysvec_apic_timer_interrupt+0x61/0x80 IRQ; "
+	  "asm_sysvec_apic_timer_interrupt+0x16/0x20 TASK; "
+	  "amd_e400_idle+0x23/0x50 TASK; "
+	  "default_idle_call+0x37/0xad TASK",
+	  "Kernel panic - not syncing: Fatal exception in interrupt", 338,
+	  "CRASH in lab_refill_ring+0x100 [lab_refill] (general protection fault, hard IRQ)",
+	  "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP (in lab_refill_ring+0x100/0x150 [lab_refill], hard IRQ)" },
+	/* LKDTM BUG with oops=panic: the task-context wording of the panic. */
+	{ "lkdtm-bug-panic.log", CON_BUG, "bug",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78!",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78", 232, 1.056826, 1,
+	  { "lkdtm_BUG", 0x5, 0x10, "" }, "rip",
+	  0, 36, "sh", CRASH_CTX_TASK, 6,
+	  "direct_entry.cold+0x18/0x24 TASK; "
+	  "full_proxy_write+0x4d/0x70 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "Kernel panic - not syncing: Fatal exception", 278,
+	  "CRASH in lkdtm_BUG+0x5 (kernel BUG at drivers/misc/lkdtm/bugs.c:78, task)",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78! (in lkdtm_BUG+0x5/0x10, task)" },
+	/*
+	 * LKDTM WARNING with panic_on_warn: a WARNING that is a crash; the
+	 * panic's own trace (panic, __warn) is not the WARNING's.
+	 */
+	{ "lkdtm-warning-panic.log", CON_WARNING, "warning",
+	  "WARNING: CPU: 1 PID: 35 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20",
+	  "WARNING at drivers/misc/lkdtm/bugs.c:85", 232, 1.033472, 1,
+	  { "lkdtm_WARNING", 0xf, 0x20, "" }, "rip",
+	  1, 35, "sh", CRASH_CTX_TASK, 6,
+	  "direct_entry.cold+0x18/0x24 TASK; "
+	  "full_proxy_write+0x4d/0x70 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "Kernel panic - not syncing: kernel: panic_on_warn set ...", 265,
+	  "CRASH in lkdtm_WARNING+0xf (WARNING at drivers/misc/lkdtm/bugs.c:85, task)",
+	  "WARNING: CPU: 1 PID: 35 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20 (task)" },
+	/*
+	 * Debug kernel, LKDTM READ_AFTER_FREE with panic_on_warn: no RIP, the
+	 * header says where; the reporter's frames and the "Allocated by" and
+	 * "Freed by" stacks are not the access's.
+	 */
+	{ "lkdtm-kasan-uaf-panic.log", CON_KASAN, "kasan",
+	  "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200",
+	  "KASAN: use-after-free", 253, 21.562698, 1,
+	  { "lkdtm_READ_AFTER_FREE.cold", 0x119, 0x200, "" }, "header",
+	  0, 38, "sh", CRASH_CTX_TASK, 7,
+	  "lkdtm_READ_AFTER_FREE.cold+0x119/0x200 TASK; "
+	  "direct_entry.cold+0x2e/0x62 TASK; "
+	  "full_proxy_write+0xed/0x170 TASK; "
+	  "vfs_write+0x20e/0xbd0 TASK; "
+	  "ksys_write+0xf0/0x1b0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "Kernel panic - not syncing: KASAN: panic_on_warn set ...", 339,
+	  "CRASH in lkdtm_READ_AFTER_FREE.cold+0x119 (KASAN: use-after-free, task)",
+	  "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200 (task)" },
+	/* LKDTM EXCEPTION from a shell: the oops killed sh, no panic. */
+	{ "oops.log", CON_OOPS, "oops",
+	  "BUG: kernel NULL pointer dereference, address: 0000000000000000",
+	  "NULL pointer dereference", 230, 1.377550, 1,
+	  { "lkdtm_EXCEPTION", 0x5, 0x20, "" }, "rip",
+	  1, 33, "sh", CRASH_CTX_TASK, 6,
+	  "direct_entry.cold+0x18/0x24 TASK; "
+	  "full_proxy_write+0x4d/0x70 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "", 0,
+	  "CRASH in lkdtm_EXCEPTION+0x5 (NULL pointer dereference, task)",
+	  "BUG: kernel NULL pointer dereference, address: 0000000000000000 (in lkdtm_EXCEPTION+0x5/0x20, task)" },
+	/* LKDTM BUG: BUG() is a ud2, so the die line is "invalid opcode". */
+	{ "bug.log", CON_BUG, "bug",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78!",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78", 231, 1.428616, 1,
+	  { "lkdtm_BUG", 0x5, 0x10, "" }, "rip",
+	  1, 33, "sh", CRASH_CTX_TASK, 6,
+	  "direct_entry.cold+0x18/0x24 TASK; "
+	  "full_proxy_write+0x4d/0x70 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "", 0,
+	  "CRASH in lkdtm_BUG+0x5 (kernel BUG at drivers/misc/lkdtm/bugs.c:78, task)",
+	  "kernel BUG at drivers/misc/lkdtm/bugs.c:78! (in lkdtm_BUG+0x5/0x10, task)" },
+	/* LKDTM WARNING: not fatal. */
+	{ "warning.log", CON_WARNING, "warning",
+	  "WARNING: CPU: 1 PID: 34 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20",
+	  "WARNING at drivers/misc/lkdtm/bugs.c:85", 231, 1.394283, 0,
+	  { "lkdtm_WARNING", 0xf, 0x20, "" }, "rip",
+	  1, 34, "sh", CRASH_CTX_TASK, 6,
+	  "direct_entry.cold+0x18/0x24 TASK; "
+	  "full_proxy_write+0x4d/0x70 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "", 0,
+	  "WARNING in lkdtm_WARNING+0xf (at drivers/misc/lkdtm/bugs.c:85, task)",
+	  "WARNING: CPU: 1 PID: 34 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20 (task)" },
+	/* Debug kernel, LKDTM SLAB_LINEAR_OVERFLOW. */
+	{ "kasan.log", CON_KASAN, "kasan",
+	  "BUG: KASAN: slab-out-of-bounds in lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50/0x52",
+	  "KASAN: slab-out-of-bounds", 251, 21.384943, 0,
+	  { "lkdtm_SLAB_LINEAR_OVERFLOW.cold", 0x50, 0x52, "" }, "header",
+	  0, 36, "sh", CRASH_CTX_TASK, 7,
+	  "lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50/0x52 TASK; "
+	  "direct_entry.cold+0x2e/0x62 TASK; "
+	  "full_proxy_write+0xed/0x170 TASK; "
+	  "vfs_write+0x20e/0xbd0 TASK; "
+	  "ksys_write+0xf0/0x1b0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "", 0,
+	  "KASAN in lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50 (slab-out-of-bounds, task)",
+	  "BUG: KASAN: slab-out-of-bounds in lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50/0x52 (task)" },
+	/* sysrq c: the panic is the first splat; panic() is the reporter. */
+	{ "panic.log", CON_PANIC, "panic",
+	  "Kernel panic - not syncing: sysrq triggered crash",
+	  "panic: sysrq triggered crash", 232, 1.553702, 1,
+	  { "sysrq_handle_crash", 0x11, 0x20, "" }, "trace",
+	  1, 33, "sh", CRASH_CTX_TASK, 8,
+	  "sysrq_handle_crash+0x11/0x20 TASK; "
+	  "__handle_sysrq.cold+0x3f/0x10b TASK; "
+	  "write_sysrq_trigger+0x24/0x40 TASK; "
+	  "proc_reg_write+0x4f/0x90 TASK; "
+	  "vfs_write+0xa5/0x330 TASK; "
+	  "ksys_write+0x5b/0xd0 TASK; "
+	  "do_syscall_64+0x3c/0x90 TASK; "
+	  "entry_SYSCALL_64_after_hwframe+0x4b/0xb5 TASK",
+	  "Kernel panic - not syncing: sysrq triggered crash", 232,
+	  "CRASH in sysrq_handle_crash+0x11 (panic: sysrq triggered crash, task)",
+	  "Kernel panic - not syncing: sysrq triggered crash (in sysrq_handle_crash+0x11/0x20, task)" },
+};
 
-	crash_evidence(c, buf, sizeof(buf));
-	ck_assert_str_eq(buf, want);
+/* The frames as one string: "f+0x1/0x2 [mod] IRQ; g+0x3/0x4 TASK". */
+static void frames_text(const struct crash_report *c, char *buf, size_t len)
+{
+	char loc[256];
+	size_t o = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nframes && o < len; i++) {
+		crash_loc_format(&c->frames[i].loc, 1, loc, sizeof(loc));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %s", i ? "; " : "",
+				      loc, c->frames[i].stack);
+	}
 }
 
-/*
- * lab_refill (nullcheck=0) with the default scenario's hrtimer drain held
- * (stop_after_failures=0): its refill dereferences the NULL page. CPU 0's
- * "page allocation failure" dump (labyrinth's own engine) interleaves
- * with the oops line by line: the parser must not take its CPU line,
- * its "Call Trace:" or its frames.
- */
-START_TEST(null_deref_hard_irq)
+START_TEST(recorded_console)
 {
+	const struct recorded *w = &recorded[_i];
 	struct crash_report c;
+	char buf[2048];
 
-	parse_fixture("lab-refill-null-irq.log", &c);
-	ck_assert_int_eq(c.kind, CON_OOPS);
-	ck_assert_str_eq(crash_kind_name(c.kind), "oops");
-	ck_assert_str_eq(c.header, "BUG: kernel NULL pointer dereference, address: 0000000000000028");
-	ck_assert_str_eq(c.summary, "NULL pointer dereference");
-	ck_assert_uint_eq(c.line, 233);
-	ck_assert_double_eq_tol(c.ktime, 4.661573, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lab_refill_ring", 0x34, 0x150, "lab_refill");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 0);
-	ck_assert_str_eq(c.comm, "swapper/1");
-	ck_assert_int_eq(c.context, CRASH_CTX_HARDIRQ);
+	parse_fixture(w->fixture, &c);
+	ck_assert_int_eq(c.kind, w->kind);
+	ck_assert_str_eq(crash_kind_name(c.kind), w->kind_name);
+	ck_assert_str_eq(c.header, w->header);
+	ck_assert_str_eq(c.summary, w->summary);
+	ck_assert_uint_eq(c.line, w->line);
+	ck_assert_double_eq_tol(c.ktime, w->ktime, 1e-9);
+	ck_assert_int_eq(c.fatal, w->fatal);
+	assert_loc(&c.where, w->where.function, w->where.offset,
+		   w->where.size, w->where.module);
+	ck_assert_str_eq(c.where_from, w->where_from);
+	ck_assert_int_eq(c.cpu, w->cpu);
+	ck_assert_int_eq(c.pid, w->pid);
+	ck_assert_str_eq(c.comm, w->comm);
+	ck_assert_int_eq(c.context, w->context);
 	ck_assert_str_eq(c.context_from, "stack");
-	ck_assert_uint_eq(c.nframes, CRASH_FRAMES_MAX);
-	assert_frame(&c, 0, "lab_refill_tick", "lab_refill", "IRQ");
-	assert_frame(&c, 1, "__hrtimer_run_queues", "", "IRQ");
-	assert_frame(&c, 2, "hrtimer_interrupt", "", "IRQ");
-	assert_frame(&c, 3, "__sysvec_apic_timer_interrupt", "", "IRQ");
-	assert_frame(&c, 4, "sysvec_apic_timer_interrupt", "", "IRQ");
-	assert_frame(&c, 5, "asm_sysvec_apic_timer_interrupt", "", "TASK");
-	/* the entry registers: what the IRQ interrupted */
-	assert_frame(&c, 6, "amd_e400_idle", "", "TASK");
-	assert_frame(&c, 7, "default_idle_call", "", "TASK");
-	ck_assert_uint_eq(c.frames[0].loc.offset, 0xcd);
-	ck_assert_uint_eq(c.frames[0].loc.size, 0xf7);
-	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: Fatal exception in interrupt");
-	ck_assert_uint_eq(c.panic_line, 303);
-	ck_assert_double_eq_tol(c.panic_ktime, 4.665097, 1e-9);
-	assert_headline(&c, "CRASH in lab_refill_ring+0x34 [lab_refill] (NULL pointer dereference, hard IRQ)");
-	assert_evidence(&c, "BUG: kernel NULL pointer dereference, address: 0000000000000028 (in lab_refill_ring+0x34/0x150 [lab_refill], hard IRQ)");
-}
-END_TEST
-
-/* lab_refill poison=1, same drain: a list_move() after list_del(). */
-START_TEST(gpf_hard_irq)
-{
-	struct crash_report c;
-
-	parse_fixture("lab-refill-gpf-irq.log", &c);
-	ck_assert_int_eq(c.kind, CON_OOPS);
-	ck_assert_str_eq(c.header, "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP");
-	ck_assert_str_eq(c.summary, "general protection fault");
-	ck_assert_uint_eq(c.line, 286);
-	ck_assert_double_eq_tol(c.ktime, 4.538221, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lab_refill_ring", 0x100, 0x150, "lab_refill");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 0);
-	ck_assert_str_eq(c.comm, "swapper/1");
-	ck_assert_int_eq(c.context, CRASH_CTX_HARDIRQ);
-	ck_assert_str_eq(c.context_from, "stack");
-	ck_assert_uint_eq(c.nframes, CRASH_FRAMES_MAX);
-	assert_frame(&c, 0, "lab_refill_tick", "lab_refill", "IRQ");
-	ck_assert_uint_eq(c.frames[0].loc.offset, 0xcd);
-	assert_frame(&c, 1, "__hrtimer_run_queues", "", "IRQ");
-	assert_frame(&c, 4, "sysvec_apic_timer_interrupt", "", "IRQ");
-	assert_frame(&c, 5, "asm_sysvec_apic_timer_interrupt", "", "TASK");
-	assert_frame(&c, 6, "amd_e400_idle", "", "TASK");
-	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: Fatal exception in interrupt");
-	ck_assert_uint_eq(c.panic_line, 338);
-	assert_headline(&c, "CRASH in lab_refill_ring+0x100 [lab_refill] (general protection fault, hard IRQ)");
-	assert_evidence(&c, "general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP (in lab_refill_ring+0x100/0x150 [lab_refill], hard IRQ)");
-}
-END_TEST
-
-/* LKDTM BUG with oops=panic: the task-context wording of the panic. */
-START_TEST(bug_on_then_panic)
-{
-	struct crash_report c;
-
-	parse_fixture("lkdtm-bug-panic.log", &c);
-	ck_assert_int_eq(c.kind, CON_BUG);
-	ck_assert_str_eq(c.header, "kernel BUG at drivers/misc/lkdtm/bugs.c:78!");
-	ck_assert_str_eq(c.summary, "kernel BUG at drivers/misc/lkdtm/bugs.c:78");
-	ck_assert_uint_eq(c.line, 232);
-	ck_assert_double_eq_tol(c.ktime, 1.056826, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lkdtm_BUG", 0x5, 0x10, "");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 0);
-	ck_assert_int_eq(c.pid, 36);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	ck_assert_str_eq(c.context_from, "stack");
-	ck_assert_uint_eq(c.nframes, 6);
-	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
-	assert_frame(&c, 1, "full_proxy_write", "", "TASK");
-	assert_frame(&c, 5, "entry_SYSCALL_64_after_hwframe", "", "TASK");
-	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: Fatal exception");
-	ck_assert_uint_eq(c.panic_line, 278);
-	assert_headline(&c, "CRASH in lkdtm_BUG+0x5 (kernel BUG at drivers/misc/lkdtm/bugs.c:78, task)");
-}
-END_TEST
-
-/* LKDTM WARNING with panic_on_warn: a WARNING that is a crash. */
-START_TEST(warning_then_panic)
-{
-	struct crash_report c;
-
-	parse_fixture("lkdtm-warning-panic.log", &c);
-	ck_assert_int_eq(c.kind, CON_WARNING);
-	ck_assert_str_eq(crash_kind_name(c.kind), "warning");
-	ck_assert_str_eq(c.header, "WARNING: CPU: 1 PID: 35 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20");
-	ck_assert_str_eq(c.summary, "WARNING at drivers/misc/lkdtm/bugs.c:85");
-	ck_assert_uint_eq(c.line, 232);
-	ck_assert_double_eq_tol(c.ktime, 1.033472, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lkdtm_WARNING", 0xf, 0x20, "");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 35);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	ck_assert_uint_eq(c.nframes, 6);
-	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
-	assert_frame(&c, 4, "do_syscall_64", "", "TASK");
-	/* the panic's own trace (panic, __warn, ...) is not the WARNING's */
-	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: kernel: panic_on_warn set ...");
-	ck_assert_uint_eq(c.panic_line, 265);
-	assert_headline(&c, "CRASH in lkdtm_WARNING+0xf (WARNING at drivers/misc/lkdtm/bugs.c:85, task)");
-}
-END_TEST
-
-/* LKDTM EXCEPTION from a shell: the same oops in task context. */
-START_TEST(null_deref_task)
-{
-	struct crash_report c;
-
-	parse_fixture("oops.log", &c);
-	ck_assert_int_eq(c.kind, CON_OOPS);
-	ck_assert_uint_eq(c.line, 230);
-	assert_loc(&c.where, "lkdtm_EXCEPTION", 0x5, 0x20, "");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 33);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	ck_assert_str_eq(c.context_from, "stack");
-	ck_assert_uint_eq(c.nframes, 6);
-	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
-	assert_frame(&c, 5, "entry_SYSCALL_64_after_hwframe", "", "TASK");
-	/* the oops killed sh; no panic (no oops=panic) */
-	ck_assert_int_eq(c.fatal, 1);
-	ck_assert_str_eq(c.panic, "");
-	ck_assert_uint_eq(c.panic_line, 0);
-	assert_headline(&c, "CRASH in lkdtm_EXCEPTION+0x5 (NULL pointer dereference, task)");
-}
-END_TEST
-
-/* LKDTM BUG: BUG() is a ud2, so the die line is "invalid opcode". */
-START_TEST(bug_on)
-{
-	struct crash_report c;
-
-	parse_fixture("bug.log", &c);
-	ck_assert_int_eq(c.kind, CON_BUG);
-	ck_assert_str_eq(crash_kind_name(c.kind), "bug");
-	ck_assert_str_eq(c.header, "kernel BUG at drivers/misc/lkdtm/bugs.c:78!");
-	ck_assert_str_eq(c.summary, "kernel BUG at drivers/misc/lkdtm/bugs.c:78");
-	ck_assert_uint_eq(c.line, 231);
-	ck_assert_double_eq_tol(c.ktime, 1.428616, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lkdtm_BUG", 0x5, 0x10, "");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 33);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
-	ck_assert_str_eq(c.panic, "");
-	assert_headline(&c, "CRASH in lkdtm_BUG+0x5 (kernel BUG at drivers/misc/lkdtm/bugs.c:78, task)");
-}
-END_TEST
-
-START_TEST(warning)
-{
-	struct crash_report c;
-
-	parse_fixture("warning.log", &c);
-	ck_assert_int_eq(c.kind, CON_WARNING);
-	ck_assert_str_eq(c.summary, "WARNING at drivers/misc/lkdtm/bugs.c:85");
-	ck_assert_uint_eq(c.line, 231);
-	ck_assert_int_eq(c.fatal, 0);
-	assert_loc(&c.where, "lkdtm_WARNING", 0xf, 0x20, "");
-	ck_assert_str_eq(c.where_from, "rip");
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_int_eq(c.pid, 34);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	assert_frame(&c, 0, "direct_entry.cold", "", "TASK");
-	ck_assert_uint_eq(c.nframes, 6);
-	ck_assert_str_eq(c.panic, "");
-	assert_headline(&c, "WARNING in lkdtm_WARNING+0xf (at drivers/misc/lkdtm/bugs.c:85, task)");
-	/* the header names the location already */
-	assert_evidence(&c, "WARNING: CPU: 1 PID: 34 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0xf/0x20 (task)");
-}
-END_TEST
-
-/* Debug kernel, LKDTM SLAB_LINEAR_OVERFLOW: no RIP, the header says where. */
-START_TEST(kasan_out_of_bounds)
-{
-	struct crash_report c;
-
-	parse_fixture("kasan.log", &c);
-	ck_assert_int_eq(c.kind, CON_KASAN);
-	ck_assert_str_eq(c.summary, "KASAN: slab-out-of-bounds");
-	ck_assert_uint_eq(c.line, 251);
-	assert_loc(&c.where, "lkdtm_SLAB_LINEAR_OVERFLOW.cold", 0x50, 0x52, "");
-	ck_assert_str_eq(c.where_from, "header");
-	ck_assert_int_eq(c.cpu, 0);
-	ck_assert_int_eq(c.pid, 36);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	/* dump_stack_lvl, print_report, kasan_report are the reporter's */
-	assert_frame(&c, 0, "lkdtm_SLAB_LINEAR_OVERFLOW.cold", "", "TASK");
-	assert_frame(&c, 1, "direct_entry.cold", "", "TASK");
-	ck_assert_int_eq(c.fatal, 0);
-	assert_headline(&c, "KASAN in lkdtm_SLAB_LINEAR_OVERFLOW.cold+0x50 (slab-out-of-bounds, task)");
-}
-END_TEST
-
-/* Debug kernel, LKDTM READ_AFTER_FREE with panic_on_warn. */
-START_TEST(kasan_use_after_free_then_panic)
-{
-	struct crash_report c;
-
-	parse_fixture("lkdtm-kasan-uaf-panic.log", &c);
-	ck_assert_int_eq(c.kind, CON_KASAN);
-	ck_assert_str_eq(crash_kind_name(c.kind), "kasan");
-	ck_assert_str_eq(c.header, "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200");
-	ck_assert_str_eq(c.summary, "KASAN: use-after-free");
-	ck_assert_uint_eq(c.line, 253);
-	ck_assert_double_eq_tol(c.ktime, 21.562698, 1e-9);
-	ck_assert_int_eq(c.fatal, 1);
-	assert_loc(&c.where, "lkdtm_READ_AFTER_FREE.cold", 0x119, 0x200, "");
-	ck_assert_str_eq(c.where_from, "header");
-	ck_assert_int_eq(c.cpu, 0);
-	ck_assert_int_eq(c.pid, 38);
-	ck_assert_str_eq(c.comm, "sh");
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	ck_assert_str_eq(c.context_from, "stack");
-	/* the reporter's frames and the "Allocated by"/"Freed by" stacks
-	 * are not the access's */
-	ck_assert_uint_eq(c.nframes, 7);
-	assert_frame(&c, 0, "lkdtm_READ_AFTER_FREE.cold", "", "TASK");
-	assert_frame(&c, 1, "direct_entry.cold", "", "TASK");
-	assert_frame(&c, 6, "entry_SYSCALL_64_after_hwframe", "", "TASK");
-	ck_assert_str_eq(c.panic, "Kernel panic - not syncing: KASAN: panic_on_warn set ...");
-	ck_assert_uint_eq(c.panic_line, 339);
-	assert_headline(&c, "CRASH in lkdtm_READ_AFTER_FREE.cold+0x119 (KASAN: use-after-free, task)");
-	assert_evidence(&c, "BUG: KASAN: use-after-free in lkdtm_READ_AFTER_FREE.cold+0x119/0x200 (task)");
-}
-END_TEST
-
-/* sysrq c: the panic is the first splat; panic() itself is machinery. */
-START_TEST(panic_first)
-{
-	struct crash_report c;
-
-	parse_fixture("panic.log", &c);
-	ck_assert_int_eq(c.kind, CON_PANIC);
-	ck_assert_str_eq(c.summary, "panic: sysrq triggered crash");
-	assert_loc(&c.where, "sysrq_handle_crash", 0x11, 0x20, "");
-	ck_assert_str_eq(c.where_from, "trace");
-	ck_assert_str_eq(c.panic, c.header);
-	ck_assert_uint_eq(c.panic_line, c.line);
-	ck_assert_int_eq(c.context, CRASH_CTX_TASK);
-	ck_assert_int_eq(c.cpu, 1);
-	ck_assert_str_eq(c.comm, "sh");
+	ck_assert_uint_eq(c.nframes, w->nframes);
+	frames_text(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, w->frames);
+	ck_assert_str_eq(c.panic, w->panic);
+	ck_assert_uint_eq(c.panic_line, w->panic_line);
+	if (w->panic_line)
+		ck_assert(c.panic_ktime >= c.ktime);
+	else
+		ck_assert_double_eq(c.panic_ktime, -1);
+	crash_headline(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, w->headline);
+	crash_evidence(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, w->evidence);
 }
 END_TEST
 
@@ -590,6 +541,23 @@ START_TEST(odd_input)
 }
 END_TEST
 
+/* crash.kind: report.json's kernel message kinds, console.h's elsewhere. */
+START_TEST(kind_names)
+{
+	ck_assert_str_eq(crash_kind_name(CON_OOPS), "oops");
+	ck_assert_str_eq(crash_kind_name(CON_HUNG_TASK), "hung-task");
+	ck_assert_str_eq(crash_kind_name(CON_UBSAN), "ubsan");
+	ck_assert_str_eq(crash_kind_name(CON_RCU_STALL), "rcu-stall");
+	ck_assert_str_eq(crash_kind_name(CON_HARD_LOCKUP), "hard-lockup");
+	ck_assert_str_eq(crash_kind_name(CON_KMEMLEAK), "kmemleak");
+	ck_assert_str_eq(crash_kind_name(CON_ALLOC_FAILURE), "other");
+	ck_assert_str_eq(crash_context_name(CRASH_CTX_HARDIRQ), "hard-irq");
+	ck_assert_str_eq(crash_context_label(CRASH_CTX_HARDIRQ), "hard IRQ");
+	ck_assert_str_eq(crash_context_name(CRASH_CTX_INTERRUPT), "interrupt");
+	ck_assert_str_eq(crash_context_name((enum crash_context)99), "unknown");
+}
+END_TEST
+
 START_TEST(json_shape)
 {
 	static const char *const keys[] = {
@@ -646,16 +614,7 @@ static Suite *crash_suite(void)
 	TCase *ctx = tcase_create("context");
 	TCase *odd = tcase_create("odd");
 
-	tcase_add_test(real, null_deref_hard_irq);
-	tcase_add_test(real, gpf_hard_irq);
-	tcase_add_test(real, bug_on_then_panic);
-	tcase_add_test(real, warning_then_panic);
-	tcase_add_test(real, null_deref_task);
-	tcase_add_test(real, bug_on);
-	tcase_add_test(real, warning);
-	tcase_add_test(real, kasan_out_of_bounds);
-	tcase_add_test(real, kasan_use_after_free_then_panic);
-	tcase_add_test(real, panic_first);
+	tcase_add_loop_test(real, recorded_console, 0, ARRAY_SIZE(recorded));
 	tcase_add_test(real, clean_has_none);
 	tcase_add_test(ctx, softirq_on_irq_stack);
 	tcase_add_test(ctx, ksoftirqd_is_softirq);
@@ -665,6 +624,7 @@ static Suite *crash_suite(void)
 	tcase_add_test(ctx, caller_ids);
 	tcase_add_test(ctx, hang_headers);
 	tcase_add_test(odd, odd_input);
+	tcase_add_test(odd, kind_names);
 	tcase_add_test(odd, json_shape);
 	suite_add_tcase(s, real);
 	suite_add_tcase(s, ctx);
