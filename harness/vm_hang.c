@@ -58,7 +58,8 @@ void vm_hang_init(struct vm_hang *h, const char *dir)
 		 */
 		h->dir_fd = open(dir, O_PATH | O_DIRECTORY);
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", h->dir_fd);
-		base = fdpath;
+		if (h->dir_fd >= 0)
+			base = fdpath;
 	}
 	h->con_path = xasprintf("%s/console.sock", base);
 	h->mon_path = xasprintf("%s/monitor.sock", base);
