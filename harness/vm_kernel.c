@@ -8,6 +8,7 @@
  */
 #include "vm_kernel.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,117 @@ int vm_kernel_has(const struct vm_kernel *k, const char *variant,
 		}
 	free(buf);
 	return found;
+}
+
+/*
+ * The flag table of a tracepoint format is C after the preprocessor, e.g.
+ * 6.1: {( unsigned long)((( gfp_t)0x20u)|(( gfp_t)0x800u)), "GFP_ATOMIC"}
+ * 6.12: {( unsigned long)((( gfp_t)((((1UL))) << (5)))|...), "GFP_ATOMIC"}
+ * Enough of C to read it: numbers, casts, parentheses, << and |.
+ */
+struct gfp_expr {
+	const char *p;
+	int err;
+};
+
+static unsigned long gfp_or(struct gfp_expr *e);
+
+static unsigned long gfp_primary(struct gfp_expr *e)
+{
+	unsigned long v;
+	char *end;
+
+	while (*e->p == ' ')
+		e->p++;
+	if (*e->p == '(') {
+		const char *q = e->p + 1;
+
+		while (*q == ' ')
+			q++;
+		if (isalpha((unsigned char)*q) || *q == '_') {
+			/* a cast: "( gfp_t)", "( unsigned long)" */
+			q = strchr(q, ')');
+			if (!q) {
+				e->err = 1;
+				return 0;
+			}
+			e->p = q + 1;
+			return gfp_primary(e);
+		}
+		e->p++;
+		v = gfp_or(e);
+		while (*e->p == ' ')
+			e->p++;
+		if (*e->p != ')')
+			e->err = 1;
+		else
+			e->p++;
+		return v;
+	}
+	if (!isdigit((unsigned char)*e->p)) {
+		e->err = 1;
+		return 0;
+	}
+	v = strtoul(e->p, &end, 0);
+	e->p = end + strspn(end, "uUlL");
+	return v;
+}
+
+static unsigned long gfp_shift(struct gfp_expr *e)
+{
+	unsigned long v = gfp_primary(e), by;
+
+	for (;;) {
+		while (*e->p == ' ')
+			e->p++;
+		if (strncmp(e->p, "<<", 2))
+			return v;
+		e->p += 2;
+		by = gfp_primary(e);
+		if (by >= 8 * sizeof(v))
+			e->err = 1;
+		else
+			v <<= by;
+	}
+}
+
+static unsigned long gfp_or(struct gfp_expr *e)
+{
+	unsigned long v = gfp_shift(e);
+
+	for (;;) {
+		while (*e->p == ' ')
+			e->p++;
+		if (*e->p != '|' || e->err)
+			return v;
+		e->p++;
+		v |= gfp_shift(e);
+	}
+}
+
+int vm_kernel_gfp_from_format(const char *format, const char *name,
+			      unsigned long *value)
+{
+	char *key = xasprintf(", \"%s\"}", name);
+	const char *end = strstr(format, key), *start;
+	struct gfp_expr e = { 0 };
+	unsigned long v;
+
+	free(key);
+	if (!end)
+		return -1;
+	for (start = end; start > format && start[-1] != '{'; start--)
+		;
+	if (start == format)
+		return -1;
+	e.p = start;
+	v = gfp_or(&e);
+	while (*e.p == ' ')
+		e.p++;
+	if (e.err || e.p != end)
+		return -1;
+	*value = v;
+	return 0;
 }
 
 /* --kernel or $LABYRINTH_KERNEL: a kernel the table knows nothing of. */

@@ -58,6 +58,17 @@ struct vm_kernel {
 };
 
 /*
+ * The value of a GFP name ("GFP_ATOMIC") as the running kernel itself
+ * defines it, from the flag table in a tracepoint format (e.g.
+ * /sys/kernel/tracing/events/kmem/mm_page_alloc/format): works on any
+ * kernel, in the table or not. 0, or -1 if the name is not there or its
+ * expression is not understood.
+ */
+#define VM_GFP_FORMAT "/sys/kernel/tracing/events/kmem/mm_page_alloc/format"
+int vm_kernel_gfp_from_format(const char *format, const char *name,
+			      unsigned long *value);
+
+/*
  * --kver KVER with --variant VARIANT: 0, or -1 after an error naming WHO
  * (the command). The stock kernel has no debug variant.
  */

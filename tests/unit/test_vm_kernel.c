@@ -318,6 +318,51 @@ START_TEST(load_order)
 }
 END_TEST
 
+/* Flag tables as the kernels print them (mm_page_alloc's format). */
+static const char format_6_1[] =
+	"print fmt: \"gfp_flags=%s\", (REC->gfp_flags) ? __print_flags(REC->gfp_flags, \"|\", "
+	"{( unsigned long)((( gfp_t)0x20u)|(( gfp_t)0x200u)|(( gfp_t)0x800u)), \"GFP_ATOMIC\"}, "
+	"{( unsigned long)((( gfp_t)0x800u)), \"GFP_NOWAIT\"}, "
+	"{( unsigned long)(( gfp_t)0x200u), \"__GFP_ATOMIC\"}, "
+	"{( unsigned long)(( gfp_t)0x20u|junk), \"BROKEN\"}) : \"none\"";
+static const char format_6_12[] =
+	"{( unsigned long)((( gfp_t)((((1UL))) << (5)))|(( gfp_t)((((1UL))) << (11)))), \"GFP_ATOMIC\"}, "
+	"{( unsigned long)((( gfp_t)((((1UL))) << (11))) | (( gfp_t)((((1UL))) << (13)))), \"GFP_NOWAIT\"}, "
+	"{( unsigned long)(( gfp_t)((((1UL))) << (99))), \"HUGE\"}";
+
+START_TEST(gfp_from_format)
+{
+	const struct vm_reserve_rules *r61 = vm_kernel_find("6.1")->rules;
+	const struct vm_reserve_rules *r612 = vm_kernel_find("6.12")->rules;
+	unsigned long v;
+
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_1, "GFP_ATOMIC",
+						   &v), 0);
+	ck_assert_uint_eq(v, r61->gfp[VM_GFP_ATOMIC].value);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_1, "GFP_NOWAIT",
+						   &v), 0);
+	ck_assert_uint_eq(v, r61->gfp[VM_GFP_NOWAIT].value);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_1, "__GFP_ATOMIC",
+						   &v), 0);
+	ck_assert_uint_eq(v, 0x200);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_12, "GFP_ATOMIC",
+						   &v), 0);
+	ck_assert_uint_eq(v, r612->gfp[VM_GFP_ATOMIC].value);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_12, "GFP_NOWAIT",
+						   &v), 0);
+	ck_assert_uint_eq(v, r612->gfp[VM_GFP_NOWAIT].value);
+	/* what it cannot read it says so, it does not guess */
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_1, "BROKEN", &v),
+			 -1);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_12, "HUGE", &v),
+			 -1);
+	ck_assert_int_eq(vm_kernel_gfp_from_format(format_6_12, "__GFP_ATOMIC",
+						   &v), -1);
+	ck_assert_int_eq(vm_kernel_gfp_from_format("\"GFP_ATOMIC\"}",
+						   "GFP_ATOMIC", &v), -1);
+}
+END_TEST
+
 static Suite *vm_kernel_suite(void)
 {
 	Suite *s = suite_create("vm_kernel");
@@ -332,6 +377,7 @@ static Suite *vm_kernel_suite(void)
 	tcase_add_test(tc, config_and_scenarios);
 	tcase_add_test(tc, module_release);
 	tcase_add_test(tc, load_order);
+	tcase_add_test(tc, gfp_from_format);
 	suite_add_tcase(s, tc);
 	return s;
 }
