@@ -48,6 +48,7 @@ static const struct vm_reserve_rules rules_6_1 = {
 			"ALLOC_NO_WATERMARKS (slow path)", 0.0 },
 	},
 	.highatomic = "order-0 ALLOC_NON_BLOCK requests take MIGRATE_HIGHATOMIC pages only when the other free lists are empty (rmqueue_buddy); only order > 0 GFP_ATOMIC gets ALLOC_HIGHATOMIC",
+	.pcp = "a per-CPU list refill takes pcp->batch pages after a one-page watermark check: the zone stays within about a batch of the rule",
 };
 
 static const struct vm_reserve_rules rules_6_12 = {
@@ -68,6 +69,7 @@ static const struct vm_reserve_rules rules_6_12 = {
 			"ALLOC_NO_WATERMARKS (slow path)", 0.0 },
 	},
 	.highatomic = "order-0 ALLOC_NON_BLOCK requests take MIGRATE_HIGHATOMIC pages only when the other free lists are empty (rmqueue_buddy); only order > 0 GFP_ATOMIC gets ALLOC_HIGHATOMIC",
+	.pcp = "a per-CPU list refill takes batch << alloc_factor pages (up to 32 x batch, bounded by an auto-tuned pcp->high) after a one-page watermark check: a drain can take a zone's free pages far below the rule, to 0",
 };
 
 static const struct vm_kernel kernels[] = {

@@ -45,6 +45,8 @@ struct vm_reserve_rules {
 	const char *summary;		/* one line for a report */
 	struct vm_gfp_rule gfp[VM_GFP_KINDS];
 	const char *highatomic;		/* who may take MIGRATE_HIGHATOMIC */
+	const char *pcp;		/* how far past one watermark check a
+					 * per-CPU list refill takes a zone */
 };
 
 struct vm_kernel {
