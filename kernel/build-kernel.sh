@@ -39,6 +39,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=kernel/kernel-lib.sh
+. "$here/kernel-lib.sh"
 kver=${KVER:-6.1}
 variant=${VARIANT:-default}
 cache=${LABYRINTH_CACHE:-${HOME:-/root}/.cache/labyrinth}
@@ -136,25 +138,12 @@ link_names() {
 	return 0
 }
 
-print_built() {
-	[ -f "$dir/.done" ] || { echo "build-kernel: $kver $variant kernel not built yet (run 'make kernel KVER=$kver VARIANT=$variant')" >&2; exit 3; }
-	case "$1" in
-	--print-kdir) echo "$build" ;;
-	--print-image) echo "$build/arch/x86/boot/bzImage" ;;
-	--print-initrd) ;;
-	--print-modules-dir) echo "$dir/modules/lib/modules/$(cat "$build/include/config/kernel.release")" ;;
-	--print-release) cat "$build/include/config/kernel.release" ;;
-	--print-config) echo "$build/.config" ;;
-	esac
-}
-
-case "${1:-}" in
---print-dir) echo "$dir"; exit 0 ;;
---print-kdir|--print-image|--print-initrd|--print-modules-dir|--print-release|--print-config)
-	print_built "$1"; exit 0 ;;
-"") ;;
-*) die "unknown option '$1' (see the comment at the top of $0)" ;;
-esac
+is_built() { [ -f "$dir/.done" ] && [ -e "$dir/moddir" ]; }
+not_built="build-kernel: $kver $variant kernel not built yet (run 'make kernel KVER=$kver VARIANT=$variant')"
+if [ -n "${1:-}" ]; then
+	print_option "$1"
+	exit 0
+fi
 
 if [ -f "$dir/.done" ]; then
 	link_names
@@ -162,14 +151,7 @@ if [ -f "$dir/.done" ]; then
 	exit 0
 fi
 
-# Several checkouts (worktrees, CI jobs on one runner) share the cache:
-# the first builds, the others wait for it and then find it done.
-mkdir -p "$cache/kernel"
-exec 9>"$dir.lock"
-if ! flock -n 9; then
-	echo "build-kernel: another build of $(basename "$dir") is running; waiting for it" >&2
-	flock 9
-fi
+lock_key
 if [ -f "$dir/.done" ]; then
 	link_names
 	echo "$dir"

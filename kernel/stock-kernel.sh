@@ -28,6 +28,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=kernel/kernel-lib.sh
+. "$here/kernel-lib.sh"
 cache=${LABYRINTH_CACHE:-${HOME:-/root}/.cache/labyrinth}
 kernels=$cache/kernel
 current=$kernels/current-stock-default
@@ -140,39 +142,20 @@ fi
 ikey=$( { cat "$here/initramfs-init.c"; echo "${initramfs_modules[*]}";
 	  declare -f initramfs_build; } | sha256sum | cut -c1-8)
 
-print_built() {
-	[ -f "$dir/.done" ] && [ -f "$dir/initramfs-$ikey.cpio" ] ||
-		{ echo "stock-kernel: the stock kernel is not in the cache yet (run 'make kernel KVER=stock')" >&2; exit 3; }
-	case "$1" in
-	--print-kdir) echo "$dir/root/usr/src/linux-headers-$release" ;;
-	--print-image) echo "$dir/root/boot/vmlinuz-$release" ;;
-	--print-initrd) echo "$dir/initramfs-$ikey.cpio" ;;
-	--print-modules-dir) echo "$dir/root/lib/modules/$release" ;;
-	--print-release) echo "$release" ;;
-	--print-config) echo "$dir/root/boot/config-$release" ;;
-	esac
-}
+is_built() { [ -f "$dir/.done" ] && [ -f "$dir/initramfs-$ikey.cpio" ]; }
+not_built="stock-kernel: the stock kernel is not in the cache yet (run 'make kernel KVER=stock')"
+if [ -n "${1:-}" ]; then
+	print_option "$1"
+	exit 0
+fi
 
-case "${1:-}" in
---print-dir) echo "$dir"; exit 0 ;;
---print-kdir|--print-image|--print-initrd|--print-modules-dir|--print-release|--print-config)
-	print_built "$1"; exit 0 ;;
-"") ;;
-*) die "unknown option '$1' (see the comment at the top of kernel/build-kernel.sh)" ;;
-esac
-
-if [ -f "$dir/.done" ] && [ -f "$dir/initramfs-$ikey.cpio" ]; then
+if is_built; then
 	link_names
 	echo "$dir"
 	exit 0
 fi
 
-mkdir -p "$kernels"
-exec 9>"$dir.lock"
-if ! flock -n 9; then
-	echo "stock-kernel: another worktree is fetching $(basename "$dir"); waiting for it" >&2
-	flock 9
-fi
+lock_key
 
 start=$(date +%s)
 if [ ! -f "$dir/.done" ]; then
