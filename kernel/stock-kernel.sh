@@ -175,5 +175,5 @@ if [ ! -f "$dir/.done" ]; then
 fi
 initramfs_build || die "building the initramfs failed"
 link_names
-echo "stock-kernel: $release ($ver) ready in $(( $(date +%s) - start ))s: $dir/bzImage, initramfs $(du -k "$dir/initrd" | cut -f1) KiB" >&2
+echo "stock-kernel: $release ($ver) ready in $(( $(date +%s) - start ))s: $dir/bzImage, initramfs $(du -kL "$dir/initrd" | cut -f1) KiB" >&2
 echo "$dir"
