@@ -19,9 +19,9 @@
  * console.log, and the VM is stopped: the runner then reports that the
  * guest stopped without running the command, with this line as evidence.
  *
- * virtme-ng does the same with a shell script and busybox (or its Rust
- * virtme-ng-init); a 200-line static C program needs no extra package and
- * loads modules with the same finit_module(2) the kernel's own insmod uses.
+ * virtme-ng's virtme-mkinitramfs does the same with the host's busybox
+ * and a shell script; a 200-line static C program needs no busybox on the
+ * host and loads modules with the same finit_module(2) insmod uses.
  */
 #include <dirent.h>
 #include <errno.h>
