@@ -105,7 +105,9 @@ initramfs_build() {
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) > "$dir/initramfs.cpio.tmp" &&
 	mv "$dir/initramfs.cpio.tmp" "$dir/initramfs-$ikey.cpio" &&
-	rm -rf "$stage"
+	rm -rf "$stage" &&
+	# an older init's (a VM booting it has read it already)
+	find "$dir" -maxdepth 1 -name 'initramfs-*.cpio' ! -name "initramfs-$ikey.cpio" -delete
 }
 
 link_names() {
