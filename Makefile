@@ -4,6 +4,7 @@
 #   make kernel    build the test kernel (cached in ~/.cache/labyrinth)
 #   make           build the module (against the test kernel or KDIR=) and
 #                  the harness (build/labyrinth)
+#   make kdir      print the directory modules build against (make -s kdir)
 #   make test      unit tests (plain + ASan/UBSan) and VM tests
 #   make test-drivers  the drivers under test the VM tests load (tests/drivers)
 #   make demo      boot the VM, run the default scenario, write a report
@@ -12,7 +13,11 @@
 #   make clean     remove build outputs (the kernel cache stays)
 #
 # V=1 shows full commands. VARIANT=debug selects the KASAN/lockdep kernel.
-# KDIR=/path builds the module against your own kernel build instead.
+# KVER=6.1 (default), 6.12 or stock selects the kernel for kernel, module,
+# kdir and deps: `make kernel module KVER=6.12` builds the 6.12 test kernel
+# and build/module-6.12/labyrinth.ko; KVER=stock fetches Debian's own
+# kernel (no fault injection) and builds build/module-stock/ against its
+# headers. KDIR=/path builds the module against your own kernel instead.
 
 V ?= 0
 ifeq ($(V),1)
@@ -26,6 +31,13 @@ export V
 BUILD := build
 VARIANT ?= default
 export VARIANT
+KVER ?= 6.1
+export KVER
+# The kernels `make test` builds and runs the VM tests on, and so the
+# kernel sources `make deps` installs for it (KVERS).
+TEST_KVERS ?= 6.1 6.12 stock
+KVERS ?= $(KVER)
+test: KVERS = $(TEST_KVERS)
 KERNEL_SCRIPT := kernel/build-kernel.sh
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -123,7 +135,7 @@ asan: $(ASAN_BIN) $(ASAN_UNIT)
 tests-bin: $(PLAIN_BIN) $(PLAIN_UNIT) $(PLAIN_VMTEST) $(ASAN_BIN) $(ASAN_UNIT)
 
 deps:
-	$(Q)tools/install-deps.sh
+	$(Q)KVERS="$(KVERS)" tools/install-deps.sh
 
 kernel:
 	$(Q)$(KERNEL_SCRIPT) >/dev/null
@@ -133,15 +145,21 @@ kdir: $(KERNEL_DEP)
 
 # Kbuild writes its objects (and a generated .mod.c) next to the sources it
 # builds, so it builds in $(BUILD)/module from symlinks: module/ stays
-# sources only. W=1 keeps the module honest.
-MODULE_OUT := $(CURDIR)/$(BUILD)/module
+# sources only. W=1 keeps the module honest. Each kernel has its own
+# directory (build/module-6.12, build/module-stock), where the guest's
+# labyrinth finds the module built for the kernel it runs on.
+MODULE_NAME := module$(if $(filter-out 6.1,$(KVER)),-$(KVER))
+MODULE_OUT := $(CURDIR)/$(BUILD)/$(MODULE_NAME)
 MODULE_SRC := $(wildcard module/Kbuild module/*.c module/*.h)
+# Debian's headers ask for module BTF but ship no vmlinux to make it from:
+# say no instead of printing "Skipping BTF generation" on every build.
+MODULE_STOCK_FLAGS := $(if $(filter stock,$(KVER)),CONFIG_DEBUG_INFO_BTF_MODULES=)
 module: $(KERNEL_DEP)
 	@mkdir -p $(MODULE_OUT)
 	$(Q)for f in $(MODULE_SRC); do ln -sfn $(CURDIR)/$$f $(MODULE_OUT)/; done
-	$(Q)$(MAKE) -C $(KDIR_SH) M=$(MODULE_OUT) W=1 \
+	$(Q)$(MAKE) -C $(KDIR_SH) M=$(MODULE_OUT) W=1 $(MODULE_STOCK_FLAGS) \
 		LABYRINTH_INCLUDE=$(CURDIR)/include $(if $(Q),-s) modules
-	@$(if $(Q),echo "  MODULE  $(BUILD)/module/labyrinth.ko")
+	@$(if $(Q),echo "  MODULE  $(BUILD)/$(MODULE_NAME)/labyrinth.ko")
 
 # Out-of-tree drivers the tests load as the driver under test (tests/drivers/
 # NAME/), built like the module: W=1, in $(BUILD)/test-drivers/NAME.
@@ -158,10 +176,18 @@ test-drivers: $(KERNEL_DEP)
 		|| exit 1; done
 
 # test and demo install and build what they need first, in this order
-# even under -j: the README promises both work on a fresh machine.
+# even under -j: the README promises both work on a fresh machine. test
+# builds each kernel of TEST_KVERS and the module for it (cached: a warm
+# run builds nothing); `make test TEST_KVERS=6.1` is the short loop. The
+# stock kernel is a download: without it its VM tests SKIP, loudly.
 test: deps
-	$(Q)$(MAKE) kernel
-	$(Q)$(MAKE) all tests-bin test-drivers
+	$(Q)for k in $(filter-out stock,$(TEST_KVERS)); do \
+		$(MAKE) kernel KVER=$$k || exit; done
+	$(Q)for k in $(filter-out 6.1 stock,$(TEST_KVERS)); do \
+		$(MAKE) module KVER=$$k || exit; done
+	$(Q)$(if $(filter stock,$(TEST_KVERS)),$(MAKE) module KVER=stock || \
+		echo "*** make test: no stock kernel (download failed?): its VM tests will SKIP ***" >&2)
+	$(Q)$(MAKE) all tests-bin test-drivers KVER=6.1
 	$(Q)tests/run-tests.sh
 
 unit-test: tests-bin

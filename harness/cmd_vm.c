@@ -20,6 +20,9 @@ static void vm_usage(FILE *f)
 "Options:\n"
 "  -k, --kernel PATH    bzImage to boot (default: the cached test kernel,\n"
 "                       or $LABYRINTH_KERNEL)\n"
+"      --kver KVER      cached kernel: 6.1 (default), 6.12 (test kernels\n"
+"                       built by 'make kernel KVER=...') or stock (Debian's\n"
+"                       own linux-image-amd64, no fault injection)\n"
 "      --variant NAME   cached kernel variant: default or debug\n"
 "  -m, --mem MB         guest memory in MiB (default 1024, 128..65536)\n"
 "  -c, --cpus N         virtual CPUs (default 2, 1..64)\n"
@@ -64,16 +67,18 @@ static void vm_usage(FILE *f)
 "  labyrinth vm --mem 512 --cpus 4 -- sh -c 'grep MemTotal /proc/meminfo'\n"
 "  labyrinth vm --share $PWD/reports -- build/labyrinth run scenarios/default.ini\n"
 "  labyrinth vm --timeout 30s --out /tmp/crash -- sh -c 'echo c > /proc/sysrq-trigger'\n"
-"  labyrinth vm --dry-run -- true\n");
+"  labyrinth vm --dry-run -- true\n"
+"  labyrinth vm --kver stock -- uname -r\n");
 }
 
 int cmd_vm(int argc, char **argv)
 {
 	enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
-	       OPT_WARN, OPT_SPLATS, OPT_SHOW };
+	       OPT_WARN, OPT_SPLATS, OPT_SHOW, OPT_KVER };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "variant", required_argument, NULL, OPT_VARIANT },
+		{ "kver", required_argument, NULL, OPT_KVER },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -112,6 +117,10 @@ int cmd_vm(int argc, char **argv)
 			break;
 		case OPT_VARIANT:
 			if (vm_opts_set(&o, "vm", "variant", optarg))
+				return VM_EXIT_USAGE;
+			break;
+		case OPT_KVER:
+			if (vm_opts_set(&o, "vm", "kver", optarg))
 				return VM_EXIT_USAGE;
 			break;
 		case 'm':

@@ -27,6 +27,7 @@
 #include "thresholds.h"
 #include "util.h"
 #include "vm.h"
+#include "vm_kernel.h"
 
 static void usage(FILE *f)
 {
@@ -51,6 +52,10 @@ static void usage(FILE *f)
 "      --accel auto|kvm|tcg     accelerator (default auto)\n"
 "      --variant default|debug  which cached test kernel (debug: KASAN,\n"
 "                               lockdep)\n"
+"      --kver 6.1|6.12|stock    which cached kernel (default 6.1); a\n"
+"                               scenario that needs what that kernel\n"
+"                               lacks (stock: fault injection) is\n"
+"                               skipped, exit 4\n"
 "  -k, --kernel BZIMAGE         boot this kernel instead\n"
 "  -h, --help                   this help\n"
 "\n"
@@ -58,6 +63,7 @@ static void usage(FILE *f)
 "  labyrinth vm run scenarios/default.ini\n"
 "  labyrinth vm run scenarios/panic-on-oom.ini\n"
 "  labyrinth vm run --variant debug --timeout 30m scenarios/churn-soak.ini\n"
+"  labyrinth vm run --kver stock scenarios/default.ini\n"
 "  labyrinth vm run --mem 2048 --set engine.rate=50000 "
 "scenarios/drain-hrtimer.ini\n");
 }
@@ -77,7 +83,7 @@ static char *abspath(const char *p)
 
 int cmd_vm_run(int argc, char **argv)
 {
-	enum { OPT_ACCEL = 256, OPT_VARIANT };
+	enum { OPT_ACCEL = 256, OPT_VARIANT, OPT_KVER };
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
@@ -87,6 +93,7 @@ int cmd_vm_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "variant", required_argument, NULL, OPT_VARIANT },
+		{ "kver", required_argument, NULL, OPT_KVER },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -143,6 +150,10 @@ int cmd_vm_run(int argc, char **argv)
 			if (vm_opts_set(&vo, "vm run", "variant", optarg))
 				goto usage_err;
 			break;
+		case OPT_KVER:
+			if (vm_opts_set(&vo, "vm run", "kver", optarg))
+				goto usage_err;
+			break;
 		case 'k':
 			vo.kernel = optarg;
 			break;
@@ -169,6 +180,13 @@ int cmd_vm_run(int argc, char **argv)
 	if (ret) {
 		scenario_free(&sc);
 		goto usage_err;
+	}
+	/* a kernel without fault injection skips, before a VM boots */
+	if (vm_kernel_skip_scenario(&vo, &sc)) {
+		scenario_free(&sc);
+		free(sets);
+		free(out_base);
+		return LAB_EXIT_SKIP;
 	}
 
 	if (!out_base)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "vm_kernel.h"
 
 static const char *device_path(void)
 {
@@ -377,6 +378,10 @@ char *labdev_module_path(void)
 		slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
+		/* 6.12 and stock: build/module-KVER/ (vm_kernel.h) */
+		p = vm_kernel_module_for_running(exe);
+		if (p)
+			return p;
 		/*
 		 * `make module` puts it in build/module/: next to
 		 * build/labyrinth, one up from build/vmtests/test_* and
@@ -424,8 +429,8 @@ int labdev_module_load(const char *path, const char *params)
 			lab_err("loading %s: the kernel lacks symbols it needs (see dmesg: 'Unknown symbol'): it was built for another kernel configuration; for the debug kernel rebuild it with 'make module VARIANT=debug', for your own kernel with KDIR=",
 				path);
 		} else if (ret == -ENOEXEC || ret == -EINVAL) {
-			lab_err("loading %s: %s: built for another kernel? rebuild with 'make module' (KDIR= for your own kernel) and check dmesg",
-				path, strerror(-ret));
+			lab_err("loading %s: %s: built for another kernel? for this one: '%s' (KDIR= for your own kernel), and check dmesg",
+				path, strerror(-ret), vm_kernel_module_hint());
 		} else {
 			lab_err("loading %s: %s (see dmesg)", path,
 				strerror(-ret));

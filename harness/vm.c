@@ -26,6 +26,7 @@
 #include "util.h"
 #include "vm_crash.h"
 #include "vm_hang.h"
+#include "vm_kernel.h"
 #include "vm_proto.h"
 
 extern char **environ;
@@ -64,6 +65,8 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 				who, arg);
 			return -1;
 		}
+		if (o->kver && vm_kernel_opts_check(o->kver, arg, who))
+			return -1;
 		o->variant = arg;
 	} else if (!strcmp(name, "accel")) {
 		if (strcmp(arg, "auto") && strcmp(arg, "kvm") &&
@@ -73,6 +76,10 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 			return -1;
 		}
 		o->accel = arg;
+	} else if (!strcmp(name, "kver")) {
+		if (vm_kernel_opts_check(arg, o->variant, who))
+			return -1;
+		o->kver = arg;
 	} else {
 		lab_err("%s: internal: unknown VM option %s", who, name);
 		return -1;
@@ -290,26 +297,6 @@ static void add_9p(struct strvec *a, const char *id, const char *path,
 	free(p);
 }
 
-static char *find_kernel(const struct vm_opts *o)
-{
-	const char *env = getenv("LABYRINTH_KERNEL");
-	const char *cache = getenv("LABYRINTH_CACHE");
-	const char *home = getenv("HOME");
-	char *path;
-
-	if (o->kernel)
-		return xstrdup(o->kernel);
-	if (env && *env)
-		return xstrdup(env);
-	if (cache && *cache)
-		path = xasprintf("%s/kernel/current-%s/build/arch/x86/boot/bzImage",
-				 cache, o->variant);
-	else
-		path = xasprintf("%s/.cache/labyrinth/kernel/current-%s/build/arch/x86/boot/bzImage",
-				 home ? home : "/root", o->variant);
-	return path;
-}
-
 static char *self_exe(void)
 {
 	char buf[4096];
@@ -323,8 +310,8 @@ static char *self_exe(void)
 
 static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 			    const char *accel, const char *kernel,
-			    const char *init, const char *dir,
-			    const struct vm_hang *hang)
+			    const char *initrd, const char *init,
+			    const char *dir, const struct vm_hang *hang)
 {
 	char *cmdline, *p, *q;
 	size_t i;
@@ -351,6 +338,11 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 	sv_push(a, xasprintf("%u", o->cpus));
 	sv_add(a, "-kernel");
 	sv_add(a, kernel);
+	/* the stock kernel's 9p and virtio are modules: vm_kernel.h */
+	if (initrd) {
+		sv_add(a, "-initrd");
+		sv_add(a, initrd);
+	}
 
 	/*
 	 * console on ttyS0 only; root is the 9p share tagged /dev/root (that
@@ -781,6 +773,7 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 {
 	char why[160], *kernel = NULL, *init = NULL, *dir = NULL;
+	char *initrd = NULL;
 	char guest_err[256] = "";
 	struct console_scan scan;
 	struct crash_report crash;
@@ -802,7 +795,7 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	r->cmd_status = -1;
 	console_scan_init(&scan);
 
-	kernel = find_kernel(o);
+	vm_kernel_boot_files(o, &kernel, &initrd);
 	init = self_exe();
 	accel = vm_pick_accel(o->accel, why, sizeof(why));
 	snprintf(r->accel, sizeof(r->accel), "%s", accel);
@@ -836,8 +829,8 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	r->console_log = xasprintf("%s/console.log", dir);
 	vm_hang_init(&hang, dir);
 
-	build_qemu_argv(&qa, o, accel, kernel, init ? init : "/proc/self/exe",
-			dir, &hang);
+	build_qemu_argv(&qa, o, accel, kernel, initrd,
+			init ? init : "/proc/self/exe", dir, &hang);
 	if (o->show_command || o->dry_run) {
 		printf("# accel: %s (%s)\n", accel, why);
 		print_shell_quoted(stdout, qa.v);
@@ -854,10 +847,9 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 		goto out;
 	}
 
-	if (access(kernel, R_OK)) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "no kernel at %s: run 'make kernel' or pass --kernel PATH",
-			 kernel);
+	if (access(kernel, R_OK) || (initrd && access(initrd, R_OK))) {
+		vm_kernel_missing(o, kernel, initrd, r->evidence,
+				  sizeof(r->evidence));
 		r->verdict = VM_INFRA;
 		r->exit_code = VM_EXIT_INFRA;
 		goto report;
@@ -1055,6 +1047,7 @@ out:
 	vm_hang_free(&hang);
 	console_scan_free(&scan);
 	free(kernel);
+	free(initrd);
 	free(init);
 	free(dir);
 	return r->exit_code;

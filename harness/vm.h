@@ -53,6 +53,8 @@ struct vm_opts {
 	int dry_run;		/* ...and do not run it */
 	int ignore_splats;	/* splats are reported but not a verdict (for
 				 * scenarios that provoke WARNINGs on purpose) */
+	const char *kver;	/* --kver (vm_kernel.h); NULL: 6.1, or
+				 * $LABYRINTH_KERNEL if set */
 };
 
 struct vm_result {
@@ -75,7 +77,7 @@ struct vm_result {
 void vm_opts_init(struct vm_opts *o);
 /*
  * Check and set one of the VM options `vm` and `vm run` share: "mem",
- * "cpus", "variant" or "accel". On a bad value print an error naming
+ * "cpus", "variant", "accel" or "kver". On a bad value print an error naming
  * WHO (the command) and return -1; arg must outlive o.
  */
 int vm_opts_set(struct vm_opts *o, const char *who, const char *name,

@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages labyrinth needs, only those missing, so a
 # second run is a no-op that does not touch the network.
+#
+# KVERS (default "6.1") names the kernels to be built: linux-source-6.12
+# (140 MB) is installed only when it lists 6.12 (`make deps KVER=6.12`,
+# `make test`). The stock kernel is downloaded into the kernel cache by
+# `make kernel KVER=stock`, never installed.
 set -euo pipefail
 
+kernel_sources=(linux-source-6.1)
+for k in ${KVERS:-6.1}; do
+	case "$k" in
+	6.1|stock) ;;
+	6.12) kernel_sources+=(linux-source-6.12) ;;
+	*) echo "install-deps: unknown kernel '$k' in KVERS (6.1, 6.12 or stock)" >&2; exit 2 ;;
+	esac
+done
+
 pkgs=(
-	# build the harness and the test kernel
+	# build the harness and the test kernels; cpio and kmod also make the
+	# stock kernel's initramfs
 	build-essential pkg-config bc bison flex libelf-dev libssl-dev cpio kmod
-	xz-utils dwarves linux-source-6.1
+	xz-utils dwarves "${kernel_sources[@]}"
 	# libraries: JSON, INI scenarios, unit tests
 	libjansson-dev libinih-dev check
 	# sanitizer and fuzzer builds
