@@ -17,7 +17,7 @@
 
 #include "cmd_run.h"
 #include "commands.h"
-#include "console.h"
+#include "vm_console.h"
 #include "kmsg.h"
 #include "report.h"
 #include "run.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 
 int kmsg_parse_record(const char *rec, unsigned int *level,

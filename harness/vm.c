@@ -2,7 +2,7 @@
 /*
  * The QEMU runner, host side. Boots the test kernel the way virtme-ng does
  * (the host's / read-only over virtio-9p, no disk image), runs one command
- * in the guest through the guest init (guest_init.c), streams its output,
+ * in the guest through the guest init (vm_guest_init.c), streams its output,
  * watches the console, and turns what happened into a verdict that a CI
  * can trust: a panic or a hang is never a pass, and a splat while the
  * command ran fails the run even if the command itself exited 0.
@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 #include "vm_proto.h"
 

@@ -7,7 +7,7 @@
  * mm/oom_kill.c, mm/page_alloc.c warn_alloc()). Only the first line of a
  * report is classified; the stack dump under it is ordinary text.
  */
-#include "console.h"
+#include "vm_console.h"
 
 #include <errno.h>
 #include <stdlib.h>

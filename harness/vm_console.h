@@ -6,8 +6,8 @@
  * labyrinth wants to know about but that are not splats (OOM kills,
  * "page allocation failure" warnings: exactly what it provokes).
  */
-#ifndef LABYRINTH_CONSOLE_H
-#define LABYRINTH_CONSOLE_H
+#ifndef LABYRINTH_VM_CONSOLE_H
+#define LABYRINTH_VM_CONSOLE_H
 
 #include <stddef.h>
 
@@ -82,4 +82,4 @@ void console_scan_free(struct console_scan *s);
 #define CONSOLE_MARK_START "labyrinth-vm: command started"
 #define CONSOLE_MARK_EXIT "labyrinth-vm: command exited, status "
 
-#endif /* LABYRINTH_CONSOLE_H */
+#endif /* LABYRINTH_VM_CONSOLE_H */

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 #include "vm_proto.h"
 
