@@ -13,6 +13,10 @@
 # V=1 shows full commands. VARIANT=debug selects the KASAN/lockdep kernel.
 # KDIR=/path builds the module against your own kernel build instead.
 
+# `make` alone builds the module and the harness: the rules the flavour
+# macro generates below must not become the default goal.
+.DEFAULT_GOAL := all
+
 V ?= 0
 ifeq ($(V),1)
 Q :=
