@@ -94,7 +94,7 @@ int cmd_vm_run(int argc, char **argv)
 	struct vm_result vr;
 	struct scenario sc;
 	char **sets = NULL, **gargv, *out_base = NULL, *dir, *id, *exe,
-	     *scen, *scripts, *vmdir;
+	     *scen, *vmdir;
 	const char *shares[1];
 	size_t nsets = 0, i, n;
 	uint64_t timeout_ms = 0;
@@ -160,12 +160,7 @@ int cmd_vm_run(int argc, char **argv)
 		goto usage_err;
 	}
 	/* bad input is found here, before a VM boots for nothing */
-	if (scenario_open_cli(&sc, argv[optind], sets, nsets))
-		goto usage_err;
-	scripts = run_script_dir(argv[optind]);
-	ret = scenario_check_cli(&sc, scripts);
-	free(scripts);
-	if (ret) {
+	if (scenario_open_cli(&sc, argv[optind], sets, nsets, false)) {
 		scenario_free(&sc);
 		goto usage_err;
 	}

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "report_priv.h"
 #include "util.h"
+#include "vocab.h"
 
 /* ---- growable string ---- */
 
@@ -217,6 +218,7 @@ enum vtype {
 	V_SECS,		/* number >= 0 */
 	V_BOOL,
 	V_ENUM,		/* one of values[] */
+	V_WORD,		/* a word of vocab (old spellings too: old reports) */
 	V_OBJ,		/* object with fields[] */
 	V_ANYOBJ,	/* any object */
 	V_SCALARS,	/* object of string/number/boolean values */
@@ -235,6 +237,7 @@ struct vfield {
 	const struct vfield *fields;
 	enum vtype item;
 	const char *const *values;
+	const struct vocab *vocab;
 	double min, max;
 	unsigned int max_items;
 };
@@ -291,27 +294,12 @@ static int is_integral(json_t *j)
 	return isfinite(d) && d == floor(d);
 }
 
-static const char *const verdicts[] = {
-	"atomic-failure", "oom", "panic", "survive", "splat", "timeout",
-	"error", "skipped", NULL
-};
-static const char *const expects[] = {
-	"atomic-failure", "oom", "panic", "survive", "splat", NULL
-};
-static const char *const contexts[] = {
-	"hrtimer", "irq_work", "tasklet", "process", NULL
-};
 static const char *const environments[] = { "vm", "bare-metal", NULL };
-static const char *const policies[] = { "drain", "churn", NULL };
-static const char *const shreds[] = { "crypto", "prng", "zero", "none", NULL };
-static const char *const msg_kinds[] = {
-	"alloc-failure", "oom", "warning", "bug", "oops", "panic", "lockdep",
-	"kasan", "hung-task", "other", NULL
-};
 static const char *const schema_name[] = { REPORT_SCHEMA_NAME, NULL };
 
 #define F(k, t, fl) { .key = k, .type = t, .flags = fl }
 #define FE(k, vals, fl) { .key = k, .type = V_ENUM, .flags = fl, .values = vals }
+#define FW(k, voc, fl) { .key = k, .type = V_WORD, .flags = fl, .vocab = voc }
 #define FO(k, sub, fl) { .key = k, .type = V_OBJ, .flags = fl, .fields = sub }
 #define FA(k, it, sub, fl) \
 	{ .key = k, .type = V_ARR, .flags = fl, .item = it, .fields = sub }
@@ -326,7 +314,7 @@ static const struct vfield run_f[] = {
 };
 static const struct vfield scenario_f[] = {
 	F("name", V_NESTR, 0), F("file", V_NESTR, 0), F("sha256", V_NESTR, 0),
-	F("text", V_STR, 0), FE("expect", expects, VF_NULL),
+	F("text", V_STR, 0), FW("expect", &vocab_expect, VF_NULL),
 	FA("overrides", V_STR, NULL, 0), END
 };
 static const struct vfield config_f[] = {
@@ -352,7 +340,7 @@ static const struct vfield system_f[] = {
 	FA("zones", V_OBJ, zone_f, 0), END
 };
 static const struct vfield outcome_f[] = {
-	FE("verdict", verdicts, 0), FE("expect", expects, VF_NULL),
+	FW("verdict", &vocab_verdict, 0), FW("expect", &vocab_expect, VF_NULL),
 	F("expect_met", V_BOOL, VF_NULL), F("reason", V_STR, 0), END
 };
 static const struct vfield first_fail_f[] = {
@@ -360,7 +348,7 @@ static const struct vfield first_fail_f[] = {
 	F("free_pages", V_COUNT, 0), F("zone", V_STR, 0), F("min", V_COUNT, 0),
 	F("low", V_COUNT, 0), F("high", V_COUNT, 0),
 	FR("free_over_min", V_NUM, 0, INFINITY, 0), F("engine", V_STR, 0),
-	FE("context", contexts, 0), F("cpu", V_COUNT, 0), END
+	FW("context", &vocab_context, 0), F("cpu", V_COUNT, 0), END
 };
 static const struct vfield first_oom_f[] = {
 	F("t_s", V_SECS, 0), FR("victim_pid", V_INT, 1, 1e18, 0),
@@ -390,10 +378,10 @@ static const struct vfield failures_f[] = {
 	F("injected_kernel", V_COUNT, 0), END
 };
 static const struct vfield engine_f[] = {
-	F("id", V_NESTR, 0), FE("context", contexts, 0),
+	F("id", V_NESTR, 0), FW("context", &vocab_context, 0),
 	{ .key = "cpus", .type = V_ARR, .item = V_COUNT, .min = 1 },
-	FE("policy", policies, 0), F("gfp", V_NESTR, 0),
-	FR("order", V_INT, 0, 10, 0), FE("shred", shreds, 0),
+	FW("policy", &vocab_policy, 0), F("gfp", V_NESTR, 0),
+	FR("order", V_INT, 0, 10, 0), FW("shred", &vocab_shred, 0),
 	FR("rate_per_cpu", V_NUM, 0, INFINITY, 0), F("attempts", V_COUNT, 0),
 	F("successes", V_COUNT, 0), FO("failures", failures_f, 0),
 	F("held_peak", V_COUNT, 0), F("owner_violations", V_COUNT, 0),
@@ -416,7 +404,7 @@ static const struct vfield oom_f[] = {
 	F("free_pages", V_COUNT, VF_OPT), F("pages_held", V_COUNT, VF_OPT), END
 };
 static const struct vfield kmsg_f[] = {
-	FR("t_s", V_NUM, -INFINITY, INFINITY, 0), FE("kind", msg_kinds, 0),
+	FR("t_s", V_NUM, -INFINITY, INFINITY, 0), FW("kind", &vocab_msg_kind, 0),
 	F("text", V_STR, 0), END
 };
 static const struct vfield vm_f[] = {
@@ -564,6 +552,19 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 			free(b.s);
 			return ret;
 		}
+	case V_WORD: {
+		uint32_t w;
+		char list[256];
+
+		if (json_is_string(j) &&
+		    vocab_parse(f->vocab, json_string_value(j), &w) >= 0)
+			return 0;
+		vocab_list(f->vocab, list, sizeof(list));
+		return vfail(v, path, "expected one of %s; got %s%s%s", list,
+			     json_is_string(j) ? "\"" : "",
+			     json_is_string(j) ? json_string_value(j) : jtype(j),
+			     json_is_string(j) ? "\"" : "");
+	}
 	case V_OBJ:
 		if (!json_is_object(j))
 			return vfail(v, path, "expected an object, got %s",

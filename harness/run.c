@@ -125,34 +125,6 @@ char *run_script_dir(const char *scenario_path)
 
 /* ---- the run ----------------------------------------------------------- */
 
-static uint32_t lab_ctx(enum sc_context c)
-{
-	switch (c) {
-	case SC_CTX_HRTIMER:
-		return LAB_CTX_HRTIMER;
-	case SC_CTX_IRQ_WORK:
-		return LAB_CTX_IRQ_WORK;
-	case SC_CTX_TASKLET:
-		return LAB_CTX_SOFTIRQ;
-	default:
-		return LAB_CTX_KTHREAD_ATOMIC;
-	}
-}
-
-static uint32_t lab_shred(enum sc_shred s)
-{
-	switch (s) {
-	case SC_SHRED_CRYPTO:
-		return LAB_SHRED_CRYPTO;
-	case SC_SHRED_PRNG:
-		return LAB_SHRED_FAST;
-	case SC_SHRED_ZERO:
-		return LAB_SHRED_ZERO;
-	default:
-		return LAB_SHRED_NONE;
-	}
-}
-
 static bool file_exists(const char *p)
 {
 	return access(p, F_OK) == 0;
@@ -161,8 +133,8 @@ static bool file_exists(const char *p)
 static bool need_module(const struct scenario *sc)
 {
 	return sc->nengines > 0 ||
-	       (sc->fail_page_alloc.present &&
-		sc->fail_page_alloc.scope == SC_SCOPE_LABYRINTH);
+	       (sc->inject[INJ_PAGE_ALLOC].present &&
+		sc->inject[INJ_PAGE_ALLOC].scope == SC_SCOPE_LABYRINTH);
 }
 
 static void live_flush(struct run *r, bool force)
@@ -296,27 +268,11 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 	int ret;
 
 	memset(&s, 0, sizeof(s));
-	s.context = lab_ctx(e->context);
-	s.policy = e->policy == SC_POLICY_DRAIN ? LAB_POLICY_DRAIN :
-		   e->leak > 0 ? LAB_POLICY_LEAK_FRACTION : LAB_POLICY_CHURN;
-	s.gfp = (e->gfp == SC_GFP_NOWAIT ? LAB_GFP_NOWAIT : 0) |
-		(e->nowarn ? LAB_GFP_NOWARN : 0) |
-		(e->memalloc ? LAB_GFP_MEMALLOC : 0);
-	s.flags = LAB_START_F_STOP_GENUINE_ONLY |
-		  (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0);
-	s.order = (uint32_t)e->order;
-	s.shred = lab_shred(e->shred);
-	s.burst = (uint32_t)e->burst;
-	s.rate = e->rate;
+	sc_engine_start(e, &s);
 	if (mask) {
 		s.cpu_mask_uptr = (uint64_t)(uintptr_t)&mask;
 		s.cpu_mask_words = 1;
 	}
-	if (s.policy == LAB_POLICY_LEAK_FRACTION)
-		s.leak_ppm = (uint32_t)(e->leak * 1e6 + 0.5);
-	if (s.policy != LAB_POLICY_DRAIN)
-		s.hold_ns = e->hold_ms * 1000000ULL;
-	s.held_cap = e->max_pages;
 	if (r->dev.ver.max_held_cap && s.held_cap > r->dev.ver.max_held_cap)
 		s.held_cap = r->dev.ver.max_held_cap;
 	s.stop_after_failures = e->stop_after_failures;
@@ -469,12 +425,13 @@ static int start_ballast(struct run *r, uint64_t bytes)
 
 /* Scoped injection through bpftrace: generate, start, wait for attach. */
 static int start_scope_tracer(struct run *r, const struct sc_inject *in,
-			      bool slab, char *err, size_t errlen)
+			      char *err, size_t errlen)
 {
+	const struct injector *inj = &injectors[in->id];
 	const char *src = in->scope == SC_SCOPE_MODULE ? "/proc/modules" :
 			  "/proc/kallsyms";
 	uint64_t start = 0, size = 0;
-	char *text, *prog, *path;
+	char *text, *prog, *path, name[64];
 	struct tracer *t;
 	int ret;
 
@@ -488,19 +445,18 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 	      trace_symbol_range(text, in->target, &start, &size);
 	free(text);
 	if (ret) {
-		snprintf(err, errlen, "scope = %s:%s: %s", sc_scope_name(
-			 in->scope), in->target, ret == -EPERM ?
+		snprintf(err, errlen, "scope = %s:%s: %s", vocab_str(
+			 &vocab_scope, in->scope), in->target, ret == -EPERM ?
 			 "its address is hidden (kptr_restrict; run as root)" :
 			 in->scope == SC_SCOPE_MODULE ?
 			 "no such module loaded (lsmod)" :
 			 "no such function in /proc/kallsyms");
 		return ret;
 	}
-	prog = trace_scope_program(in, slab, start, size, err, errlen);
+	prog = trace_scope_program(in, start, size, err, errlen);
 	if (!prog)
 		return -EINVAL;
-	path = xasprintf("%s/scope-%s.bt", r->dir,
-			 slab ? "failslab" : "fail_page_alloc");
+	path = xasprintf("%s/scope-%s.bt", r->dir, inj->name);
 	ret = write_file(path, prog, strlen(prog));
 	free(prog);
 	if (ret) {
@@ -510,12 +466,12 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 		return ret;
 	}
 	t = &r->tr[r->ntr];
-	ret = trace_start(t, slab ? "scope-failslab" : "scope-fail_page_alloc",
-			  path, true, r->dir, err, errlen);
+	snprintf(name, sizeof(name), "scope-%s", inj->name);
+	ret = trace_start(t, name, path, true, r->dir, err, errlen);
 	free(path);
 	if (ret)
 		return ret;
-	r->scope_tr[slab] = (int)r->ntr++;
+	r->inj[in->id].scope_tr = (int)r->ntr++;
 	return 0;
 }
 
@@ -552,55 +508,41 @@ static int wait_tracers(struct run *r, char *err, size_t errlen)
 	}
 }
 
-static int arm_injection(struct run *r, bool slab, char *err, size_t errlen)
+static int arm_injection(struct run *r, const struct sc_inject *in,
+			 char *err, size_t errlen)
 {
-	const struct sc_inject *in = slab ? &r->sc->failslab :
-					    &r->sc->fail_page_alloc;
-	const char *name = slab ? "failslab" : "fail_page_alloc";
-
 	if (!in->present || in->scope == SC_SCOPE_NONE)
 		return 0;
 	if (in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION)
 		return 0;	/* the bpftrace program, started earlier */
-	if (knobs_arm_fault_attr(&r->knobs, knobs_fault_dir(name, in->scope),
-				 in, slab, err, errlen))
+	if (injector_arm(&r->knobs, &injectors[in->id], in, err, errlen))
 		return -1;
-	r->armed[slab] = true;
+	r->inj[in->id].armed = true;
 	return 0;
 }
 
 /* Why this scenario cannot run on this kernel, or NULL. */
 static const char *missing_support(struct run *r, char *buf, size_t len)
 {
-	const struct scenario *sc = r->sc;
-	int slab;
+	size_t i;
 
-	for (slab = 0; slab < 2; slab++) {
-		const struct sc_inject *in = slab ? &sc->failslab :
-						    &sc->fail_page_alloc;
-		const char *name = slab ? "failslab" : "fail_page_alloc";
-		char *p;
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &r->sc->inject[i];
+		const struct injector *inj = &injectors[i];
 
 		if (!in->present || in->scope == SC_SCOPE_NONE)
 			continue;
-		if (in->scope == SC_SCOPE_SYSTEM) {
-			p = xasprintf(DEBUGFS "/%s", name);
-			if (!file_exists(p)) {
-				snprintf(buf, len, "[%s] scope = system needs "
-					 "%s: this kernel has no "
-					 "CONFIG_%s (or debugfs is not mounted)",
-					 name, p, slab ? "FAILSLAB" :
-					 "FAIL_PAGE_ALLOC");
-				free(p);
-				return buf;
-			}
-			free(p);
+		if (in->scope == SC_SCOPE_SYSTEM && !file_exists(inj->debugfs)) {
+			snprintf(buf, len, "[%s] scope = system needs %s: this "
+				 "kernel has no %s (or debugfs is not mounted)",
+				 inj->name, inj->debugfs, inj->config);
+			return buf;
 		}
 		if (in->scope == SC_SCOPE_LABYRINTH && r->dev_open &&
 		    !labdev_has(&r->dev, LAB_FEAT_PRIVATE_INJECT)) {
 			snprintf(buf, len, "[%s] scope = labyrinth: the module "
 				 "was built without CONFIG_FAULT_INJECTION "
-				 "(no private fault attribute)", name);
+				 "(no private fault attribute)", inj->name);
 			return buf;
 		}
 		if ((in->scope == SC_SCOPE_MODULE ||
@@ -608,7 +550,8 @@ static const char *missing_support(struct run *r, char *buf, size_t len)
 		    !file_exists("/sys/kernel/debug/tracing") &&
 		    !file_exists("/sys/kernel/tracing")) {
 			snprintf(buf, len, "[%s] scope = %s needs tracefs for "
-				 "bpftrace", name, sc_scope_name(in->scope));
+				 "bpftrace", inj->name,
+				 vocab_str(&vocab_scope, in->scope));
 			return buf;
 		}
 	}
@@ -628,20 +571,18 @@ static void cleanup(struct run *r)
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
 	}
-	for (i = 0; i < 2; i++) {
-		const struct sc_inject *in = i ? &r->sc->failslab :
-						 &r->sc->fail_page_alloc;
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &r->sc->inject[i];
 		char *p, *v;
 
-		r->times_left[i] = -2;
-		if (!r->armed[i] || in->times == SC_UNLIMITED)
+		r->inj[i].times_left = -2;
+		if (!r->inj[i].armed || in->times == SC_UNLIMITED)
 			continue;
 		/* the kernel counts times down as it injects: what is left
 		 * says exactly how many it injected */
-		p = xasprintf("%s/times", knobs_fault_dir(i ? "failslab" :
-					"fail_page_alloc", in->scope));
+		p = xasprintf("%s/times", injector_dir(&injectors[i], in));
 		if (knobs_read(&r->knobs, p, &v) == 0) {
-			r->times_left[i] = strtoll(v, NULL, 10);
+			r->inj[i].times_left = strtoll(v, NULL, 10);
 			free(v);
 		}
 		free(p);
@@ -737,16 +678,15 @@ static void main_loop(struct run *r)
 			break;
 		}
 		/* delayed starts */
-		for (i = 0; i < 2; i++) {
-			const struct sc_inject *in = i ? &sc->failslab :
-							 &sc->fail_page_alloc;
+		for (i = 0; i < INJ_COUNT; i++) {
+			const struct sc_inject *in = &sc->inject[i];
 
-			if (!r->armed[i] && in->present &&
+			if (!r->inj[i].armed && in->present &&
 			    in->scope != SC_SCOPE_NONE &&
 			    t * 1000 >= (double)in->start_ms &&
-			    !r->arm_tried[i]) {
-				r->arm_tried[i] = true;
-				if (arm_injection(r, i, err, sizeof(err))) {
+			    !r->inj[i].arm_tried) {
+				r->inj[i].arm_tried = true;
+				if (arm_injection(r, in, err, sizeof(err))) {
 					r->error = true;
 					snprintf(r->stop_reason,
 						 sizeof(r->stop_reason), "%s",
@@ -802,8 +742,8 @@ static void main_loop(struct run *r)
 			    !r->tr_warned[i]) {
 				r->tr_warned[i] = true;
 				lab_warn("%s", err);
-				if ((int)i == r->scope_tr[0] ||
-				    (int)i == r->scope_tr[1]) {
+				if ((int)i == r->inj[INJ_PAGE_ALLOC].scope_tr ||
+				    (int)i == r->inj[INJ_SLAB].scope_tr) {
 					r->error = true;
 					snprintf(r->stop_reason,
 						 sizeof(r->stop_reason),
@@ -916,7 +856,8 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 
 	r->sc = sc;
 	r->o = o;
-	r->scope_tr[0] = r->scope_tr[1] = -1;
+	for (i = 0; i < INJ_COUNT; i++)
+		r->inj[i].scope_tr = -1;
 	progress_init(&r->prog);
 	if (o->quiet)
 		r->prog.enabled = 0;
@@ -1014,8 +955,9 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 			/* the kretprobe that tells kernel-injected
 			 * failures apart: only when they can happen */
 			ret = labdev_module_load(ko,
-				sc->fail_page_alloc.present &&
-				sc->fail_page_alloc.scope == SC_SCOPE_SYSTEM ?
+				sc->inject[INJ_PAGE_ALLOC].present &&
+				sc->inject[INJ_PAGE_ALLOC].scope ==
+				SC_SCOPE_SYSTEM ?
 				"kernel_inject_probe=1" : NULL);
 			free(ko);
 			if (ret) {
@@ -1115,13 +1057,12 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 		lab_debug("mlockall: %m");
 
 	/* tracers: scoped injection first, then the scenario's scripts */
-	for (i = 0; i < 2; i++) {
-		const struct sc_inject *in = i ? &sc->failslab :
-						 &sc->fail_page_alloc;
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &sc->inject[i];
 
 		if (in->present && (in->scope == SC_SCOPE_MODULE ||
 				    in->scope == SC_SCOPE_FUNCTION) &&
-		    start_scope_tracer(r, in, i, err, sizeof(err))) {
+		    start_scope_tracer(r, in, err, sizeof(err))) {
 			lab_err("%s", err);
 			r->error = true;
 			snprintf(r->stop_reason, sizeof(r->stop_reason), "%s",

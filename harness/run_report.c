@@ -265,10 +265,10 @@ json_t *run_dip_json(const struct series *s)
 static const char *gfp_string(const struct sc_engine *e, char *buf,
 			      size_t len)
 {
-	snprintf(buf, len, "%s%s%s", e->gfp == SC_GFP_NOWAIT ? "GFP_NOWAIT" :
-		 "GFP_ATOMIC", e->nowarn ? "|__GFP_NOWARN" : "",
-		 e->memalloc ? "|__GFP_MEMALLOC" : "");
-	return buf;
+	struct lab_start st = { 0 };
+
+	sc_engine_start(e, &st);
+	return vocab_gfp_string(st.gfp, buf, len);
 }
 
 static json_t *engines_json(struct run *r)
@@ -288,7 +288,7 @@ static json_t *engines_json(struct run *r)
 
 		json_object_set_new(o, "id", json_string(e->name));
 		json_object_set_new(o, "context", json_string(
-			sc_context_name(e->context)));
+			vocab_str(&vocab_context, e->context)));
 		if (rt->cpus) {
 			for (b = 0; b < rt->ncpus; b++)
 				if (rt->cpus[b].flags & LAB_CPU_F_ENGINE)
@@ -304,13 +304,13 @@ static json_t *engines_json(struct run *r)
 		}
 		json_object_set_new(o, "cpus", cpus);
 		json_object_set_new(o, "policy", json_string(
-			sc_policy_name(e->policy)));
+			vocab_str(&vocab_policy, sc_engine_policy(e))));
 		json_object_set_new(o, "gfp", json_string(gfp_string(e, gfp,
 						sizeof(gfp))));
 		json_object_set_new(o, "order", json_integer((json_int_t)
 							     e->order));
 		json_object_set_new(o, "shred", json_string(
-			sc_shred_name(e->shred)));
+			vocab_str(&vocab_shred, e->shred)));
 		json_object_set_new(o, "rate_per_cpu", json_real(
 			(double)e->rate));
 #define CNT(x) json_integer(have ? (json_int_t)(x) : 0)
@@ -334,9 +334,8 @@ static json_t *engines_json(struct run *r)
 		/* beyond the schema's required keys: useful to read */
 		if (have) {
 			json_object_set_new(o, "stop_reason", json_string(
-				labdev_stop_reason_name(rt->st.stop_reason) ?
-				labdev_stop_reason_name(rt->st.stop_reason) :
-				"unknown"));
+				vocab_str(&vocab_stop_reason,
+					  rt->st.stop_reason)));
 			json_object_set_new(o, "cap_hits", json_integer(
 				(json_int_t)c->cap_hits));
 			json_object_set_new(o, "pages_freed_at_stop",
@@ -394,7 +393,7 @@ static json_t *first_failure_json(struct run *r)
 		json_object_set_new(o, "engine", json_string(
 			r->sc->engine[besti].name));
 		json_object_set_new(o, "context", json_string(
-			sc_context_name(r->sc->engine[besti].context)));
+			vocab_str(&vocab_context, r->sc->engine[besti].context)));
 		json_object_set_new(o, "cpu", json_integer(best->cpu));
 		json_object_set_new(o, "order", json_integer(best->order));
 		json_object_set_new(o, "global_free_pages", json_integer(
@@ -427,7 +426,7 @@ static json_t *first_failure_json(struct run *r)
 		(double)r->s.col[COL_MIN][idx] : 0));
 	json_object_set_new(o, "engine", json_string(r->sc->engine[0].name));
 	json_object_set_new(o, "context", json_string(
-		sc_context_name(r->sc->engine[0].context)));
+		vocab_str(&vocab_context, r->sc->engine[0].context)));
 	json_object_set_new(o, "cpu", json_integer(0));
 	json_object_set_new(o, "source", json_string(
 		"series (sample resolution; engine and CPU not known)"));
@@ -483,31 +482,31 @@ static json_t *oom_kills_json(struct run *r, json_t **first)
 	return arr;
 }
 
-static json_t *injector_json(struct run *r, const struct sc_inject *in,
-			     bool slab)
+static json_t *injector_json(struct run *r, const struct sc_inject *in)
 {
+	const struct injector *inj = &injectors[in->id];
+	const struct injector_rt *rt = &r->inj[in->id];
 	json_t *o = json_object(), *k = json_object();
-	char scope[160];
+	char scope[160], mech[300];
 
-	json_object_set_new(o, "name", json_string(slab ? "failslab" :
-						   "fail_page_alloc"));
+	json_object_set_new(o, "name", json_string(inj->name));
 	if (in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION)
 		snprintf(scope, sizeof(scope), "%s:%s",
-			 sc_scope_name(in->scope), in->target);
+			 vocab_str(&vocab_scope, in->scope), in->target);
 	else
-		snprintf(scope, sizeof(scope), "%s", sc_scope_name(in->scope));
+		snprintf(scope, sizeof(scope), "%s",
+			 vocab_str(&vocab_scope, in->scope));
 	json_object_set_new(o, "scope", json_string(scope));
-	json_object_set_new(o, "mechanism", json_string(
-		in->scope == SC_SCOPE_LABYRINTH ?
-		"debugfs " DEBUGFS "/labyrinth (the module's private fault "
-		"attribute)" :
-		in->scope == SC_SCOPE_SYSTEM ? (slab ? "debugfs " DEBUGFS
-						"/failslab" :
-						"debugfs " DEBUGFS
-						"/fail_page_alloc") :
-		"bpftrace override() on should_fail_alloc_page/"
-		"should_failslab when the kernel stack holds a return address "
-		"into the target"));
+	if (in->scope == SC_SCOPE_LABYRINTH)
+		snprintf(mech, sizeof(mech), "debugfs %s (the module's private "
+			 "fault attribute)", injector_dir(inj, in));
+	else if (in->scope == SC_SCOPE_SYSTEM)
+		snprintf(mech, sizeof(mech), "debugfs %s", inj->debugfs);
+	else
+		snprintf(mech, sizeof(mech), "bpftrace override() on %s when "
+			 "the kernel stack holds a return address into the "
+			 "target", inj->hook);
+	json_object_set_new(o, "mechanism", json_string(mech));
 	json_object_set_new(k, "probability_percent",
 			    json_real(in->probability));
 	json_object_set_new(k, "interval", json_integer((json_int_t)
@@ -521,12 +520,13 @@ static json_t *injector_json(struct run *r, const struct sc_inject *in,
 			    json_boolean(in->ignore_gfp_wait));
 	json_object_set_new(k, "start_ms", json_integer((json_int_t)
 							in->start_ms));
-	if (!slab) {
+	if (inj->filters & INJ_F_ORDER) {
 		json_object_set_new(k, "min_order", json_integer(
 			(json_int_t)in->min_order));
 		json_object_set_new(k, "ignore_gfp_highmem",
 				    json_boolean(in->ignore_gfp_highmem));
-	} else {
+	}
+	if (inj->filters & INJ_F_CACHE) {
 		char caches[SC_MAX_LIST * (SC_NAME_MAX + 1)] = "";
 		size_t i, l = 0;
 
@@ -540,15 +540,15 @@ static json_t *injector_json(struct run *r, const struct sc_inject *in,
 		json_object_set_new(k, "caches", json_string(caches));
 	}
 	json_object_set_new(o, "knobs", k);
-	if (r->armed[slab] && in->times != SC_UNLIMITED &&
-	    r->times_left[slab] >= 0 && r->times_left[slab] <= in->times)
+	if (rt->armed && in->times != SC_UNLIMITED &&
+	    rt->times_left >= 0 && rt->times_left <= in->times)
 		json_object_set_new(o, "injected_by_times_count", json_integer(
-			in->times - r->times_left[slab]));
+			in->times - rt->times_left));
 	json_object_set_new(o, "armed", json_boolean(
-		r->armed[slab] || r->scope_tr[slab] >= 0));
-	if (r->scope_tr[slab] >= 0) {
+		rt->armed || rt->scope_tr >= 0));
+	if (rt->scope_tr >= 0) {
 		char *text, err[128];
-		struct tracer *t = &r->tr[r->scope_tr[slab]];
+		struct tracer *t = &r->tr[rt->scope_tr];
 
 		if (read_file(t->out_path, &text, NULL) == 0) {
 			json_t *sum = trace_parse_output(text, err,
@@ -575,20 +575,18 @@ static json_t *injection_json(struct run *r)
 	const struct scenario *sc = r->sc;
 	bool irq_engine = false;
 	size_t i;
-	int slab;
 
 	for (i = 0; i < sc->nengines; i++)
 		if (sc_context_is_irq(sc->engine[i].context))
 			irq_engine = true;
-	for (slab = 0; slab < 2; slab++) {
-		const struct sc_inject *in = slab ? &sc->failslab :
-						    &sc->fail_page_alloc;
-		const char *name = slab ? "failslab" : "fail_page_alloc";
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &sc->inject[i];
+		const char *name = injectors[i].name;
 		char buf[400];
 
 		if (!in->present || in->scope == SC_SCOPE_NONE)
 			continue;
-		json_array_append_new(inj, injector_json(r, in, slab));
+		json_array_append_new(inj, injector_json(r, in));
 		switch (in->scope) {
 		case SC_SCOPE_LABYRINTH:
 			snprintf(buf, sizeof(buf), "%s scope=labyrinth: the "
@@ -613,14 +611,14 @@ static json_t *injection_json(struct run *r)
 				 "scan starts on the IRQ stack in IRQ context); "
 				 "callers deeper than %d stack words below the "
 				 "allocator are not seen", name,
-				 sc_scope_name(in->scope), in->target,
+				 vocab_str(&vocab_scope, in->scope), in->target,
 				 TRACE_SCAN_WORDS);
 			break;
 		}
 		json_array_append_new(notes, json_string(buf));
 		if ((in->scope == SC_SCOPE_MODULE ||
 		     in->scope == SC_SCOPE_FUNCTION) && sc->nengines &&
-		    !slab) {
+		    i == INJ_PAGE_ALLOC) {
 			snprintf(buf, sizeof(buf), "the module counts a failure "
 				 "as kernel-injected through a kretprobe on "
 				 "should_fail_alloc_page, which override() "
@@ -632,7 +630,7 @@ static json_t *injection_json(struct run *r)
 		}
 		if (in->task_filter && irq_engine) {
 			snprintf(buf, sizeof(buf), "%s task_filter = yes: "
-				 "hrtimer, irq_work and tasklet engines "
+				 "hrtimer, irq_work and softirq engines "
 				 "allocate in IRQ context, where task-filter "
 				 "and fail-nth never act", name);
 			json_array_append_new(notes, json_string(buf));
@@ -656,7 +654,8 @@ static json_t *bpftrace_json(struct run *r, bool *any, FILE *cat)
 		json_t *s = json_object(), *sum;
 		char *text = NULL, err[256];
 
-		if (i == (size_t)r->scope_tr[0] || i == (size_t)r->scope_tr[1])
+		if ((int)i == r->inj[INJ_PAGE_ALLOC].scope_tr ||
+		    (int)i == r->inj[INJ_SLAB].scope_tr)
 			json_object_set_new(s, "role", json_string(
 				"scoped injection"));
 		json_object_set_new(s, "name", json_string(r->tr[i].name));
@@ -732,7 +731,7 @@ json_t *run_build_report(struct run *r, bool partial)
 	json_object_set_new(o, "sha256", json_string(sc->sha256));
 	json_object_set_new(o, "text", json_string(sc->text));
 	json_object_set_new(o, "expect", json_string(
-		sc_expect_name(sc->expect)));
+		vocab_str(&vocab_expect, sc->expect)));
 	arr = json_array();
 	for (i = 0; i < sc->noverrides; i++)
 		json_array_append_new(arr, json_string(sc->overrides[i]));
@@ -781,11 +780,11 @@ json_t *run_build_report(struct run *r, bool partial)
 			 r->restore_failed ? "; KNOBS NOT ALL RESTORED" : "",
 			 r->held_after ? "; pages still held after stop" : "");
 	o = json_object();
-	json_object_set_new(o, "verdict", json_string(verdict_name(v)));
+	json_object_set_new(o, "verdict", json_string(vocab_str(&vocab_verdict, v)));
 	json_object_set_new(o, "expect", json_string(
-		sc_expect_name(sc->expect)));
+		vocab_str(&vocab_expect, sc->expect)));
 	json_object_set_new(o, "expect_met", json_boolean(
-		!strcmp(verdict_name(v), sc_expect_name(sc->expect))));
+		thr_expect_met(v, sc->expect)));
 	json_object_set_new(o, "reason", json_string(reason));
 	json_object_set_new(rep, "outcome", o);
 

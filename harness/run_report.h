@@ -30,7 +30,14 @@ struct engine_rt {
 	double t_start;
 };
 
-#define RUN_MAX_TRACERS (SC_MAX_LIST + 2)
+#define RUN_MAX_TRACERS (SC_MAX_LIST + INJ_COUNT)
+
+/* What became of a scenario's injector section. */
+struct injector_rt {
+	bool armed, arm_tried;
+	int scope_tr;		/* index of its scope tracer, -1: none */
+	long long times_left;	/* attribute's "times" at stop, -2: n/a */
+};
 
 struct run {
 	struct scenario *sc;
@@ -48,9 +55,8 @@ struct run {
 	struct pressure pr;
 	struct tracer tr[RUN_MAX_TRACERS];
 	size_t ntr;
-	int scope_tr[2];		/* index of the scope tracer, -1 */
 	bool tr_warned[RUN_MAX_TRACERS];
-	bool armed[2], arm_tried[2];
+	struct injector_rt inj[INJ_COUNT];
 	struct kmsg km;
 	bool km_open;
 	struct series s;
@@ -65,7 +71,6 @@ struct run {
 	uint64_t held_after;
 	struct child ballast;
 	bool pr_checked;
-	long long times_left[2];	/* fault attr "times" at stop, -2: n/a */
 	int procfd[3];			/* vmstat, zoneinfo, meminfo */
 	char *procbuf;
 	size_t procbuf_cap;

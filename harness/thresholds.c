@@ -95,22 +95,6 @@ size_t thr_failure_rates(const struct series *s, double window_s,
 	return n;
 }
 
-static const char *const verdict_names[V_MAX] = {
-	[V_ATOMIC_FAILURE] = "atomic-failure",
-	[V_OOM] = "oom",
-	[V_PANIC] = "panic",
-	[V_SURVIVE] = "survive",
-	[V_SPLAT] = "splat",
-	[V_TIMEOUT] = "timeout",
-	[V_ERROR] = "error",
-	[V_SKIPPED] = "skipped",
-};
-
-const char *verdict_name(enum verdict v)
-{
-	return v < V_MAX ? verdict_names[v] : "?";
-}
-
 enum verdict thr_verdict(const struct observed *o, enum sc_expect expect)
 {
 	if (o->panic)

@@ -48,19 +48,6 @@ struct thr_rate {
 size_t thr_failure_rates(const struct series *s, double window_s,
 			 struct thr_rate **out);
 
-enum verdict {
-	V_ATOMIC_FAILURE,
-	V_OOM,
-	V_PANIC,
-	V_SURVIVE,
-	V_SPLAT,
-	V_TIMEOUT,
-	V_ERROR,
-	V_SKIPPED,
-	V_MAX,
-};
-const char *verdict_name(enum verdict v);
-
 struct observed {
 	bool panic;
 	bool splat;

@@ -160,8 +160,8 @@ START_TEST(test_scope_program)
 	char *p;
 
 	snprintf(in.target, sizeof(in.target), "e1000");
-	p = trace_scope_program(&in, false, 0xffffffffc0100000ULL, 155648,
-				err, sizeof(err));
+	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 155648, err,
+				sizeof(err));
 	ck_assert_ptr_nonnull(p);
 	ck_assert_msg(strstr(p, "kprobe:should_fail_alloc_page\n/arg1 >= 0 && "
 			     "!(arg0 & 0x400)/"), "%s", p);
@@ -180,7 +180,8 @@ START_TEST(test_scope_program)
 	in.interval = 1;
 	in.times = SC_UNLIMITED;
 	in.ignore_gfp_wait = false;
-	p = trace_scope_program(&in, true, 0xffffffffc0100000ULL, 4096, err,
+	in.id = INJ_SLAB;
+	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 4096, err,
 				sizeof(err));
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_null(strstr(p, "@calls %"));
@@ -188,11 +189,9 @@ START_TEST(test_scope_program)
 	ck_assert_msg(strstr(p, "kprobe:should_failslab\n{"), "%s", p);
 	ck_assert_msg(strstr(p, "override(-12);"), "%s", p);
 	free(p);
-	ck_assert_ptr_null(trace_scope_program(&in, false, 0, 0, err,
-					       sizeof(err)));
+	ck_assert_ptr_null(trace_scope_program(&in, 0, 0, err, sizeof(err)));
 	in.cache_filter = true;
-	ck_assert_ptr_null(trace_scope_program(&in, true, 1, 1, err,
-					       sizeof(err)));
+	ck_assert_ptr_null(trace_scope_program(&in, 1, 1, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "BTF"), "%s", err);
 }
 END_TEST

@@ -119,7 +119,7 @@ static const struct bad_case {
 	{ "engines.1.latency_log2_ns.3", "\"x\"",
 	  "$.engines[1].latency_log2_ns[3]" },
 	{ "engines.0.context", "\"nmi\"", "$.engines[0].context: expected one "
-	  "of hrtimer, irq_work, tasklet, process; got \"nmi\"" },
+	  "of hrtimer, irq_work, softirq, kthread-atomic; got \"nmi\"" },
 	{ "engines.0.cpus", "[]", "$.engines[0].cpus: needs at least 1" },
 	{ "engines.0.order", "11", "$.engines[0].order: 11 is out of range" },
 	{ "scenario.sha256", "\"abc\"", "$.scenario.sha256: expected 64" },

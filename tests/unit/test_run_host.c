@@ -44,7 +44,7 @@ static void fake_run(struct run *r, struct scenario *sc, const char *file)
 	r->id = xstrdup("test-run");
 	r->t0 = 100.0;
 	r->t0_wall = 1795490000.0;
-	r->scope_tr[0] = r->scope_tr[1] = -1;
+	r->inj[INJ_PAGE_ALLOC].scope_tr = r->inj[INJ_SLAB].scope_tr = -1;
 	r->system = run_system_json();
 	series_init(&r->s, 10);
 	snprintf(r->s.zone, sizeof(r->s.zone), "DMA32");
