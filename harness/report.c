@@ -339,16 +339,23 @@ static const struct vfield system_f[] = {
 	F("watermark_scale_factor", V_COUNT, 0),
 	FA("zones", V_OBJ, zone_f, 0), END
 };
+static const struct vfield observed_f[] = {
+	F("atomic_failure", V_BOOL, 0), F("oom", V_BOOL, 0),
+	F("panic", V_BOOL, 0), F("splat", V_BOOL, 0),
+	F("timeout", V_BOOL, 0), F("error", V_BOOL, 0), END
+};
 static const struct vfield outcome_f[] = {
 	FW("verdict", &vocab_verdict, 0), FW("expect", &vocab_expect, VF_NULL),
-	F("expect_met", V_BOOL, VF_NULL), F("reason", V_STR, 0), END
+	F("expect_met", V_BOOL, VF_NULL), F("reason", V_STR, 0),
+	FO("observed", observed_f, VF_OPT), END
 };
 static const struct vfield first_fail_f[] = {
 	F("t_s", V_SECS, 0), F("pages_held", V_COUNT, 0),
 	F("free_pages", V_COUNT, 0), F("zone", V_STR, 0), F("min", V_COUNT, 0),
 	F("low", V_COUNT, 0), F("high", V_COUNT, 0),
 	FR("free_over_min", V_NUM, 0, INFINITY, 0), F("engine", V_STR, 0),
-	FW("context", &vocab_context, 0), F("cpu", V_COUNT, 0), END
+	FW("context", &vocab_context, 0), F("cpu", V_COUNT, VF_NULL),
+	F("source", V_STR, VF_OPT), END
 };
 static const struct vfield first_oom_f[] = {
 	F("t_s", V_SECS, 0), FR("victim_pid", V_INT, 1, 1e18, 0),
@@ -366,7 +373,8 @@ static const struct vfield panic_f[] = {
 };
 static const struct vfield dip_f[] = {
 	F("t_s", V_SECS, 0), F("free_pages", V_COUNT, 0), F("zone", V_STR, 0),
-	F("min", V_COUNT, 0), FR("below_min_pages", V_INT, 1, 1e18, 0), END
+	F("min", V_COUNT, 0), FR("below_min_pages", V_INT, 1, 1e18, 0),
+	F("source", V_STR, VF_OPT), END
 };
 static const struct vfield thresholds_f[] = {
 	FO("first_atomic_failure", first_fail_f, VF_NULL),
@@ -434,8 +442,18 @@ static const struct vfield sampler_f[] = {
 	FR("cpu_s", V_NUM, 0, INFINITY, 0),
 	FR("cpu_percent", V_NUM, 0, INFINITY, 0), END
 };
+static const struct vfield gap_f[] = {
+	F("t0_s", V_SECS, 0), F("t1_s", V_SECS, 0), F("missing", V_COUNT, 0),
+	END
+};
+static const struct vfield loss_f[] = {
+	F("ring_lost", V_COUNT, 0), F("missing_samples", V_COUNT, 0),
+	F("longest_gap_s", V_SECS, 0), F("gap_count", V_COUNT, 0),
+	FA("gaps", V_OBJ, gap_f, 0), END
+};
 /* The known columns; report_validate() checks lengths and any extra ones. */
 static const struct vfield series_f[] = {
+	F("source", V_STR, VF_OPT), FO("loss", loss_f, VF_OPT),
 	FR("interval_ms", V_INT, 1, 1e9, 0), F("zone", V_NESTR, 0),
 	FA("t_s", V_SECS, NULL, 0), FA("free_pages", V_COUNT, NULL, 0),
 	FA("min", V_COUNT, NULL, 0), FA("low", V_COUNT, NULL, 0),
@@ -447,6 +465,14 @@ static const struct vfield series_f[] = {
 	FA("oom_kill", V_COUNT, NULL, VF_OPT),
 	FA("allocstall", V_COUNT, NULL, VF_OPT), END
 };
+static const struct vfield proc_series_f[] = {
+	F("source", V_STR, VF_OPT), FR("interval_ms", V_INT, 1, 1e9, 0),
+	FA("t_s", V_SECS, NULL, 0), END
+};
+static const struct vfield window_f[] = {
+	F("kind", V_NESTR, 0), F("label", V_STR, 0), F("t0_s", V_SECS, 0),
+	F("t1_s", V_SECS, 0), END
+};
 static const struct vfield files_f[] = {
 	F("console_log", V_STR, VF_NULL), F("stress_ng_yaml", V_STR, VF_NULL),
 	F("bpftrace_out", V_STR, VF_NULL), F("kmsg", V_STR, VF_NULL),
@@ -456,8 +482,8 @@ static const struct vfield files_f[] = {
 };
 static const struct vfield report_f[] = {
 	{ .key = "schema", .type = V_CONST_STR, .values = schema_name },
-	{ .key = "schema_version", .type = V_CONST_INT,
-	  .min = REPORT_SCHEMA_VERSION },
+	FR("schema_version", V_INT, REPORT_SCHEMA_OLDEST,
+	   REPORT_SCHEMA_VERSION, 0),
 	F("labyrinth_version", V_NESTR, 0),
 	FO("run", run_f, 0), FO("scenario", scenario_f, 0),
 	FO("system", system_f, 0), FO("outcome", outcome_f, 0),
@@ -467,6 +493,8 @@ static const struct vfield report_f[] = {
 	FA("kernel_messages", V_OBJ, kmsg_f, 0), FO("vm", vm_f, VF_NULL),
 	FO("stress_ng", stress_f, VF_NULL), FO("bpftrace", bpftrace_f, VF_NULL),
 	FO("sampler", sampler_f, 0), FO("series", series_f, 0),
+	FO("proc_series", proc_series_f, VF_OPT),
+	FA("windows", V_OBJ, window_f, VF_OPT),
 	FO("files", files_f, 0), END
 };
 
@@ -678,31 +706,34 @@ static int is_utc_time(const char *s)
 }
 
 static const char *const cumulative[] = {
-	"attempts", "failures_genuine", "failures_injected", NULL
+	"attempts", "failures_genuine", "failures_injected", "oom_kill", NULL
 };
 
-static int v_series(struct vctx *v, json_t *s)
+/* A columnar series: every column as long as t_s, t_s and the counters
+ * never going down. name: "series" or "proc_series". */
+static int v_series(struct vctx *v, json_t *s, const char *name)
 {
 	json_t *t = json_object_get(s, "t_s"), *col, *x;
-	size_t n = json_array_size(t), i;
+	size_t n = json_array_size(t), i, j;
 	const char *k;
 	char path[256];
 
 	json_object_foreach(s, k, col) {
-		if (!strcmp(k, "interval_ms") || !strcmp(k, "zone"))
+		if (!strcmp(k, "interval_ms") || !strcmp(k, "zone") ||
+		    !strcmp(k, "source") || !strcmp(k, "loss"))
 			continue;
-		snprintf(path, sizeof(path), "$.series.%s", k);
+		snprintf(path, sizeof(path), "$.%s.%s", name, k);
 		if (!json_is_array(col))
 			return vfail(v, path, "expected an array (a series "
 				     "column), got %s", jtype(col));
 		if (json_array_size(col) != n)
-			return vfail(v, path, "has %zu values but series.t_s "
-				     "has %zu: every column needs one value "
-				     "per sample", json_array_size(col), n);
+			return vfail(v, path, "has %zu values but %s.t_s has "
+				     "%zu: every column needs one value per "
+				     "sample", json_array_size(col), name, n);
 		json_array_foreach(col, i, x) {
 			if (!json_is_number(x) || !isfinite(jnum(x))) {
-				snprintf(path, sizeof(path),
-					 "$.series.%s[%zu]", k, i);
+				snprintf(path, sizeof(path), "$.%s.%s[%zu]",
+					 name, k, i);
 				return vfail(v, path, "expected a number, got "
 					     "%s", jtype(x));
 			}
@@ -710,28 +741,56 @@ static int v_series(struct vctx *v, json_t *s)
 	}
 	for (i = 1; i < n; i++) {
 		if (jnum(json_array_get(t, i)) < jnum(json_array_get(t, i - 1))) {
-			snprintf(path, sizeof(path), "$.series.t_s[%zu]", i);
+			snprintf(path, sizeof(path), "$.%s.t_s[%zu]", name, i);
 			return vfail(v, path, "time goes backwards (%g after "
 				     "%g)", jnum(json_array_get(t, i)),
 				     jnum(json_array_get(t, i - 1)));
 		}
 	}
 	for (i = 0; cumulative[i]; i++) {
-		size_t j;
-
-		k = cumulative[i];
-		col = json_object_get(s, k);
-		for (j = 1; j < n; j++) {
-			if (jnum(json_array_get(col, j)) <
-			    jnum(json_array_get(col, j - 1))) {
-				snprintf(path, sizeof(path), "$.series.%s[%zu]",
-					 k, j);
-				return vfail(v, path, "a cumulative counter "
-					     "went down (%g after %g)",
-					     jnum(json_array_get(col, j)),
-					     jnum(json_array_get(col, j - 1)));
-			}
+		col = json_object_get(s, cumulative[i]);
+		for (j = 1; j < json_array_size(col); j++) {
+			if (jnum(json_array_get(col, j)) >=
+			    jnum(json_array_get(col, j - 1)))
+				continue;
+			snprintf(path, sizeof(path), "$.%s.%s[%zu]", name,
+				 cumulative[i], j);
+			return vfail(v, path, "a cumulative counter went down "
+				     "(%g after %g)",
+				     jnum(json_array_get(col, j)),
+				     jnum(json_array_get(col, j - 1)));
 		}
+	}
+	return 0;
+}
+
+/*
+ * The thresholds agree with the series they come from (version 2: the
+ * module's exact series): the deepest dip is never shallower than the
+ * first failure when that failure was below min, and the exhaustion
+ * windows lie in time order.
+ */
+static int v_agreement(struct vctx *v, json_t *r)
+{
+	json_t *ff = jp(r, "thresholds.first_atomic_failure");
+	json_t *dip = jp(r, "thresholds.deepest_dip"), *w;
+	size_t i;
+	char path[64];
+
+	if (jp_int(r, "schema_version", 1) < 2)
+		return 0;
+	if (ff && jp_num(ff, "free_pages", 0) < jp_num(ff, "min", 0) &&
+	    (!dip || jp_num(dip, "free_pages", 0) >
+		     jp_num(ff, "free_pages", 0)))
+		return vfail(v, "$.thresholds.deepest_dip", "%s, but the first "
+			     "atomic failure was at %.0f free pages, below "
+			     "min %.0f", dip ? "is shallower" : "is null",
+			     jp_num(ff, "free_pages", 0), jp_num(ff, "min", 0));
+	json_array_foreach(jp(r, "windows"), i, w) {
+		if (jp_num(w, "t1_s", 0) >= jp_num(w, "t0_s", 0))
+			continue;
+		snprintf(path, sizeof(path), "$.windows[%zu].t1_s", i);
+		return vfail(v, path, "ends before it starts");
 	}
 	return 0;
 }
@@ -804,7 +863,11 @@ int report_validate(json_t *r, char *err, size_t errlen)
 			     "is %.0f but min - free_pages is %.0f",
 			     jp_num(x, "below_min_pages", 0),
 			     jp_num(x, "min", 0) - jp_num(x, "free_pages", 0));
-	return v_series(&v, json_object_get(r, "series"));
+	if (v_series(&v, json_object_get(r, "series"), "series") ||
+	    (jp(r, "proc_series") &&
+	     v_series(&v, jp(r, "proc_series"), "proc_series")))
+		return -EINVAL;
+	return v_agreement(&v, r);
 }
 
 /* ---- loading ---- */

@@ -244,21 +244,22 @@ START_TEST(test_kmsg_records)
 	memset(&k, 0, sizeof(k));
 	k.fd = -1;
 	k.t0 = 10.0;
-	k.messages = json_array();
 	kmsg_feed(&k, "4,1,12500000,-;kworker/0:1: page allocation failure: "
 		  "order:0, mode:0xa20(GFP_ATOMIC)\n");
 	kmsg_feed(&k, "3,2,13000000,-;Out of memory: Killed process 9 "
 		  "(bigheap) total-vm:1kB, anon-rss:2kB\n");
 	kmsg_feed(&k, "6,3,13100000,-;boring\n");
 	kmsg_feed(&k, "4,4,13200000,-;BUG: unable to handle page fault \xff\n");
-	ck_assert_uint_eq(json_array_size(k.messages), 3);
-	ck_assert_uint_eq(k.alloc_failures, 1);
-	ck_assert_uint_eq(k.nooms, 1);
-	ck_assert(k.ooms[0].t_s > 2.99 && k.ooms[0].t_s < 3.01);
-	ck_assert_str_eq(k.ooms[0].comm, "bigheap");
-	ck_assert_uint_eq(k.splats, 1);
+	ck_assert_uint_eq(k.ev.n, 3);
+	ck_assert_uint_eq(k.ev.nalloc_failures, 1);
+	ck_assert_uint_eq(k.ev.nooms, 1);
+	ck_assert(k.ev.v[1].has_oom);
+	ck_assert(k.ev.v[1].oom.t_s > 2.99 && k.ev.v[1].oom.t_s < 3.01);
+	ck_assert_str_eq(k.ev.v[1].oom.comm, "bigheap");
+	ck_assert_uint_eq(k.ev.nsplats, 1);
 	/* non-ASCII masked so the JSON stays valid */
-	ck_assert_str_eq(k.first_splat, "BUG: unable to handle page fault ?");
+	ck_assert_str_eq(kevents_first(&k.ev, CON_KIND_MAX)->text,
+			 "BUG: unable to handle page fault ?");
 	kmsg_close(&k);
 }
 END_TEST
