@@ -89,7 +89,6 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	struct vm_result r;
 	const char **shares = NULL;
-	uint64_t v;
 	int c, ret;
 
 	/* labyrinth vm run SCENARIO: the scenario runner's (cmd_vm_run.c) */
@@ -118,13 +117,8 @@ int cmd_vm(int argc, char **argv)
 				return VM_EXIT_USAGE;
 			break;
 		case 't':
-			if (parse_duration_ms(optarg, 1000, 7 * 24 * 3600 * 1000ULL,
-					      &v)) {
-				lab_err("vm: --timeout %s: expected a duration from 1s to 7d, e.g. 90s or 10m",
-					optarg);
+			if (vm_opts_set(&o, "vm", "timeout", optarg))
 				return VM_EXIT_USAGE;
-			}
-			o.timeout_s = (unsigned int)((v + 999) / 1000);
 			break;
 		case 's': {
 			char *abs = realpath(optarg, NULL);

@@ -16,14 +16,8 @@
 
 #include "cmd_run.h"
 #include "commands.h"
-#include "vm_console.h"
-#include "kmsg.h"
-#include "report.h"
 #include "run.h"
-#include "run_report.h"
-#include "sample.h"
 #include "scenario.h"
-#include "thresholds.h"
 #include "util.h"
 #include "vm.h"
 
@@ -45,8 +39,8 @@ static void usage(FILE *f)
 "VM options (as for 'labyrinth vm'):\n"
 "  -m, --mem MB                 guest RAM (default 1024)\n"
 "  -c, --cpus N                 vCPUs (default 2)\n"
-"  -t, --timeout DURATION       wall clock for boot + run (default: the\n"
-"                               scenario's duration + 5 min)\n"
+"  -t, --timeout DURATION       wall clock for boot + run, 1s to 7d\n"
+"                               (default: the scenario's duration + 5 min)\n"
 "      --accel auto|kvm|tcg     accelerator (default auto)\n"
 "      --variant default|debug  which cached test kernel (debug: KASAN,\n"
 "                               lockdep)\n"
@@ -74,9 +68,52 @@ static char *abspath(const char *p)
 	return xasprintf("%s/%s", buf, p);
 }
 
-int cmd_vm_run(int argc, char **argv)
+enum { OPT_ACCEL = 256, OPT_VARIANT };
+
+/* What `vm run` was asked: run options, VM options, the scenario. */
+struct vm_run_opts {
+	struct vm_opts vo;
+	char **sets;
+	size_t nsets;
+	const char *out_base;
+	bool quiet, timeout_given;
+	const char *scenario;
+};
+
+/* One option; 0, or -1 after saying what was wrong. */
+static int vm_run_opt(struct vm_run_opts *o, int c, char *arg)
 {
-	enum { OPT_ACCEL = 256, OPT_VARIANT };
+	switch (c) {
+	case 's':
+		o->sets = xrealloc(o->sets, (o->nsets + 1) * sizeof(*o->sets));
+		o->sets[o->nsets++] = arg;
+		return 0;
+	case 'o':
+		o->out_base = arg;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 'k':
+		o->vo.kernel = arg;
+		return 0;
+	case 't':
+		o->timeout_given = true;
+		return vm_opts_set(&o->vo, "vm run", "timeout", arg);
+	case 'm':
+		return vm_opts_set(&o->vo, "vm run", "mem", arg);
+	case 'c':
+		return vm_opts_set(&o->vo, "vm run", "cpus", arg);
+	case OPT_ACCEL:
+		return vm_opts_set(&o->vo, "vm run", "accel", arg);
+	case OPT_VARIANT:
+		return vm_opts_set(&o->vo, "vm run", "variant", arg);
+	}
+	return -1;
+}
+
+static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
+{
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
@@ -90,171 +127,145 @@ int cmd_vm_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct vm_opts vo;
-	struct vm_result vr;
-	struct scenario sc;
-	char **sets = NULL, **gargv, *out_base = NULL, *dir, *id, *exe,
-	     *scen, *vmdir;
-	const char *shares[1];
-	size_t nsets = 0, i, n;
-	uint64_t timeout_ms = 0;
-	int c, ret, quiet = 0;
-	char buf[PATH_MAX];
-	ssize_t len;
+	int c;
 
-	vm_opts_init(&vo);
+	memset(o, 0, sizeof(*o));
+	vm_opts_init(&o->vo);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+s:o:qm:c:t:k:h", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
-			sets[nsets++] = optarg;
-			break;
-		case 'o':
-			free(out_base);
-			out_base = xstrdup(optarg);
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'm':
-			if (vm_opts_set(&vo, "vm run", "mem", optarg))
-				goto usage_err;
-			break;
-		case 'c':
-			if (vm_opts_set(&vo, "vm run", "cpus", optarg))
-				goto usage_err;
-			break;
-		case 't':
-			if (parse_duration_ms(optarg, 10000, 48 * 3600000ULL,
-					      &timeout_ms)) {
-				lab_err("vm run: --timeout %s: expected a "
-					"duration from 10s to 48h", optarg);
-				goto usage_err;
-			}
-			break;
-		case OPT_ACCEL:
-			if (vm_opts_set(&vo, "vm run", "accel", optarg))
-				goto usage_err;
-			break;
-		case OPT_VARIANT:
-			if (vm_opts_set(&vo, "vm run", "variant", optarg))
-				goto usage_err;
-			break;
-		case 'k':
-			vo.kernel = optarg;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
-			free(sets);
-			free(out_base);
 			return LAB_EXIT_OK;
-		default:
-			goto usage_err;
 		}
+		if (vm_run_opt(o, c, optarg))
+			return LAB_EXIT_USAGE;
 	}
 	if (optind != argc - 1) {
 		lab_err("vm run: expected one SCENARIO (see 'labyrinth vm run "
 			"--help')");
-		goto usage_err;
+		return LAB_EXIT_USAGE;
 	}
-	/* bad input is found here, before a VM boots for nothing */
-	if (scenario_open_cli(&sc, argv[optind], sets, nsets, false)) {
-		scenario_free(&sc);
-		goto usage_err;
-	}
+	o->scenario = argv[optind];
+	return -1;	/* go on */
+}
 
-	if (!out_base)
-		out_base = run_default_out_base();
-	id = run_make_id(sc.name);
-	{
-		char *base = abspath(out_base);
+/* A fresh result directory under out_base (absolute: the guest sees the
+ * same path). NULL after saying why. */
+static char *vm_run_dir(const struct vm_run_opts *o, const char *name)
+{
+	char *base = abspath(o->out_base), *id = run_make_id(name), *dir;
+	size_t i;
+	int ret;
 
-		dir = xasprintf("%s/%s", base, id);
-		for (i = 2; access(dir, F_OK) == 0 && i < 100; i++) {
-			free(dir);
-			dir = xasprintf("%s/%s-%zu", base, id, i);
-		}
-		free(base);
+	dir = xasprintf("%s/%s", base, id);
+	for (i = 2; access(dir, F_OK) == 0 && i < 100; i++) {
+		free(dir);
+		dir = xasprintf("%s/%s-%zu", base, id, i);
 	}
+	free(base);
 	free(id);
 	ret = mkdir_p(dir, 0755);
 	if (ret) {
 		lab_err("vm run: cannot create %s: %s", dir, strerror(-ret));
-		scenario_free(&sc);
 		free(dir);
-		free(sets);
-		free(out_base);
-		return LAB_EXIT_ENV;
+		return NULL;
 	}
-	vmdir = xasprintf("%s/vm", dir);
-
-	len = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	exe = len > 0 ? xasprintf("%.*s", (int)len, buf) : xstrdup(argv[0]);
-	scen = abspath(argv[optind]);
-
-	/* guest: labyrinth run --run-dir DIR --quiet [--set ...] SCENARIO */
-	gargv = xcalloc(8 + 2 * nsets, sizeof(char *));
-	n = 0;
-	gargv[n++] = exe;
-	gargv[n++] = "run";
-	gargv[n++] = "--run-dir";
-	gargv[n++] = dir;
-	gargv[n++] = "--quiet";
-	for (i = 0; i < nsets; i++) {
-		gargv[n++] = "--set";
-		gargv[n++] = sets[i];
-	}
-	gargv[n++] = scen;
-	gargv[n] = NULL;
-
-	shares[0] = dir;
-	vo.shares = shares;
-	vo.nshares = 1;
-	vo.out_dir = vmdir;
-	vo.quiet = quiet;
-	/* TCG boots in seconds, bpftrace attaches in ~5 s per program,
-	 * stress-ng and the module's own watchdog need their margin */
-	vo.timeout_s = timeout_ms ? (unsigned int)(timeout_ms / 1000) :
-		(unsigned int)((sc.duration_ms + sc.grace_ms) / 1000 + 300);
-	scenario_free(&sc);
-
-	if (!quiet)
-		fprintf(stderr, "labyrinth: running %s in the VM; results in "
-			"%s\n", argv[optind], dir);
-	memset(&vr, 0, sizeof(vr));
-	ret = vm_run(&vo, gargv, &vr);
-	(void)ret;
-	if (vr.verdict == VM_INFRA) {
-		lab_err("vm run: the VM could not run: %s", vr.evidence);
-		ret = LAB_EXIT_ENV;
-	} else {
-		ret = run_complete_on_host(dir, &vr, quiet);
-		if (ret < 0) {
-			/* the guest's run never got going: pass its status
-			 * on (3 could not run, 4 skipped, 2 bad input) */
-			ret = vr.cmd_status >= 0 && vr.cmd_status <= 5 &&
-			      vr.cmd_status != 0 ? vr.cmd_status :
-			      LAB_EXIT_UNEXPECTED;
-			lab_err("vm run: the guest wrote no report (%s: %s); "
-				"see %s/console.log", vm_verdict_name(
-				vr.verdict), vr.evidence, vmdir);
-		}
-	}
-	vm_result_free(&vr);
-	free(gargv);
-	free(exe);
-	free(scen);
-	free(vmdir);
-	free(dir);
-	free(sets);
-	free(out_base);
-	return ret;
-
-usage_err:
-	free(sets);
-	free(out_base);
-	return LAB_EXIT_USAGE;
+	return dir;
 }
 
+/* In the guest: labyrinth run --run-dir DIR --quiet [--set ...] SCENARIO */
+static void guest_argv(struct argv *a, const struct vm_run_opts *o,
+		       const char *dir)
+{
+	char buf[PATH_MAX], *scen = abspath(o->scenario);
+	ssize_t len = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	size_t i;
+
+	argv_addf(a, "%.*s", (int)(len > 0 ? len : 0), buf);
+	argv_add(a, "run");
+	argv_add(a, "--run-dir");
+	argv_add(a, dir);
+	argv_add(a, "--quiet");
+	for (i = 0; i < o->nsets; i++) {
+		argv_add(a, "--set");
+		argv_add(a, o->sets[i]);
+	}
+	argv_add(a, scen);
+	free(scen);
+}
+
+/* The VM ran, or not: complete the report, pick the exit status. */
+static int vm_run_result(const char *dir, const struct vm_result *vr,
+			 bool quiet)
+{
+	int ret;
+
+	if (vr->verdict == VM_INFRA) {
+		lab_err("vm run: the VM could not run: %s", vr->evidence);
+		return LAB_EXIT_ENV;
+	}
+	ret = run_complete_on_host(dir, vr, quiet);
+	if (ret >= 0)
+		return ret;
+	/* the guest's run never got going: pass its status on (3 could
+	 * not run, 4 skipped, 2 bad input) */
+	lab_err("vm run: the guest wrote no report (%s: %s); see %s/vm/"
+		"console.log", vm_verdict_name(vr->verdict), vr->evidence, dir);
+	return vr->cmd_status > 0 && vr->cmd_status <= LAB_EXIT_INTERNAL ?
+	       vr->cmd_status : LAB_EXIT_UNEXPECTED;
+}
+
+int cmd_vm_run(int argc, char **argv)
+{
+	struct vm_run_opts o;
+	struct vm_result vr = { 0 };
+	struct scenario sc;
+	struct argv gargv = { 0 };
+	char *dir = NULL, *vmdir = NULL, *out_base = NULL;
+	const char *shares[1];
+	int ret = vm_run_parse(argc, argv, &o);
+
+	if (ret >= 0)
+		goto out;
+	/* bad input is found here, before a VM boots for nothing */
+	ret = LAB_EXIT_USAGE;
+	if (scenario_open_cli(&sc, o.scenario, o.sets, o.nsets, false)) {
+		scenario_free(&sc);
+		goto out;
+	}
+	if (!o.out_base)
+		o.out_base = out_base = run_default_out_base();
+	ret = LAB_EXIT_ENV;
+	dir = vm_run_dir(&o, sc.name);
+	if (!dir) {
+		scenario_free(&sc);
+		goto out;
+	}
+	vmdir = xasprintf("%s/vm", dir);
+	guest_argv(&gargv, &o, dir);
+	shares[0] = dir;
+	o.vo.shares = shares;
+	o.vo.nshares = 1;
+	o.vo.out_dir = vmdir;
+	o.vo.quiet = o.quiet;
+	/* TCG boots in seconds, bpftrace attaches in ~5 s per program,
+	 * stress-ng and the module's own watchdog need their margin */
+	if (!o.timeout_given)
+		o.vo.timeout_s = (unsigned int)((sc.duration_ms + sc.grace_ms) /
+						1000 + 300);
+	scenario_free(&sc);
+	if (!o.quiet)
+		fprintf(stderr, "labyrinth: running %s in the VM; results in "
+			"%s\n", o.scenario, dir);
+	vm_run(&o.vo, gargv.v, &vr);
+	ret = vm_run_result(dir, &vr, o.quiet);
+	vm_result_free(&vr);
+out:
+	argv_free(&gargv);
+	free(vmdir);
+	free(dir);
+	free(out_base);
+	free(o.sets);
+	return ret;
+}

@@ -63,6 +63,14 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 			return -1;
 		}
 		o->variant = arg;
+	} else if (!strcmp(name, "timeout")) {
+		if (parse_duration_ms(arg, 1000, VM_TIMEOUT_MAX_S * 1000ULL,
+				      &v)) {
+			lab_err("%s: --timeout %s: expected a duration from 1s "
+				"to 7d, e.g. 90s or 10m", who, arg);
+			return -1;
+		}
+		o->timeout_s = (unsigned int)((v + 999) / 1000);
 	} else if (!strcmp(name, "accel")) {
 		if (strcmp(arg, "auto") && strcmp(arg, "kvm") &&
 		    strcmp(arg, "tcg")) {
@@ -226,36 +234,6 @@ const char *vm_pick_accel(const char *want, char *why, size_t whylen)
 /* ------------------------------------------------------------------ */
 /* QEMU command line                                                   */
 
-struct strvec {
-	char **v;
-	size_t n, cap;
-};
-
-static void sv_push(struct strvec *s, char *str)
-{
-	if (s->n + 2 > s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 32;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->n++] = str;
-	s->v[s->n] = NULL;
-}
-
-static void sv_add(struct strvec *s, const char *str)
-{
-	sv_push(s, xstrdup(str));
-}
-
-static void sv_free(struct strvec *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
 /* QEMU option values escape ',' as ',,'. */
 static char *qemu_escape(const char *s)
 {
@@ -270,21 +248,21 @@ static char *qemu_escape(const char *s)
 	return out;
 }
 
-static void add_9p(struct strvec *a, const char *id, const char *path,
+static void add_9p(struct argv *a, const char *id, const char *path,
 		   const char *tag, int readonly)
 {
 	char *p = qemu_escape(path);
 
-	sv_add(a, "-fsdev");
+	argv_add(a, "-fsdev");
 	/*
 	 * security_model=none: files are the host's, as they are; remap:
 	 * the host's / spans several filesystems whose inode numbers would
 	 * collide in the guest (and /proc there misbehaves without it).
 	 */
-	sv_push(a, xasprintf("local,id=%s,path=%s%s,security_model=none,multidevs=remap",
-			     id, p, readonly ? ",readonly=on" : ""));
-	sv_add(a, "-device");
-	sv_push(a, xasprintf("virtio-9p-pci,fsdev=%s,mount_tag=%s", id, tag));
+	argv_addf(a, "local,id=%s,path=%s%s,security_model=none,multidevs=remap",
+		  id, p, readonly ? ",readonly=on" : "");
+	argv_add(a, "-device");
+	argv_addf(a, "virtio-9p-pci,fsdev=%s,mount_tag=%s", id, tag);
 	free(p);
 }
 
@@ -319,35 +297,35 @@ static char *self_exe(void)
 	return xstrdup(buf);
 }
 
-static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
+static void build_qemu_argv(struct argv *a, const struct vm_opts *o,
 			    const char *accel, const char *kernel,
 			    const char *init, const char *dir)
 {
 	char *cmdline, *p;
 	size_t i;
 
-	sv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
+	argv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
 						 "qemu-system-x86_64");
-	sv_add(a, "-name");
-	sv_add(a, "labyrinth");
+	argv_add(a, "-name");
+	argv_add(a, "labyrinth");
 	/* Only the devices asked for below: no NIC, VGA, floppy, monitor. */
-	sv_add(a, "-nodefaults");
-	sv_add(a, "-no-user-config");
-	sv_add(a, "-display");
-	sv_add(a, "none");
-	sv_add(a, "-machine");
-	sv_add(a, "pc");
-	sv_add(a, "-accel");
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-machine");
+	argv_add(a, "pc");
+	argv_add(a, "-accel");
 	/* Multi-threaded TCG: one host thread per vCPU, so SMP is real. */
-	sv_add(a, !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
-	sv_add(a, "-cpu");
-	sv_add(a, !strcmp(accel, "kvm") ? "host" : "max");
-	sv_add(a, "-m");
-	sv_push(a, xasprintf("%u", o->mem_mb));
-	sv_add(a, "-smp");
-	sv_push(a, xasprintf("%u", o->cpus));
-	sv_add(a, "-kernel");
-	sv_add(a, kernel);
+	argv_add(a, !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
+	argv_add(a, "-cpu");
+	argv_add(a, !strcmp(accel, "kvm") ? "host" : "max");
+	argv_add(a, "-m");
+	argv_addf(a, "%u", o->mem_mb);
+	argv_add(a, "-smp");
+	argv_addf(a, "%u", o->cpus);
+	argv_add(a, "-kernel");
+	argv_add(a, kernel);
 
 	/*
 	 * console on ttyS0 only; root is the 9p share tagged /dev/root (that
@@ -366,8 +344,9 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 			    o->panic_on_oops ? " oops=panic" : "",
 			    o->panic_on_warn ? " panic_on_warn=1" : "",
 			    o->append ? " " : "", o->append ? o->append : "");
-	sv_add(a, "-append");
-	sv_push(a, cmdline);
+	argv_add(a, "-append");
+	argv_add(a, cmdline);
+	free(cmdline);
 
 	add_9p(a, "root", "/", "/dev/root", 1);
 	p = xasprintf("%s/ctl", dir);
@@ -382,20 +361,20 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 		free(tag);
 	}
 	/* The kernel RNG seeds at once instead of waiting on jitter. */
-	sv_add(a, "-device");
-	sv_add(a, "virtio-rng-pci");
+	argv_add(a, "-device");
+	argv_add(a, "virtio-rng-pci");
 	/* ttyS0: kernel console. ttyS1: the command's stdout+stderr. */
 	p = qemu_escape(dir);
-	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("file,id=con,path=%s/console.log", p));
-	sv_add(a, "-serial");
-	sv_add(a, "chardev:con");
-	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("file,id=out,path=%s/output.log", p));
-	sv_add(a, "-serial");
-	sv_add(a, "chardev:out");
+	argv_add(a, "-chardev");
+	argv_addf(a, "file,id=con,path=%s/console.log", p);
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:con");
+	argv_add(a, "-chardev");
+	argv_addf(a, "file,id=out,path=%s/output.log", p);
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:out");
 	free(p);
-	sv_add(a, "-no-reboot");
+	argv_add(a, "-no-reboot");
 }
 
 static void print_shell_quoted(FILE *f, char *const *v)
@@ -699,7 +678,7 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 	char guest_err[256] = "";
 	struct console_scan scan;
 	struct line_feed lf = { 0 };
-	struct strvec qa = { 0 };
+	struct argv qa = { 0 };
 	struct tail con = { .fd = -1 }, out = { .fd = -1 };
 	struct progress prog;
 	struct sigaction sa = { 0 }, old_int, old_term;
@@ -947,7 +926,7 @@ out:
 	free(con.path);
 	free(out.path);
 	free(lf.carry);
-	sv_free(&qa);
+	argv_free(&qa);
 	console_scan_free(&scan);
 	free(kernel);
 	free(init);
