@@ -102,7 +102,8 @@ double now_wall(void);
 /*
  * A one-line progress display on stderr, redrawn in place: phase, elapsed
  * time and whatever counters the caller adds. Enabled only when stderr is
- * a terminal (and LABYRINTH_NO_PROGRESS is unset), so logs and CI stay quiet.
+ * a terminal, so logs and CI stay quiet; in the VM, stderr is a terminal
+ * only when the host's output is one (vm_proto.h, VM_CTL_TTY).
  */
 struct progress {
 	int enabled;

@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -405,58 +407,62 @@ static void print_shell_quoted(FILE *f, char *const *v)
 /* ------------------------------------------------------------------ */
 /* Control directory                                                   */
 
+/* One control file from a memstream's buffer (which it frees). */
+static int ctl_file(const char *ctl, const char *name, char *buf, size_t len)
+{
+	char *path = xasprintf("%s/%s", ctl, name);
+	int err = write_file(path, buf, len);
+
+	free(path);
+	free(buf);
+	return err;
+}
+
+/* NUL-separated words, as the guest's split0() reads them. */
+static int ctl_words(const char *ctl, const char *name, char *const *v)
+{
+	char *buf = NULL;
+	size_t i, len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	for (i = 0; v[i]; i++)
+		fwrite(v[i], 1, strlen(v[i]) + 1, m);
+	fclose(m);
+	return ctl_file(ctl, name, buf, len);
+}
+
 static int write_ctl(const char *dir, const struct vm_opts *o,
 		     char *const argv[])
 {
-	char *ctl = xasprintf("%s/ctl", dir), *path, *cwd;
-	size_t i, len = 0;
+	char *ctl = xasprintf("%s/ctl", dir), *cwd = getcwd(NULL, 0);
 	char *buf = NULL;
+	size_t i, len = 0;
 	FILE *m;
 	int err;
 
 	err = mkdir_p(ctl, 0755);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; argv[i]; i++)
-		fwrite(argv[i], 1, strlen(argv[i]) + 1, m);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_ARGV);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; environ[i]; i++)
-		fwrite(environ[i], 1, strlen(environ[i]) + 1, m);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_ENV);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-	if (err)
-		goto out;
-
-	cwd = getcwd(NULL, 0);
-	path = xasprintf("%s/%s", ctl, VM_CTL_CWD);
-	err = write_file(path, cwd ? cwd : "/", strlen(cwd ? cwd : "/"));
-	free(path);
+	if (!err)
+		err = ctl_words(ctl, VM_CTL_ARGV, argv);
+	if (!err)
+		err = ctl_words(ctl, VM_CTL_ENV, environ);
+	if (!err)
+		err = ctl_file(ctl, VM_CTL_CWD, xstrdup(cwd ? cwd : "/"),
+			       strlen(cwd ? cwd : "/"));
+	if (!err) {
+		m = open_memstream(&buf, &len);
+		for (i = 0; i < o->nshares; i++)
+			fprintf(m, "%s%zu\t%s\n", VM_SHARE_TAG, i,
+				o->shares[i]);
+		fclose(m);
+		err = ctl_file(ctl, VM_CTL_SHARES, buf, len);
+	}
+	if (!err) {
+		/* the command's output lands on our stdout: it may draw a
+		 * progress line only if people watch it (vm_proto.h) */
+		buf = xasprintf("stdout %d\nstderr %d\n", isatty(1), isatty(2));
+		err = ctl_file(ctl, VM_CTL_TTY, buf, strlen(buf));
+	}
 	free(cwd);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; i < o->nshares; i++)
-		fprintf(m, "%s%zu\t%s\n", VM_SHARE_TAG, i, o->shares[i]);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_SHARES);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-out:
 	free(ctl);
 	return err;
 }
@@ -672,133 +678,122 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 		 r->cmd_status);
 }
 
-int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
-{
-	char why[160], *kernel = NULL, *init = NULL, *dir = NULL;
-	char guest_err[256] = "";
-	struct console_scan scan;
-	struct line_feed lf = { 0 };
-	struct argv qa = { 0 };
-	struct tail con = { .fd = -1 }, out = { .fd = -1 };
-	struct progress prog;
-	struct sigaction sa = { 0 }, old_int, old_term;
+/* One boot of QEMU: what vm_run() holds while it runs. */
+struct vm_session {
+	const struct vm_opts *o;
+	struct vm_result *r;
+	char *kernel, *init, *dir;
 	const char *accel;
-	double t0, deadline, cmd_t = 0;
-	int temp_dir = 0, qst = 0, timed_out = 0, have_status, err, i;
+	char why[160];			/* why this accelerator */
+	bool temp_dir, dry_run;
+	struct argv qa;
+	struct console_scan scan;
+	struct line_feed lf;
+	struct tail con, out;
+	struct progress prog;
 	pid_t qemu;
+	int qst, timed_out;
+	double t0, cmd_t;
+	char guest_err[256];
 	char buf[65536];
+};
 
-	memset(r, 0, sizeof(*r));
-	r->cmd_status = -1;
-	console_scan_init(&scan);
+/* The VM could not run: the verdict, and why. Returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+vm_infra(struct vm_session *s, const char *fmt, ...)
+{
+	va_list ap;
 
-	kernel = find_kernel(o);
-	init = self_exe();
-	accel = vm_pick_accel(o->accel, why, sizeof(why));
-	snprintf(r->accel, sizeof(r->accel), "%s", accel);
+	va_start(ap, fmt);
+	vsnprintf(s->r->evidence, sizeof(s->r->evidence), fmt, ap);
+	va_end(ap);
+	s->r->verdict = VM_INFRA;
+	s->r->exit_code = VM_EXIT_INFRA;
+	return -1;
+}
+
+/* Where the logs go: the asked directory, or a temporary one. */
+static int vm_log_dir(struct vm_session *s)
+{
+	const struct vm_opts *o = s->o;
+	int err;
 
 	if (o->out_dir) {
 		err = mkdir_p(o->out_dir, 0755);
-		if (err) {
-			lab_err("cannot create output directory %s: %s",
-				o->out_dir, strerror(-err));
-			r->exit_code = VM_EXIT_INFRA;
-			r->verdict = VM_INFRA;
-			goto out;
-		}
-		dir = realpath(o->out_dir, NULL);
+		if (err)
+			return vm_infra(s, "cannot create output directory %s: %s",
+					o->out_dir, strerror(-err));
+		s->dir = realpath(o->out_dir, NULL);
 	} else {
 		const char *tmp = getenv("TMPDIR");
 		char *tmpl = xasprintf("%s/labyrinth-vm.XXXXXX",
 				       tmp && *tmp ? tmp : "/tmp");
 
-		dir = mkdtemp(tmpl) ? tmpl : (free(tmpl), NULL);
-		temp_dir = 1;
+		s->dir = mkdtemp(tmpl) ? tmpl : (free(tmpl), NULL);
+		s->temp_dir = true;
 	}
-	if (!dir) {
-		lab_err("cannot create a directory for the VM's logs: %s",
-			strerror(errno));
-		r->exit_code = VM_EXIT_INFRA;
-		r->verdict = VM_INFRA;
-		goto out;
-	}
-	r->out_dir = xstrdup(dir);
-	r->console_log = xasprintf("%s/console.log", dir);
+	if (!s->dir)
+		return vm_infra(s, "cannot create a directory for the VM's "
+				"logs: %s", strerror(errno));
+	s->r->out_dir = xstrdup(s->dir);
+	s->r->console_log = xasprintf("%s/console.log", s->dir);
+	return 0;
+}
 
-	build_qemu_argv(&qa, o, accel, kernel, init ? init : "/proc/self/exe",
-			dir);
+/* Everything QEMU needs, checked before it starts. */
+static int vm_prepare(struct vm_session *s, char *const argv[])
+{
+	const struct vm_opts *o = s->o;
+	size_t i;
+	int err;
+
+	if (vm_log_dir(s))
+		return -1;
+	build_qemu_argv(&s->qa, o, s->accel, s->kernel,
+			s->init ? s->init : "/proc/self/exe", s->dir);
 	if (o->show_command || o->dry_run) {
-		printf("# accel: %s (%s)\n", accel, why);
-		print_shell_quoted(stdout, qa.v);
+		printf("# accel: %s (%s)\n", s->accel, s->why);
+		print_shell_quoted(stdout, s->qa.v);
 		fflush(stdout);
 	}
 	if (o->dry_run) {
-		r->verdict = VM_PASS;
-		r->exit_code = 0;
-		snprintf(r->evidence, sizeof(r->evidence), "dry run");
-		if (temp_dir)
-			remove_tree(dir);
-		free(r->out_dir);
-		r->out_dir = NULL;
-		goto out;
+		s->dry_run = true;
+		s->r->verdict = VM_PASS;
+		s->r->exit_code = 0;
+		snprintf(s->r->evidence, sizeof(s->r->evidence), "dry run");
+		return -1;
 	}
-
-	if (access(kernel, R_OK)) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "no kernel at %s: run 'make kernel' or pass --kernel PATH",
-			 kernel);
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
-	}
-	if (!init) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "cannot find this program's own path for init=");
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
-	}
-	for (i = 0; i < (int)o->nshares; i++) {
+	if (access(s->kernel, R_OK))
+		return vm_infra(s, "no kernel at %s: run 'make kernel' or pass "
+				"--kernel PATH", s->kernel);
+	if (!s->init)
+		return vm_infra(s, "cannot find this program's own path for "
+				"init=");
+	for (i = 0; i < o->nshares; i++) {
 		struct stat st;
 
-		if (stat(o->shares[i], &st) || !S_ISDIR(st.st_mode)) {
-			snprintf(r->evidence, sizeof(r->evidence),
-				 "shared directory %s does not exist (create it first)",
-				 o->shares[i]);
-			r->verdict = VM_INFRA;
-			r->exit_code = VM_EXIT_INFRA;
-			goto report;
-		}
+		if (stat(o->shares[i], &st) || !S_ISDIR(st.st_mode))
+			return vm_infra(s, "shared directory %s does not exist "
+					"(create it first)", o->shares[i]);
 	}
-	err = write_ctl(dir, o, argv);
-	if (err) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "cannot write the control directory in %s: %s", dir,
-			 strerror(-err));
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
-	}
-	con.path = xasprintf("%s/console.log", dir);
-	out.path = xasprintf("%s/output.log", dir);
+	err = write_ctl(s->dir, o, argv);
+	if (err)
+		return vm_infra(s, "cannot write the control directory in %s: "
+				"%s", s->dir, strerror(-err));
+	s->con.path = xasprintf("%s/console.log", s->dir);
+	s->out.path = xasprintf("%s/output.log", s->dir);
 	/* QEMU creates them; make sure a stale one is never read. */
-	unlink(con.path);
-	unlink(out.path);
+	unlink(s->con.path);
+	unlink(s->out.path);
+	return 0;
+}
 
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	got_signal = 0;
-
-	progress_init(&prog);
-	if (o->quiet)
-		prog.enabled = 0;
-	t0 = now_mono();
-	deadline = t0 + o->timeout_s;
-	qemu = fork();
-	if (qemu == 0) {
-		char *log = xasprintf("%s/qemu.log", dir);
+static int vm_spawn(struct vm_session *s)
+{
+	s->t0 = now_mono();
+	s->qemu = fork();
+	if (s->qemu == 0) {
+		char *log = xasprintf("%s/qemu.log", s->dir);
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int null = open("/dev/null", O_RDONLY);
 
@@ -809,68 +804,92 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execvp(qa.v[0], qa.v);
-		fprintf(stderr, "cannot run %s: %s\n", qa.v[0],
+		execvp(s->qa.v[0], s->qa.v);
+		fprintf(stderr, "cannot run %s: %s\n", s->qa.v[0],
 			strerror(errno));
 		_exit(127);
 	}
-	if (qemu < 0) {
-		snprintf(r->evidence, sizeof(r->evidence), "fork failed: %s",
-			 strerror(errno));
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto restore;
+	if (s->qemu < 0)
+		return vm_infra(s, "fork failed: %s", strerror(errno));
+	return 0;
+}
+
+/* The guest's output to our stdout, the console to the scanner. */
+static void vm_pump(struct vm_session *s, int final)
+{
+	size_t n;
+
+	while ((n = tail_read(&s->out, s->buf, sizeof(s->buf))) > 0) {
+		progress_clear(&s->prog);
+		fwrite(s->buf, 1, n, stdout);
+		fflush(stdout);
 	}
+	while ((n = tail_read(&s->con, s->buf, sizeof(s->buf))) > 0)
+		feed_console(&s->scan, &s->lf, s->buf, n, 0);
+	if (final)
+		feed_console(&s->scan, &s->lf, "", 0, 1);
+}
+
+/* Until QEMU exits, the deadline passes or we are told to stop. */
+static void vm_watch(struct vm_session *s, const char *what)
+{
+	double deadline = s->t0 + s->o->timeout_s;
+	int i;
 
 	for (;;) {
-		pid_t w = waitpid(qemu, &qst, WNOHANG);
-		size_t n;
+		pid_t w = waitpid(s->qemu, &s->qst, WNOHANG);
 
-		while ((n = tail_read(&out, buf, sizeof(buf))) > 0) {
-			progress_clear(&prog);
-			fwrite(buf, 1, n, stdout);
-			fflush(stdout);
-		}
-		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
-			feed_console(&scan, &lf, buf, n, 0);
-		if (scan.cmd_started && !cmd_t)
-			cmd_t = now_mono();
-		if (w == qemu)
+		vm_pump(s, 0);
+		if (s->scan.cmd_started && !s->cmd_t)
+			s->cmd_t = now_mono();
+		if (w == s->qemu)
 			break;
 		if (got_signal || now_mono() > deadline) {
-			timed_out = !got_signal;
-			kill(qemu, SIGTERM);
-			for (i = 0; i < 40 && waitpid(qemu, &qst, WNOHANG) == 0; i++)
+			s->timed_out = !got_signal;
+			kill(s->qemu, SIGTERM);
+			for (i = 0; i < 40 && waitpid(s->qemu, &s->qst,
+						      WNOHANG) == 0; i++)
 				usleep(50 * 1000);
 			if (i == 40) {
-				kill(qemu, SIGKILL);
-				waitpid(qemu, &qst, 0);
+				kill(s->qemu, SIGKILL);
+				waitpid(s->qemu, &s->qst, 0);
 			}
 			break;
 		}
-		if (scan.cmd_started)
-			progress_update(&prog, "[vm %s] running %s | splats %u oom-kills %u",
-					accel, argv[0], splat_count(&scan),
-					scan.count[CON_OOM_KILL]);
+		if (s->scan.cmd_started)
+			progress_update(&s->prog, "[vm %s] running %s | splats "
+					"%u oom-kills %u", s->accel, what,
+					splat_count(&s->scan),
+					s->scan.count[CON_OOM_KILL]);
 		else
-			progress_update(&prog, "[vm %s] booting | console %u lines",
-					accel, scan.lines);
+			progress_update(&s->prog, "[vm %s] booting | console "
+					"%u lines", s->accel, s->scan.lines);
 		usleep(50 * 1000);
 	}
-	r->total_s = now_mono() - t0;
-	r->boot_s = cmd_t ? cmd_t - t0 : 0;
-	progress_clear(&prog);
-	{
-		size_t n;
+	s->r->total_s = now_mono() - s->t0;
+	s->r->boot_s = s->cmd_t ? s->cmd_t - s->t0 : 0;
+	progress_clear(&s->prog);
+	vm_pump(s, 1);
+}
 
-		while ((n = tail_read(&out, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, n, stdout);
-		fflush(stdout);
-		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
-			feed_console(&scan, &lf, buf, n, 0);
-		feed_console(&scan, &lf, "", 0, 1);
-	}
+/* Boot, run, watch, judge: the part under our signal handlers. */
+static void vm_boot(struct vm_session *s, char *const argv[])
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	struct vm_result *r = s->r;
+	int have_status;
 
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	got_signal = 0;
+	progress_init(&s->prog);
+	if (s->o->quiet)
+		s->prog.enabled = 0;
+	if (vm_spawn(s))
+		goto restore;
+	vm_watch(s, argv[0]);
 	if (got_signal) {
 		snprintf(r->evidence, sizeof(r->evidence),
 			 "interrupted by signal %d", (int)got_signal);
@@ -878,58 +897,88 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 		r->exit_code = 128 + got_signal;
 		goto restore;
 	}
-	have_status = parse_status(dir, &r->cmd_status, guest_err,
-				   sizeof(guest_err)) == 0;
-	judge(r, o, &scan, timed_out, have_status,
-	      WIFEXITED(qst) ? WEXITSTATUS(qst) : 128 + WTERMSIG(qst),
-	      guest_err, dir);
+	have_status = parse_status(s->dir, &r->cmd_status, s->guest_err,
+				   sizeof(s->guest_err)) == 0;
+	judge(r, s->o, &s->scan, s->timed_out, have_status,
+	      WIFEXITED(s->qst) ? WEXITSTATUS(s->qst) :
+	      128 + WTERMSIG(s->qst), s->guest_err, s->dir);
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-report:
-	write_verdict_json(dir, r, &scan, timed_out);
-	if (!o->quiet || r->verdict != VM_PASS) {
-		if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
-			fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total %.1fs)\n",
-				vm_verdict_name(r->verdict), r->evidence,
-				r->accel, r->boot_s, r->total_s);
-		else if (r->evidence_line)
-			fprintf(stderr, "labyrinth vm: %s: %s\n  evidence: %s:%u\n",
-				vm_verdict_name(r->verdict), r->evidence,
-				r->console_log, r->evidence_line);
-		else
-			fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
-				vm_verdict_name(r->verdict), r->evidence, dir);
-		if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
-			int k;
+}
 
-			fprintf(stderr, "  console:");
-			for (k = CON_PANIC; k < CON_CMD_START; k++)
-				if (scan.count[k])
-					fprintf(stderr, " %s=%u",
-						console_kind_name(k),
-						scan.count[k]);
-			fputc('\n', stderr);
-		}
+/* The verdict line (and verdict.json); the temporary logs after a pass. */
+static void vm_report(struct vm_session *s)
+{
+	const struct vm_opts *o = s->o;
+	struct vm_result *r = s->r;
+	int k;
+
+	if (s->dir && !s->dry_run)
+		write_verdict_json(s->dir, r, &s->scan, s->timed_out);
+	if (s->dry_run || (o->quiet && r->verdict == VM_PASS))
+		goto cleanup;
+	if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
+		fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total "
+			"%.1fs)\n", vm_verdict_name(r->verdict), r->evidence,
+			r->accel, r->boot_s, r->total_s);
+	else if (r->evidence_line)
+		fprintf(stderr, "labyrinth vm: %s: %s\n  evidence: %s:%u\n",
+			vm_verdict_name(r->verdict), r->evidence,
+			r->console_log, r->evidence_line);
+	else
+		fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
+			vm_verdict_name(r->verdict), r->evidence,
+			s->dir ? s->dir : "(none)");
+	if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
+		fprintf(stderr, "  console:");
+		for (k = CON_PANIC; k < CON_CMD_START; k++)
+			if (s->scan.count[k])
+				fprintf(stderr, " %s=%u", console_kind_name(k),
+					s->scan.count[k]);
+		fputc('\n', stderr);
 	}
-	if (temp_dir && !o->keep && r->verdict == VM_PASS) {
-		remove_tree(dir);
+cleanup:
+	if (s->temp_dir && s->dir &&
+	    (s->dry_run || (!o->keep && r->verdict == VM_PASS))) {
+		remove_tree(s->dir);
 		free(r->out_dir);
 		free(r->console_log);
 		r->out_dir = r->console_log = NULL;
 	}
-out:
-	if (con.fd >= 0)
-		close(con.fd);
-	if (out.fd >= 0)
-		close(out.fd);
-	free(con.path);
-	free(out.path);
-	free(lf.carry);
-	argv_free(&qa);
-	console_scan_free(&scan);
-	free(kernel);
-	free(init);
-	free(dir);
-	return r->exit_code;
+}
+
+int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
+{
+	struct vm_session *s = xcalloc(1, sizeof(*s));
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->cmd_status = -1;
+	s->o = o;
+	s->r = r;
+	s->con.fd = s->out.fd = -1;
+	console_scan_init(&s->scan);
+	s->kernel = find_kernel(o);
+	s->init = self_exe();
+	s->accel = vm_pick_accel(o->accel, s->why, sizeof(s->why));
+	snprintf(r->accel, sizeof(r->accel), "%s", s->accel);
+	if (vm_prepare(s, argv) == 0)
+		vm_boot(s, argv);
+	vm_report(s);
+	if (s->con.fd >= 0)
+		close(s->con.fd);
+	if (s->out.fd >= 0)
+		close(s->out.fd);
+	free(s->con.path);
+	free(s->out.path);
+	free(s->lf.carry);
+	argv_free(&s->qa);
+	console_scan_free(&s->scan);
+	free(s->kernel);
+	free(s->init);
+	free(s->dir);
+	ret = r->exit_code;
+	free(s);
+	return ret;
 }

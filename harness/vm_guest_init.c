@@ -10,11 +10,17 @@
  *
  * The command's stdout and stderr go to the second serial port (ttyS1),
  * which the host streams to its own stdout; the kernel console stays on
- * ttyS0, so the console log holds only the kernel's words and ours.
+ * ttyS0, so the console log holds only the kernel's words and ours. A
+ * serial port is a terminal, but the host's output may not be: where it
+ * is not (vm_proto.h, VM_CTL_TTY) the command gets a pipe instead, which
+ * this init relays to ttyS1, so that it behaves as it would on the host
+ * (no progress lines in a CI log).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,13 +197,103 @@ static void serial_raw(int fd)
 	}
 }
 
+/* Was the host's stdout (stderr) a terminal? Yes if it did not say. */
+static void host_ttys(bool *out, bool *err)
+{
+	char *t = ctl_read(VM_CTL_TTY, NULL);
+	int o = 1, e = 1;
+
+	if (t && sscanf(t, "stdout %d stderr %d", &o, &e) != 2)
+		o = e = 1;
+	free(t);
+	*out = o;
+	*err = o && e;	/* the command's stderr lands on the host's stdout */
+}
+
+/*
+ * The command's stdout and stderr: ttyS1 itself where the host's output
+ * is a terminal, else a pipe this init relays (one pipe for both when
+ * neither is, which keeps their order). relay[] gets the read ends.
+ */
+static void command_stdio(int tty, int fds[2], int relay[2])
+{
+	bool out_tty, err_tty;
+	int p[2];
+
+	host_ttys(&out_tty, &err_tty);
+	fds[0] = fds[1] = tty;
+	relay[0] = relay[1] = -1;
+	if (!out_tty && pipe2(p, O_CLOEXEC) == 0) {
+		fds[0] = fds[1] = p[1];
+		relay[0] = p[0];
+	}
+	if (!err_tty && out_tty && pipe2(p, O_CLOEXEC) == 0) {
+		fds[1] = p[1];
+		relay[1] = p[0];
+	}
+}
+
+/* Copy what the pipes hold to ttyS1; wait up to ms for it. A pipe at its
+ * end is closed (-1). */
+static void relay_once(int relay[2], int tty, int ms)
+{
+	struct pollfd pf[2];
+	char buf[4096];
+	int i, n = 0;
+
+	for (i = 0; i < 2; i++)
+		if (relay[i] >= 0) {
+			pf[n].fd = relay[i];
+			pf[n].events = POLLIN;
+			n++;
+		}
+	if (!n) {
+		if (ms > 0)
+			usleep((useconds_t)ms * 1000);
+		return;
+	}
+	if (poll(pf, (nfds_t)n, ms) <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		ssize_t got;
+
+		if (!(pf[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		got = read(pf[i].fd, buf, sizeof(buf));
+		if (got > 0 && write(tty, buf, (size_t)got) < 0)
+			kmsg("labyrinth-vm: relaying output: %s",
+			     strerror(errno));
+		if (got <= 0) {
+			close(pf[i].fd);
+			relay[relay[0] == pf[i].fd ? 0 : 1] = -1;
+		}
+	}
+}
+
+/* PID 1 reaps every orphan and relays output until the command is done. */
+static int wait_command(pid_t child, int relay[2], int tty)
+{
+	int st = 0;
+
+	for (;;) {
+		pid_t p;
+
+		relay_once(relay, tty, 100);
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+			if (p == child)
+				return st;
+		if (p < 0 && errno == ECHILD)
+			fatal("lost track of the command");
+	}
+}
+
 int guest_init_main(int argc, char **argv)
 {
 	char *argvbuf, *envbuf, *cwd, *shares, status[64];
 	size_t argvlen = 0, envlen = 0;
 	char **cmd, **env;
 	pid_t child;
-	int fd, st = 0;
+	int fd, st, io[2], relay[2];
 	size_t i;
 
 	(void)argc;
@@ -265,6 +361,7 @@ int guest_init_main(int argc, char **argv)
 		fatal("cannot open /dev/ttyS1 for the command's output");
 	serial_raw(fd);
 
+	command_stdio(fd, io, relay);
 	kmsg("%s: %s", CONSOLE_MARK_START, cmd[0]);
 	child = fork();
 	if (child < 0)
@@ -273,8 +370,8 @@ int guest_init_main(int argc, char **argv)
 		int null = open("/dev/null", O_RDONLY);
 
 		dup2(null, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
+		dup2(io[0], 1);
+		dup2(io[1], 2);
 		setsid();
 		if (chdir(cwd)) {
 			fprintf(stderr, "labyrinth-vm: cannot enter %s: %s\n",
@@ -287,15 +384,12 @@ int guest_init_main(int argc, char **argv)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 
-	/* PID 1 reaps every orphan until the command itself is done. */
-	for (;;) {
-		pid_t p = waitpid(-1, &st, 0);
-
-		if (p == child)
-			break;
-		if (p < 0 && errno != EINTR)
-			fatal("lost track of the command");
-	}
+	/* the write ends are the command's now */
+	if (io[0] != fd)
+		close(io[0]);
+	if (io[1] != fd && io[1] != io[0])
+		close(io[1]);
+	st = wait_command(child, relay, fd);
 	if (WIFEXITED(st))
 		snprintf(status, sizeof(status), "exit %d\n", WEXITSTATUS(st));
 	else
@@ -309,6 +403,9 @@ int guest_init_main(int argc, char **argv)
 	kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	/* what the pipes still hold, until every writer is gone */
+	for (i = 0; i < 20 && (relay[0] >= 0 || relay[1] >= 0); i++)
+		relay_once(relay, fd, 50);
 	tcdrain(fd);
 	finish(status);
 	return 0;
