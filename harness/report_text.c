@@ -87,6 +87,33 @@ static int is_splat(const char *kind)
 	return 0;
 }
 
+/* What was sampled, what is missing, what it cost: every run says. */
+static void sampler_line(struct sbuf *b, json_t *r)
+{
+	char cpu[32], line[400];
+	int n = 0;
+
+	fmt_num(cpu, sizeof(cpu), jp_num(r, "sampler.cpu_s", 0), 3);
+	if (jp(r, "series.loss"))
+		n = snprintf(line, sizeof(line), "%lld samples of the module's "
+			     "series every %lld ms, %lld missing (longest gap "
+			     "%.3f s); %lld /proc samples every %lld ms; ",
+			     jp_int(r, "sampler.samples", 0),
+			     jp_int(r, "sampler.interval_ms", 0),
+			     jp_int(r, "series.loss.missing_samples", 0),
+			     jp_num(r, "series.loss.longest_gap_s", 0),
+			     jp_int(r, "sampler.proc_samples", 0),
+			     jp_int(r, "sampler.proc_interval_ms", 0));
+	else	/* a version 1 report: one /proc series */
+		n = snprintf(line, sizeof(line), "%lld /proc samples every "
+			     "%lld ms; ", jp_int(r, "sampler.samples", 0),
+			     jp_int(r, "sampler.interval_ms", 0));
+	snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU %s s, "
+		 "%.2f%% of a vCPU", cpu, jp_num(r, "sampler.cpu_percent", 0));
+	sb_puts(b, "sampler  ");
+	wrap(b, line, 9, 9);
+}
+
 char *report_summary_string(json_t *r)
 {
 	struct sbuf b;
@@ -250,11 +277,7 @@ char *report_summary_string(json_t *r)
 		sb_puts(&b, "         ");
 		wrap(&b, line, 9, 9);
 	}
-	fmt_num(n1, sizeof(n1), jp_num(r, "sampler.cpu_s", 0), 3);
-	sb_printf(&b, "sampler  %lld samples every %lld ms, %s s CPU "
-		  "(%.2f%% of the run)\n", jp_int(r, "sampler.samples", 0),
-		  jp_int(r, "sampler.interval_ms", 0), n1,
-		  jp_num(r, "sampler.cpu_percent", 0));
+	sampler_line(&b, r);
 	return sb_take(&b);
 }
 
