@@ -42,7 +42,7 @@ KDIR_SH := $(KDIR)
 endif
 
 CC ?= gcc
-PKG_LIBS := jansson inih
+PKG_LIBS := jansson inih libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

@@ -7,7 +7,7 @@ pkgs=(
 	# build the harness and the test kernel
 	build-essential pkg-config bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils dwarves linux-source-6.1
-	# libraries: JSON, INI scenarios, unit tests
+	# libraries: JSON, INI scenarios, SHA-256 (libssl-dev above), unit tests
 	libjansson-dev libinih-dev check
 	# sanitizer and fuzzer builds
 	clang llvm libclang-rt-14-dev

@@ -331,6 +331,11 @@ START_TEST(test_odd_but_valid)
 	ck_assert_uint_eq(sc.engine[0].rate, 10);
 	ck_assert_uint_eq(sc.engine[0].cpumask, 0);
 	scenario_free(&sc);
+	ck_assert_int_eq(parse(&sc, "[engine a]\n"), 0);
+	/* sha256sum of the same bytes */
+	ck_assert_str_eq(sc.sha256, "5d464bddd6375e5fe9d2f200ec2299bed1"
+			 "c3012c9c9a95bacaa1c089984a4b45");
+	scenario_free(&sc);
 	ck_assert_int_eq(parse(&sc, "[engine a]\nrate = 0x10\n"), 0);
 	ck_assert_uint_eq(sc.engine[0].rate, 16);
 	scenario_free(&sc);
