@@ -62,10 +62,73 @@ static void vm_usage(FILE *f)
 "  labyrinth vm --dry-run -- true\n");
 }
 
+enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
+       OPT_WARN, OPT_SPLATS, OPT_SHOW };
+
+/* One option of `labyrinth vm`; 0, or -1 after saying what was wrong. */
+static int vm_opt(struct vm_opts *o, const char ***shares, int c, char *arg)
+{
+	char *abs;
+
+	switch (c) {
+	case 'k':
+		o->kernel = arg;
+		return 0;
+	case OPT_VARIANT:
+		return vm_opts_set(o, "vm", "variant", arg);
+	case 'm':
+		return vm_opts_set(o, "vm", "mem", arg);
+	case 'c':
+		return vm_opts_set(o, "vm", "cpus", arg);
+	case 't':
+		return vm_opts_set(o, "vm", "timeout", arg);
+	case OPT_ACCEL:
+		return vm_opts_set(o, "vm", "accel", arg);
+	case 's':
+		abs = realpath(arg, NULL);
+		if (!abs) {
+			lab_err("vm: --share %s: no such directory (create it "
+				"first)", arg);
+			return -1;
+		}
+		*shares = xrealloc(*shares, (o->nshares + 1) * sizeof(**shares));
+		(*shares)[o->nshares++] = abs;
+		o->shares = *shares;
+		return 0;
+	case 'o':
+		o->out_dir = arg;
+		return 0;
+	case OPT_APPEND:
+		o->append = arg;
+		return 0;
+	case OPT_KEEP:
+		o->keep = 1;
+		return 0;
+	case OPT_OOPS:
+		o->panic_on_oops = 1;
+		return 0;
+	case OPT_WARN:
+		o->panic_on_warn = 1;
+		return 0;
+	case OPT_SPLATS:
+		o->ignore_splats = 1;
+		return 0;
+	case OPT_SHOW:
+		o->show_command = 1;
+		return 0;
+	case 'n':
+		o->dry_run = 1;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	}
+	lab_err("vm: run 'labyrinth vm --help' for the options");
+	return -1;
+}
+
 int cmd_vm(int argc, char **argv)
 {
-	enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
-	       OPT_WARN, OPT_SPLATS, OPT_SHOW };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "variant", required_argument, NULL, OPT_VARIANT },
@@ -89,7 +152,8 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	struct vm_result r;
 	const char **shares = NULL;
-	int c, ret;
+	int c, ret = VM_EXIT_USAGE;
+	size_t i;
 
 	/* labyrinth vm run SCENARIO: the scenario runner's (cmd_vm_run.c) */
 	if (argc > 1 && !strcmp(argv[1], "run"))
@@ -100,86 +164,23 @@ int cmd_vm(int argc, char **argv)
 	/* '+': stop at the first non-option, the guest command is its own. */
 	while ((c = getopt_long(argc, argv, "+k:m:c:t:s:o:nqh", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o.kernel = optarg;
-			break;
-		case OPT_VARIANT:
-			if (vm_opts_set(&o, "vm", "variant", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 'm':
-			if (vm_opts_set(&o, "vm", "mem", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 'c':
-			if (vm_opts_set(&o, "vm", "cpus", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 't':
-			if (vm_opts_set(&o, "vm", "timeout", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 's': {
-			char *abs = realpath(optarg, NULL);
-
-			if (!abs) {
-				lab_err("vm: --share %s: no such directory (create it first)",
-					optarg);
-				free(shares);
-				return VM_EXIT_USAGE;
-			}
-			shares = xrealloc(shares, (o.nshares + 1) * sizeof(*shares));
-			shares[o.nshares++] = abs;
-			o.shares = shares;
-			break;
-		}
-		case 'o':
-			o.out_dir = optarg;
-			break;
-		case OPT_KEEP:
-			o.keep = 1;
-			break;
-		case OPT_ACCEL:
-			if (vm_opts_set(&o, "vm", "accel", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case OPT_APPEND:
-			o.append = optarg;
-			break;
-		case OPT_OOPS:
-			o.panic_on_oops = 1;
-			break;
-		case OPT_WARN:
-			o.panic_on_warn = 1;
-			break;
-		case OPT_SPLATS:
-			o.ignore_splats = 1;
-			break;
-		case OPT_SHOW:
-			o.show_command = 1;
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
-		case 'h':
+		if (c == 'h') {
 			vm_usage(stdout);
-			return 0;
-		default:
-			lab_err("vm: run 'labyrinth vm --help' for the options");
-			return VM_EXIT_USAGE;
+			ret = 0;
+			goto out;
 		}
+		if (vm_opt(&o, &shares, c, optarg))
+			goto out;
 	}
 	if (optind >= argc) {
-		lab_err("vm: no command to run: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]");
-		return VM_EXIT_USAGE;
+		lab_err("vm: no command to run: labyrinth vm [OPTIONS] -- "
+			"COMMAND [ARGS...]");
+		goto out;
 	}
 	ret = vm_run(&o, argv + optind, &r);
 	vm_result_free(&r);
-	for (size_t i = 0; i < o.nshares; i++)
+out:
+	for (i = 0; i < o.nshares; i++)
 		free((char *)shares[i]);
 	free(shares);
 	return ret;

@@ -500,12 +500,84 @@ static const struct vfield report_f[] = {
 
 static int v_fields(struct vctx *v, json_t *obj, const char *path,
 		    const struct vfield *fields);
+static int v_value(struct vctx *v, json_t *j, const char *path,
+		   const struct vfield *f, enum vtype t);
+
+/* One of an enum's values (V_ENUM) or of a vocabulary (V_WORD: the
+ * names and their old spellings, so version 1 reports still read). */
+static int v_word(struct vctx *v, json_t *j, const char *path,
+		  const struct vfield *f, enum vtype t)
+{
+	const char *s = json_string_value(j);
+	const char *const *e;
+	struct sbuf b;
+	uint32_t w;
+	int ret;
+
+	if (s && t == V_WORD && vocab_parse(f->vocab, s, &w) >= 0)
+		return 0;
+	for (e = f->values; s && t == V_ENUM && *e; e++)
+		if (!strcmp(*e, s))
+			return 0;
+	sb_init(&b);
+	if (t == V_WORD) {
+		char list[256];
+
+		vocab_list(f->vocab, list, sizeof(list));
+		sb_puts(&b, list);
+	}
+	for (e = f->values; t == V_ENUM && *e; e++)
+		sb_printf(&b, "%s%s", e == f->values ? "" : ", ", *e);
+	ret = vfail(v, path, "expected one of %s; got %s%s%s", b.s,
+		    s ? "\"" : "", s ? s : jtype(j), s ? "\"" : "");
+	free(b.s);
+	return ret;
+}
+
+static int v_scalars(struct vctx *v, json_t *j, const char *path)
+{
+	const char *k;
+	json_t *x;
+	char sub[512];
+
+	if (!json_is_object(j))
+		return vfail(v, path, "expected an object, got %s", jtype(j));
+	json_object_foreach(j, k, x) {
+		if (json_is_string(x) || json_is_number(x) ||
+		    json_is_boolean(x))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, k);
+		return vfail(v, sub, "expected a string, number or boolean, "
+			     "got %s", jtype(x));
+	}
+	return 0;
+}
+
+static int v_array(struct vctx *v, json_t *j, const char *path,
+		   const struct vfield *f)
+{
+	char sub[512];
+	size_t i;
+
+	if (!json_is_array(j))
+		return vfail(v, path, "expected an array, got %s", jtype(j));
+	if (f->min > 0 && json_array_size(j) < f->min)
+		return vfail(v, path, "needs at least %g element(s)", f->min);
+	if (f->max_items && json_array_size(j) > f->max_items)
+		return vfail(v, path, "has %zu elements, at most %u allowed",
+			     json_array_size(j), f->max_items);
+	for (i = 0; i < json_array_size(j); i++) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (v_value(v, json_array_get(j, i), sub, f, f->item))
+			return -EINVAL;
+	}
+	return 0;
+}
 
 /* Check one value `j` against type t (with f's bounds/enum/fields). */
 static int v_value(struct vctx *v, json_t *j, const char *path,
 		   const struct vfield *f, enum vtype t)
 {
-	const char *const *e;
 	double d;
 
 	switch (t) {
@@ -560,39 +632,8 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 				     f->min, f->max);
 		return 0;
 	case V_ENUM:
-		if (json_is_string(j))
-			for (e = f->values; *e; e++)
-				if (!strcmp(*e, json_string_value(j)))
-					return 0;
-		{
-			struct sbuf b;
-			int ret;
-
-			sb_init(&b);
-			for (e = f->values; *e; e++)
-				sb_printf(&b, "%s%s", e == f->values ? "" : ", ",
-					  *e);
-			ret = vfail(v, path, "expected one of %s; got %s%s%s",
-				    b.s, json_is_string(j) ? "\"" : "",
-				    json_is_string(j) ? json_string_value(j)
-						      : jtype(j),
-				    json_is_string(j) ? "\"" : "");
-			free(b.s);
-			return ret;
-		}
-	case V_WORD: {
-		uint32_t w;
-		char list[256];
-
-		if (json_is_string(j) &&
-		    vocab_parse(f->vocab, json_string_value(j), &w) >= 0)
-			return 0;
-		vocab_list(f->vocab, list, sizeof(list));
-		return vfail(v, path, "expected one of %s; got %s%s%s", list,
-			     json_is_string(j) ? "\"" : "",
-			     json_is_string(j) ? json_string_value(j) : jtype(j),
-			     json_is_string(j) ? "\"" : "");
-	}
+	case V_WORD:
+		return v_word(v, j, path, f, t);
 	case V_OBJ:
 		if (!json_is_object(j))
 			return vfail(v, path, "expected an object, got %s",
@@ -603,45 +644,10 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 			return vfail(v, path, "expected an object, got %s",
 				     jtype(j));
 		return 0;
-	case V_SCALARS: {
-		const char *k;
-		json_t *x;
-		char sub[512];
-
-		if (!json_is_object(j))
-			return vfail(v, path, "expected an object, got %s",
-				     jtype(j));
-		json_object_foreach(j, k, x) {
-			if (json_is_string(x) || json_is_number(x) ||
-			    json_is_boolean(x))
-				continue;
-			snprintf(sub, sizeof(sub), "%s.%s", path, k);
-			return vfail(v, sub, "expected a string, number or "
-				     "boolean, got %s", jtype(x));
-		}
-		return 0;
-	}
-	case V_ARR: {
-		char sub[512];
-		size_t i;
-
-		if (!json_is_array(j))
-			return vfail(v, path, "expected an array, got %s",
-				     jtype(j));
-		if (f->min > 0 && json_array_size(j) < f->min)
-			return vfail(v, path, "needs at least %g element(s)",
-				     f->min);
-		if (f->max_items && json_array_size(j) > f->max_items)
-			return vfail(v, path, "has %zu elements, at most %u "
-				     "allowed", json_array_size(j),
-				     f->max_items);
-		for (i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			if (v_value(v, json_array_get(j, i), sub, f, f->item))
-				return -EINVAL;
-		}
-		return 0;
-	}
+	case V_SCALARS:
+		return v_scalars(v, j, path);
+	case V_ARR:
+		return v_array(v, j, path, f);
 	}
 	return vfail(v, path, "internal: unknown type %d", (int)t);
 }

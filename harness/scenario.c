@@ -794,6 +794,52 @@ static void mark_seen(struct parse_ctx *c, const char *sect, const char *key,
 	sc->seen[sc->nseen++] = id;
 }
 
+/* The keys whose value is a list or a command line. */
+static int set_text_value(const struct key_def *d, void *base,
+			  const char *value, char *why, size_t whylen)
+{
+	char *field = (char *)base + d->off, bad[160] = "";
+
+#define BAD(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
+	switch (d->type) {
+	case K_CACHES: {
+		struct sc_inject *in = base;
+
+		if (parse_list(value, in->caches, &in->ncaches, ".:", bad,
+			       sizeof(bad)))
+			BAD("bad cache name %s", bad);
+		return 0;
+	}
+	case K_SCRIPTS: {
+		struct scenario *sc = base;
+
+		if (parse_list(value, sc->trace, &sc->ntrace, NULL, bad,
+			       sizeof(bad)))
+			BAD("bad script name %s", bad);
+		return 0;
+	}
+	case K_STOP: {
+		struct scenario *sc = base;
+
+		if (parse_stop(value, &sc->stop_on, bad, sizeof(bad)))
+			BAD("unknown stop condition %s", bad);
+		sc->stop_on_set = true;
+		return 0;
+	}
+	case K_EXTRA:
+		if (strlen(value) >= d->size)
+			BAD("too long");
+		if (parse_extra(value, bad, sizeof(bad)))
+			BAD("%s", bad);
+		snprintf(field, d->size, "%s", value);
+		return 0;
+	default:
+		break;
+	}
+	BAD("internal: unhandled key type");
+#undef BAD
+}
+
 /*
  * Parse value into the row's field. Returns 0, 1 (accepted, but spelt
  * the old way: *now says how to write it) or -1 with why set.
@@ -801,7 +847,7 @@ static void mark_seen(struct parse_ctx *c, const char *sect, const char *key,
 static int set_value(const struct key_def *d, void *base, const char *value,
 		     char *why, size_t whylen, const char **now)
 {
-	char *field = (char *)base + d->off, bad[160] = "";
+	char *field = (char *)base + d->off;
 	uint64_t u;
 	uint32_t e;
 	double dv;
@@ -885,37 +931,11 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 			BAD("not a size or percentage");
 		snprintf(field, d->size, "%s", value);
 		return 0;
-	case K_CACHES: {
-		struct sc_inject *in = base;
-
-		if (parse_list(value, in->caches, &in->ncaches, ".:", bad,
-			       sizeof(bad)))
-			BAD("bad cache name %s", bad);
-		return 0;
-	}
-	case K_SCRIPTS: {
-		struct scenario *sc = base;
-
-		if (parse_list(value, sc->trace, &sc->ntrace, NULL, bad,
-			       sizeof(bad)))
-			BAD("bad script name %s", bad);
-		return 0;
-	}
-	case K_STOP: {
-		struct scenario *sc = base;
-
-		if (parse_stop(value, &sc->stop_on, bad, sizeof(bad)))
-			BAD("unknown stop condition %s", bad);
-		sc->stop_on_set = true;
-		return 0;
-	}
+	case K_CACHES:
+	case K_SCRIPTS:
+	case K_STOP:
 	case K_EXTRA:
-		if (strlen(value) >= d->size)
-			BAD("too long");
-		if (parse_extra(value, bad, sizeof(bad)))
-			BAD("%s", bad);
-		snprintf(field, d->size, "%s", value);
-		return 0;
+		return set_text_value(d, base, value, why, whylen);
 	case K_ADDR: {
 		struct sc_inject *in = base;
 

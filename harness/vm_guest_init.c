@@ -287,18 +287,12 @@ static int wait_command(pid_t child, int relay[2], int tty)
 	}
 }
 
-int guest_init_main(int argc, char **argv)
+/* What PID 1 mounts before it can read the control directory. */
+static void early_mounts(void)
 {
-	char *argvbuf, *envbuf, *cwd, *shares, status[64];
-	size_t argvlen = 0, envlen = 0;
-	char **cmd, **env;
-	pid_t child;
-	int fd, st, io[2], relay[2];
-	size_t i;
+	char *opts;
+	int fd;
 
-	(void)argc;
-	(void)argv;
-	umask(022);
 	do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		 NULL, 1);
 	do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -315,26 +309,20 @@ int guest_init_main(int argc, char **argv)
 		 1);
 	if (mkdir(VM_GUEST_CTL, 0755) && errno != EEXIST)
 		fatal("cannot create the control mount point");
-	{
-		char *opts = xasprintf("trans=virtio,version=9p2000.L,msize=%d",
-				       VM_9P_MSIZE);
-
-		if (mount(VM_CTL_TAG, VM_GUEST_CTL, "9p", 0, opts)) {
-			kmsg("labyrinth-vm: cannot mount the control directory (9p tag %s): %s",
-			     VM_CTL_TAG, strerror(errno));
-			sync();
-			reboot(RB_AUTOBOOT);
-		}
-		free(opts);
+	opts = xasprintf("trans=virtio,version=9p2000.L,msize=%d",
+			 VM_9P_MSIZE);
+	if (mount(VM_CTL_TAG, VM_GUEST_CTL, "9p", 0, opts)) {
+		kmsg("labyrinth-vm: cannot mount the control directory (9p tag %s): %s",
+		     VM_CTL_TAG, strerror(errno));
+		sync();
+		reboot(RB_AUTOBOOT);
 	}
+	free(opts);
+}
 
-	argvbuf = ctl_read(VM_CTL_ARGV, &argvlen);
-	envbuf = ctl_read(VM_CTL_ENV, &envlen);
-	cwd = ctl_read(VM_CTL_CWD, NULL);
-	shares = ctl_read(VM_CTL_SHARES, NULL);
-	if (!argvbuf || !envbuf || !cwd || !shares || !argvlen)
-		fatal("incomplete control directory");
-
+/* What a command expects of a system: the rest of the mounts. */
+static void late_mounts(const char *cwd, char *shares)
+{
 	mount_tmp_keeping(cwd);
 	mkdir("/dev/pts", 0755);
 	do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -347,6 +335,28 @@ int guest_init_main(int argc, char **argv)
 	do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL, 0);
 	mount_shares(shares);
 	sethostname("labyrinth-vm", strlen("labyrinth-vm"));
+}
+
+int guest_init_main(int argc, char **argv)
+{
+	char *argvbuf, *envbuf, *cwd, *shares, status[64];
+	size_t argvlen = 0, envlen = 0;
+	char **cmd, **env;
+	pid_t child;
+	int fd, st, io[2], relay[2];
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	umask(022);
+	early_mounts();
+	argvbuf = ctl_read(VM_CTL_ARGV, &argvlen);
+	envbuf = ctl_read(VM_CTL_ENV, &envlen);
+	cwd = ctl_read(VM_CTL_CWD, NULL);
+	shares = ctl_read(VM_CTL_SHARES, NULL);
+	if (!argvbuf || !envbuf || !cwd || !shares || !argvlen)
+		fatal("incomplete control directory");
+	late_mounts(cwd, shares);
 
 	cmd = split0(argvbuf, argvlen);
 	env = split0(envbuf, envlen);
