@@ -12,14 +12,10 @@
 #include "labdev.h"
 #include "util.h"
 
-void outcome_sample_at(const struct series *s, double t,
+/* Row i of the series. */
+static void series_row(const struct series *s, size_t i,
 		       struct outcome_sample *out)
 {
-	size_t i = thr_last_before(s, t);
-
-	memset(out, 0, sizeof(*out));
-	if (i == THR_NONE)
-		return;
 	out->found = true;
 	out->t = s->t[i];
 	out->free = s->col[COL_FREE][i];
@@ -27,6 +23,16 @@ void outcome_sample_at(const struct series *s, double t,
 	out->min = s->col[COL_MIN][i];
 	out->low = s->col[COL_LOW][i];
 	out->high = s->col[COL_HIGH][i];
+}
+
+void outcome_sample_at(const struct series *s, double t,
+		       struct outcome_sample *out)
+{
+	size_t i = thr_last_before(s, t);
+
+	memset(out, 0, sizeof(*out));
+	if (i != THR_NONE)
+		series_row(s, i, out);
 }
 
 static uint64_t sub0(uint64_t a, uint64_t b)
@@ -60,15 +66,15 @@ static void first_failure(const struct outcome_input *in,
 	if (best) {
 		/* 6.1 ignores watermark_boost for order-0 GFP_ATOMIC: the
 		 * 3/8 rule is about the unboosted marks */
-		f->found = true;
+		f->found = f->at.found = true;
 		f->source = SRC_SNAPSHOT;
-		f->t = (double)best->time_ns / 1e9 - in->t0;
-		f->free = best->zone_free_pages;
-		f->held = best->pages_held;
+		f->at.t = (double)best->time_ns / 1e9 - in->t0;
+		f->at.free = best->zone_free_pages;
+		f->at.held = best->pages_held;
 		f->boost = best->watermark_boost;
-		f->min = sub0(best->wmark_min, f->boost);
-		f->low = sub0(best->wmark_low, f->boost);
-		f->high = sub0(best->wmark_high, f->boost);
+		f->at.min = sub0(best->wmark_min, f->boost);
+		f->at.low = sub0(best->wmark_low, f->boost);
+		f->at.high = sub0(best->wmark_high, f->boost);
 		f->global_free = best->global_free_pages;
 		snprintf(f->zone, sizeof(f->zone), "%s",
 			 labdev_zone_name(best, zone));
@@ -85,12 +91,7 @@ static void first_failure(const struct outcome_input *in,
 		return;
 	f->found = true;
 	f->source = SRC_SERIES;
-	f->t = s->t[idx];
-	f->free = s->col[COL_FREE][idx];
-	f->held = s->col[COL_HELD][idx];
-	f->min = s->col[COL_MIN][idx];
-	f->low = s->col[COL_LOW][idx];
-	f->high = s->col[COL_HIGH][idx];
+	series_row(s, idx, &f->at);
 	f->boost = s->col[COL_BOOST][idx];
 	f->global_free = s->col[COL_GLOBAL_FREE][idx];
 	snprintf(f->zone, sizeof(f->zone), "%s", s->zone[0] ? s->zone :
@@ -122,13 +123,13 @@ static void deepest_dip(const struct outcome_input *in,
 		d->min = td.min;
 	}
 	/* against the series' min (the run's lowest), else the snapshot's */
-	min = d->found ? d->min : f->min;
-	if (f->found && f->source == SRC_SNAPSHOT && f->free < min &&
-	    (!d->found || f->free < d->free)) {
+	min = d->found ? d->min : f->at.min;
+	if (f->found && f->source == SRC_SNAPSHOT && f->at.free < min &&
+	    (!d->found || f->at.free < d->free)) {
 		d->found = true;
 		d->source = SRC_SNAPSHOT;
-		d->t = f->t;
-		d->free = f->free;
+		d->t = f->at.t;
+		d->free = f->at.free;
 		d->min = min;
 	}
 	if (d->found)
@@ -199,10 +200,10 @@ static void exhaustion_window(const struct outcome_input *in,
 		return;
 	for (i = 0; i < in->neng; i++)
 		if (!strcmp(in->eng[i].name, f->engine) &&
-		    in->eng[i].stop_t >= f->t)
+		    in->eng[i].stop_t >= f->at.t)
 			end = in->eng[i].stop_t;
 	for (i = 0; end < 0 && i < s->n; i++) {
-		if (s->t[i] < f->t) {
+		if (s->t[i] < f->at.t) {
 			peak = (double)s->col[COL_HELD][i];
 			continue;
 		}
@@ -213,14 +214,14 @@ static void exhaustion_window(const struct outcome_input *in,
 	}
 	if (end < 0)
 		end = o->panic.found ? o->panic.t :
-		      s->n ? s->t[s->n - 1] : f->t;
-	if (end < f->t)
-		end = f->t;
+		      s->n ? s->t[s->n - 1] : f->at.t;
+	if (end < f->at.t)
+		end = f->at.t;
 	snprintf(o->windows[0].kind, sizeof(o->windows[0].kind),
 		 "exhaustion");
 	snprintf(o->windows[0].label, sizeof(o->windows[0].label),
 		 "exhausted: first genuine failure to engine stop");
-	o->windows[0].t0 = f->t;
+	o->windows[0].t0 = f->at.t;
 	o->windows[0].t1 = end;
 	o->nwindows = 1;
 }

@@ -90,8 +90,9 @@ enum outcome_source {
 struct outcome_failure {
 	bool found;
 	enum outcome_source source;
-	double t;
-	uint64_t free, held, min, low, high, boost, global_free;
+	struct outcome_sample at;	/* t, free, held and the (unboosted)
+					 * watermarks at the failure */
+	uint64_t boost, global_free;
 	char zone[24];
 	char engine[SC_NAME_MAX];
 	uint32_t context;

@@ -97,16 +97,16 @@ static json_t *failure_json(const struct outcome_failure *f)
 	if (!f->found)
 		return json_null();
 	o = json_object();
-	json_object_set_new(o, "t_s", json_real(f->t));
-	json_object_set_new(o, "pages_held", JI(f->held));
-	json_object_set_new(o, "free_pages", JI(f->free));
+	json_object_set_new(o, "t_s", json_real(f->at.t));
+	json_object_set_new(o, "pages_held", JI(f->at.held));
+	json_object_set_new(o, "free_pages", JI(f->at.free));
 	json_object_set_new(o, "zone", json_string(f->zone));
-	json_object_set_new(o, "min", JI(f->min));
-	json_object_set_new(o, "low", JI(f->low));
-	json_object_set_new(o, "high", JI(f->high));
+	json_object_set_new(o, "min", JI(f->at.min));
+	json_object_set_new(o, "low", JI(f->at.low));
+	json_object_set_new(o, "high", JI(f->at.high));
 	json_object_set_new(o, "watermark_boost", JI(f->boost));
 	json_object_set_new(o, "free_over_min", json_real(
-		f->min ? (double)f->free / (double)f->min : 0));
+		f->at.min ? (double)f->at.free / (double)f->at.min : 0));
 	json_object_set_new(o, "engine", json_string(f->engine));
 	json_object_set_new(o, "context", json_string(
 		vocab_str(&vocab_context, f->context)));

@@ -635,15 +635,11 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 	case V_WORD:
 		return v_word(v, j, path, f, t);
 	case V_OBJ:
-		if (!json_is_object(j))
-			return vfail(v, path, "expected an object, got %s",
-				     jtype(j));
-		return v_fields(v, j, path, f->fields);
 	case V_ANYOBJ:
 		if (!json_is_object(j))
 			return vfail(v, path, "expected an object, got %s",
 				     jtype(j));
-		return 0;
+		return t == V_OBJ ? v_fields(v, j, path, f->fields) : 0;
 	case V_SCALARS:
 		return v_scalars(v, j, path);
 	case V_ARR:
