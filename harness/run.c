@@ -700,9 +700,11 @@ static void show_progress(struct run *r)
 }
 
 /*
- * How long to sleep. The module samples on its own, so the harness only
- * reads its ring now and then; near the reserve it reads every tick, so
- * that a panic finds every sample in the result directory.
+ * How long to sleep. The module samples on its own (its ring holds 30 s),
+ * so the harness reads it four times a second, which is also how soon it
+ * sees a stop condition (the thresholds themselves are the module's
+ * exact numbers). Near the reserve it reads every tick, so that a panic
+ * finds every sample in the result directory.
  */
 static double read_period(struct run *r)
 {
@@ -711,7 +713,7 @@ static double read_period(struct run *r)
 
 	if (s->n && s->col[COL_FREE][s->n - 1] < s->col[COL_LOW][s->n - 1])
 		return iv;
-	return fmax(iv, 0.1);
+	return fmax(iv, SAMPLER_READ_S);
 }
 
 /* Sample until a stop condition; returns with stop_reason set. */

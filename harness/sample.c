@@ -334,16 +334,39 @@ void series_csv_header(FILE *f, const struct series *s)
 	fputc('\n', f);
 }
 
+/* ",v" at p, backwards from a digit buffer: printf's cost, 100 times a
+ * second in an emulated guest, was most of the sampler's. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	*p++ = ',';
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
 void series_csv_row(FILE *f, const struct series *s, size_t i)
 {
+	char line[32 + COL_MAX * 21], *p;
+	double t = s->t[i] < 0 ? 0 : s->t[i];
+	uint64_t tt = (uint64_t)(t * 1e4 + 0.5);
 	int c;
 
 	/* 0.1 ms: the module's timestamps are exact, its tick >= 1 ms */
-	fprintf(f, "%.4f", s->t[i]);
+	p = line + snprintf(line, 24, "%llu.%04llu",
+			    (unsigned long long)(tt / 10000),
+			    (unsigned long long)(tt % 10000));
 	for (c = 0; c < COL_MAX; c++)
 		if (cols[c].kind == s->kind)
-			fprintf(f, ",%llu", (unsigned long long)s->col[c][i]);
-	fputc('\n', f);
+			p = put_u64(p, s->col[c][i]);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), f);
 }
 
 int series_csv_read(const char *text, struct series *s, char *err,

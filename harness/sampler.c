@@ -107,10 +107,8 @@ static void proc_sample(struct sampler *s, double now)
 	if ((text = proc_read(s, 1)) && parse_meminfo(text, &mi) == 0)
 		row[COL_MEM_AVAILABLE_KB] = mi.mem_available_kb;
 	series_append(&s->proc, now - s->t0, row);
-	if (s->live_proc) {
+	if (s->live_proc)
 		series_csv_row(s->live_proc, &s->proc, s->proc.n - 1);
-		fflush(s->live_proc);
-	}
 }
 
 static uint64_t sub0(uint64_t a, uint64_t b)
@@ -190,9 +188,17 @@ static int drain_ring(struct sampler *s, bool nonblock)
 		if ((size_t)n < s->buf_n)
 			break;
 	}
-	if (got && s->live_mod)
-		fflush(s->live_mod);
 	return got;
+}
+
+/* What was read reaches the result directory: one write per file per
+ * poll (on a 9p share, each write is a round trip to the host). */
+static void flush_live(struct sampler *s)
+{
+	if (s->live_mod)
+		fflush(s->live_mod);
+	if (s->live_proc)
+		fflush(s->live_proc);
 }
 
 int sampler_poll(struct sampler *s, double now)
@@ -208,6 +214,7 @@ int sampler_poll(struct sampler *s, double now)
 		if (s->next_proc < now)
 			s->next_proc = now;
 	}
+	flush_live(s);
 	return got;
 }
 
@@ -219,6 +226,7 @@ void sampler_stop(struct sampler *s)
 	labdev_series(s->dev, 0, 0);
 	s->ring_on = false;
 	drain_ring(s, false);
+	flush_live(s);
 }
 
 void sampler_free(struct sampler *s)

@@ -25,6 +25,8 @@
 #include "sample.h"
 
 #define SAMPLER_MODULE_CSV "samples.live.csv"
+/* How often a run reads the module's ring, away from the reserve. */
+#define SAMPLER_READ_S 0.25
 #define SAMPLER_PROC_CSV "proc.live.csv"
 
 struct sampler {

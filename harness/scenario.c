@@ -151,7 +151,7 @@ static const struct key_def keys[] = {
 	  .help = "period of the module's exact series (free pages, "
 	  "watermarks, pages held, failures)" },
 	{ S_SCENARIO, "proc_interval", K_DURATION, SCO(proc_interval_ms),
-	  .min = 10, .max = 60000, .dflt = "100ms",
+	  .min = 10, .max = 60000, .dflt = "250ms",
 	  RUN("the /proc secondary series"),
 	  .help = "period of the secondary series from /proc/vmstat and "
 	  "/proc/meminfo (OOM kills, reclaim, MemAvailable)" },
