@@ -703,8 +703,10 @@ static void show_progress(struct run *r)
  * How long to sleep. The module samples on its own (its ring holds 30 s),
  * so the harness reads it four times a second, which is also how soon it
  * sees a stop condition (the thresholds themselves are the module's
- * exact numbers). Near the reserve it reads every tick, so that a panic
- * finds every sample in the result directory.
+ * exact numbers). Near the reserve (free below low) it reads twenty
+ * times a second, so that a panic finds all but the last 50 ms of the
+ * series in the result directory: every read is a write to the 9p share,
+ * which under TCG costs a tenth of a millisecond of CPU or more.
  */
 static double read_period(struct run *r)
 {
@@ -712,7 +714,7 @@ static double read_period(struct run *r)
 	double iv = (double)r->sc->sample_interval_ms / 1000.0;
 
 	if (s->n && s->col[COL_FREE][s->n - 1] < s->col[COL_LOW][s->n - 1])
-		return iv;
+		return fmax(iv, SAMPLER_NEAR_S);
 	return fmax(iv, SAMPLER_READ_S);
 }
 

@@ -25,8 +25,10 @@
 #include "sample.h"
 
 #define SAMPLER_MODULE_CSV "samples.live.csv"
-/* How often a run reads the module's ring, away from the reserve. */
+/* How often a run reads the module's ring: away from the reserve, and
+ * near it (a panic may come: what was read is in the result directory). */
 #define SAMPLER_READ_S 0.25
+#define SAMPLER_NEAR_S 0.05
 #define SAMPLER_PROC_CSV "proc.live.csv"
 
 struct sampler {
