@@ -990,11 +990,26 @@ int report_parse_formats(const char *list, unsigned int *out, char *err,
 	return 0;
 }
 
+/* One file of the result directory, atomically; frees text. */
+static int write_one(const char *dir, const char *name, char *text,
+		     char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int ret = write_file_atomic(path, text, strlen(text));
+
+	if (ret)
+		snprintf(err, errlen, "%s: cannot write: %s", path,
+			 strerror(-ret));
+	free(path);
+	free(text);
+	return ret;
+}
+
 int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		     char *err, size_t errlen)
 {
 	json_t *files;
-	char *path, *text;
+	char *text;
 	size_t i;
 	int ret;
 
@@ -1014,14 +1029,8 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			continue;
 		json_object_set_new(files, formats[i].files_key,
 				    json_string(formats[i].file));
-		text = formats[i].gen(report);
-		path = xasprintf("%s/%s", dir, formats[i].file);
-		ret = write_file_atomic(path, text, strlen(text));
-		if (ret)
-			snprintf(err, errlen, "%s: cannot write: %s", path,
-				 strerror(-ret));
-		free(path);
-		free(text);
+		ret = write_one(dir, formats[i].file, formats[i].gen(report),
+				err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -1033,7 +1042,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			 "memory?)");
 		return -ENOMEM;
 	}
-	path = xasprintf("%s/%s", dir, REPORT_JSON);
 	{
 		struct sbuf b;
 
@@ -1043,11 +1051,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		free(text);
 		text = sb_take(&b);
 	}
-	ret = write_file_atomic(path, text, strlen(text));
-	if (ret)
-		snprintf(err, errlen, "%s: cannot write: %s", path,
-			 strerror(-ret));
-	free(path);
-	free(text);
+	ret = write_one(dir, REPORT_JSON, text, err, errlen);
 	return ret;
 }

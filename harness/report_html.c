@@ -676,10 +676,12 @@ char *report_html(json_t *r)
 	sb_puts(&b, " &#183; started ");
 	esc(&b, jp_str(r, "run.start_time", "?"));
 	sb_printf(&b, " &#183; %.2f s &#183; sampled every %lld ms (%lld "
-		  "samples, sampler CPU %.2f%%)</p>\n</div></header>\n<main>\n",
+		  "samples, %lld missing; harness CPU %.2f%% of a vCPU)</p>\n"
+		  "</div></header>\n<main>\n",
 		  jp_num(r, "run.duration_s", 0),
 		  jp_int(r, "sampler.interval_ms", 0),
 		  jp_int(r, "sampler.samples", 0),
+		  jp_int(r, "series.loss.missing_samples", 0),
 		  jp_num(r, "sampler.cpu_percent", 0));
 
 	cards(&b, r);

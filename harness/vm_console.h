@@ -59,8 +59,9 @@ const char *console_kind_name(enum console_kind k);
 int console_kind_is_splat(enum console_kind k);
 /*
  * The kind of a kernel message in report.json (kernel_messages[].kind, see
- * reports/schema): "alloc-failure", "oom", "warning", ... or "other";
- * NULL for ordinary lines and the guest init's markers.
+ * reports/schema): a word of vocab_msg_kind ("alloc-failure", "oom",
+ * "warning", ... or "other"); NULL for ordinary lines and the guest
+ * init's markers.
  */
 const char *console_report_kind(enum console_kind k);
 
