@@ -227,7 +227,7 @@ static char *proc_line(const char *path, const char *key)
 	return out ? out : xstrdup("unknown");
 }
 
-/* ---- the allocator -------------------------------------------------------- */
+/* ---- the allocator ------------------------------------------------------- */
 
 /*
  * One LAB_IOC_BENCH per online CPU, all at once: children pinned to their
@@ -349,7 +349,7 @@ static int bench_allocator(struct labdev *d, const struct bench_opts *o,
 	return 0;
 }
 
-/* ---- the sampler ---------------------------------------------------------- */
+/* ---- the sampler --------------------------------------------------------- */
 
 /* Busy seconds of the whole machine so far (every CPU, IRQs included). */
 static double machine_busy_s(void)
@@ -517,7 +517,7 @@ static double machine_pct(const struct cost *c, const struct cost *idle)
 	return c->wall_s > 0 ? (c->busy_s / c->wall_s - base) * 100 : 0;
 }
 
-/* ---- results ---------------------------------------------------------------- */
+/* ---- results ------------------------------------------------------------- */
 
 static void print_results(const struct bench_opts *o,
 			  const struct bench_alloc *a,

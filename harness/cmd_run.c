@@ -346,8 +346,8 @@ int cmd_check(int argc, char **argv)
 						 sc.engine[e].context),
 				       (unsigned long long)sc.engine[e].rate,
 				       (unsigned long long)sc.engine[e].burst,
-				       vocab_str(&vocab_policy,
-						 sc_engine_policy(&sc.engine[e])));
+				       vocab_str(&vocab_policy, sc_engine_policy(
+						 &sc.engine[e])));
 		}
 		scenario_free(&sc);
 	}

@@ -91,7 +91,8 @@ static int vm_opt(struct vm_opts *o, const char ***shares, int c, char *arg)
 				"first)", arg);
 			return -1;
 		}
-		*shares = xrealloc(*shares, (o->nshares + 1) * sizeof(**shares));
+		*shares = xrealloc(*shares,
+				   (o->nshares + 1) * sizeof(**shares));
 		(*shares)[o->nshares++] = abs;
 		o->shares = *shares;
 		return 0;

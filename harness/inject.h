@@ -27,7 +27,7 @@ enum inj_id {
 #define INJ_F_ORDER	(1u << 1)	/* min-order */
 #define INJ_F_HIGHMEM	(1u << 2)	/* ignore-gfp-highmem */
 #define INJ_F_GFP_WAIT	(1u << 3)	/* ignore-gfp-wait */
-#define INJ_F_CACHE	(1u << 4)	/* cache-filter + per-cache failslab */
+#define INJ_F_CACHE	(1u << 4)	/* cache-filter, per-cache failslab */
 
 struct injector {
 	enum inj_id id;
@@ -38,7 +38,7 @@ struct injector {
 				 * decides: bpftrace override()s it */
 	int hook_gfp_arg;	/* which of its arguments is the gfp mask */
 	int hook_order_arg;	/* ...the order, -1 if it has none */
-	const char *hook_fail;	/* what it returns to make the caller fail */
+	const char *hook_fail;	/* what it returns to fail the caller */
 	unsigned int filters;	/* INJ_F_* */
 };
 

@@ -130,7 +130,8 @@ const struct kevent *kevents_first(const struct kevents *e,
 
 	for (i = 0; i < e->n; i++)
 		if (e->v[i].kind == kind ||
-		    (kind == CON_KIND_MAX && console_kind_is_splat(e->v[i].kind)))
+		    (kind == CON_KIND_MAX &&
+		     console_kind_is_splat(e->v[i].kind)))
 			return &e->v[i];
 	return NULL;
 }

@@ -41,7 +41,7 @@ struct outcome_engine {
 	struct lab_snapshot first;	/* first genuine failure (time_ns 0:
 					 * none) */
 	uint64_t fail_genuine;		/* its genuine failures */
-	double stop_t;			/* when it stopped (s), < 0: unknown */
+	double stop_t;			/* when it stopped (s), < 0: ? */
 };
 
 struct outcome_vm {
@@ -62,7 +62,7 @@ struct outcome_status {
 struct outcome_input {
 	uint32_t expect;		/* enum sc_expect */
 	double t0;			/* CLOCK_MONOTONIC s at t = 0 */
-	double t_end;			/* the run's length (s), 0: unknown */
+	double t_end;			/* the run's length (s), 0: ? */
 	const struct series *s;		/* the module's series */
 	const struct series *proc;	/* the /proc series (oom_kill) */
 	const struct outcome_engine *eng;
@@ -132,7 +132,7 @@ struct run_outcome {
 	enum verdict verdict;
 	uint32_t expect;		/* enum sc_expect */
 	bool expect_met;
-	struct observed obs;		/* what the verdict was decided from */
+	struct observed obs;		/* what the verdict came from */
 	char reason[2048];
 
 	struct outcome_failure first_failure;
@@ -144,7 +144,7 @@ struct run_outcome {
 	size_t nrates;
 	struct outcome_window windows[OUTCOME_MAX_WINDOWS];
 	size_t nwindows;
-	struct thr_loss loss;		/* what the module's series lacks */
+	struct thr_loss loss;		/* what the series lacks */
 	uint64_t genuine, injected;	/* failures, from the series */
 };
 

@@ -13,6 +13,8 @@
 #include "vocab.h"
 
 #define JI(v) json_integer((json_int_t)(v))
+/* Times of the series to 0.1 ms, as its t_s: a gap's ends are samples. */
+#define JT(t) json_real(round((t) * 1e4) / 1e4)
 
 static const char *const source_names[] = {
 	[SRC_SNAPSHOT] = "module snapshot",
@@ -265,13 +267,13 @@ static json_t *loss_json(const struct thr_loss *l)
 
 	json_object_set_new(o, "ring_lost", JI(l->ring_lost));
 	json_object_set_new(o, "missing_samples", JI(l->missed));
-	json_object_set_new(o, "longest_gap_s", json_real(l->longest_gap_s));
+	json_object_set_new(o, "longest_gap_s", JT(l->longest_gap_s));
 	json_object_set_new(o, "gap_count", JI(l->ngaps));
 	for (i = 0; i < l->ngaps && i < THR_MAX_GAPS; i++) {
 		json_t *g = json_object();
 
-		json_object_set_new(g, "t0_s", json_real(l->gap[i].t0));
-		json_object_set_new(g, "t1_s", json_real(l->gap[i].t1));
+		json_object_set_new(g, "t0_s", JT(l->gap[i].t0));
+		json_object_set_new(g, "t1_s", JT(l->gap[i].t1));
 		json_object_set_new(g, "missing", JI(l->gap[i].missing));
 		json_array_append_new(gaps, g);
 	}
@@ -294,7 +296,7 @@ json_t *series_json(const struct series *s, const struct thr_loss *loss)
 		fail = json_array();
 	}
 	for (i = 0; i < s->n; i++) {
-		json_array_append_new(t, json_real(round(s->t[i] * 1e4) / 1e4));
+		json_array_append_new(t, JT(s->t[i]));
 		if (fail)
 			json_array_append_new(fail, JI(
 				s->col[COL_FAIL_GENUINE][i] +

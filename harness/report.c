@@ -218,7 +218,7 @@ enum vtype {
 	V_SECS,		/* number >= 0 */
 	V_BOOL,
 	V_ENUM,		/* one of values[] */
-	V_WORD,		/* a word of vocab (old spellings too: old reports) */
+	V_WORD,		/* a word of vocab, old spellings too */
 	V_OBJ,		/* object with fields[] */
 	V_ANYOBJ,	/* any object */
 	V_SCALARS,	/* object of string/number/boolean values */
@@ -412,7 +412,8 @@ static const struct vfield oom_f[] = {
 	F("free_pages", V_COUNT, VF_OPT), F("pages_held", V_COUNT, VF_OPT), END
 };
 static const struct vfield kmsg_f[] = {
-	FR("t_s", V_NUM, -INFINITY, INFINITY, 0), FW("kind", &vocab_msg_kind, 0),
+	FR("t_s", V_NUM, -INFINITY, INFINITY, 0),
+	FW("kind", &vocab_msg_kind, 0),
 	F("text", V_STR, 0), END
 };
 static const struct vfield vm_f[] = {

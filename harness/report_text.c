@@ -261,7 +261,8 @@ static void summary_kernel(struct sbuf *b, json_t *r)
 	int any = 0;
 
 	json_array_foreach(jp(r, "kernel_messages"), i, x)
-		if (vocab_parse(&vocab_msg_kind, jp_str(x, "kind", ""), &k) >= 0)
+		if (vocab_parse(&vocab_msg_kind, jp_str(x, "kind", ""),
+				&k) >= 0)
 			counts[k]++;
 	sb_init(&m);
 	sb_printf(&m, "%zu OOM kill(s), %zu kernel message(s)",

@@ -431,7 +431,8 @@ static const char *missing_support(struct run *r, char *buf, size_t len)
 
 		if (!in->present || in->scope == SC_SCOPE_NONE)
 			continue;
-		if (in->scope == SC_SCOPE_SYSTEM && !file_exists(inj->debugfs)) {
+		if (in->scope == SC_SCOPE_SYSTEM &&
+		    !file_exists(inj->debugfs)) {
 			snprintf(buf, len, "[%s] scope = system needs %s: this "
 				 "kernel has no %s (or debugfs is not mounted)",
 				 inj->name, inj->debugfs, inj->config);
@@ -516,7 +517,7 @@ static void cleanup(struct run *r)
 		kmsg_poll(&r->km);
 	}
 	if (r->smp_open)
-		sampler_stop(&r->smp);	/* the release after the stop too */
+		sampler_stop(&r->smp);	/* with the release after it */
 	if (r->dev_open) {
 		uint64_t held = 0;
 

@@ -48,7 +48,7 @@ struct injector_rt {
  */
 struct run_record {
 	const struct scenario *sc;
-	const char *command;		/* the command line, for the report */
+	const char *command;		/* the command line */
 	char *dir, *id;
 	double t0, t0_wall, t_end;	/* CLOCK_MONOTONIC / wall at t = 0;
 					 * the length of the run */
@@ -58,10 +58,10 @@ struct run_record {
 	const struct tracer *tr;
 	size_t ntr;
 	const struct kevents *ev;	/* NULL: /dev/kmsg was not read */
-	json_t *stress_ng;		/* pressure_report(), NULL: not used */
+	json_t *stress_ng;		/* pressure_report(), or NULL */
 	const struct series *s;		/* the module's series */
 	const struct series *proc;	/* the /proc series */
-	double cpu_s;			/* the harness's CPU time meanwhile */
+	double cpu_s;			/* the harness's CPU meanwhile */
 	struct outcome_status st;
 	char stop_reason[1100];
 	struct run_outcome out;		/* run_record_outcome() */

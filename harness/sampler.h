@@ -32,7 +32,7 @@
 #define SAMPLER_PROC_CSV "proc.live.csv"
 
 struct sampler {
-	struct labdev *dev;		/* the run's fd: the ring is per fd */
+	struct labdev *dev;		/* the run's fd (a ring per fd) */
 	double t0;			/* CLOCK_MONOTONIC s at t = 0 */
 	struct series mod, proc;
 	FILE *live_mod, *live_proc;	/* NULL: not streamed */

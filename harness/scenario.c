@@ -79,7 +79,7 @@ static const char *const section_names[S_MAX] = {
 enum dest_kind {
 	D_RUN,		/* the run itself reads it (dest: what for) */
 	D_SYSCTL,	/* dest: the /proc/sys file */
-	D_ATTR,		/* dest: a file in the fault attribute's directory */
+	D_ATTR,		/* dest: a file in the fault attribute's dir */
 	D_SLAB,		/* dest: a printf path, one write per cache */
 	D_ABI,		/* dest: the LAB_IOC_START field; abi_* say how */
 };
@@ -94,7 +94,7 @@ enum abi_conv {
 };
 
 /* Flags of fault attribute keys. */
-#define KF_GLOBAL_ONLY	(1u << 0)	/* not on the module's private one */
+#define KF_GLOBAL_ONLY	(1u << 0)	/* not on the module's own */
 #define KF_IF_EXISTS	(1u << 1)	/* newer kernels only */
 #define KF_STACK	(1u << 2)	/* a stack filter key */
 #define KF_DERIVED	(1u << 3)	/* written by sc_fault_attr_writes()
@@ -109,7 +109,7 @@ struct key_def {
 	uint64_t min, max;
 	double dmin, dmax;
 	const struct vocab *vocab;
-	const char *dflt;		/* as written in a file; NULL: 0/empty */
+	const char *dflt;		/* as in a file; NULL: 0/empty */
 	enum dest_kind dest_kind;
 	const char *dest;
 	unsigned int flags;		/* KF_* */
@@ -117,7 +117,7 @@ struct key_def {
 	size_t abi_off, abi_size;
 	enum abi_conv conv;
 	uint32_t abi_bit;
-	const char *old_key;		/* an earlier name, still accepted */
+	const char *old_key;		/* an earlier name, still read */
 	const char *help;
 };
 
@@ -141,7 +141,8 @@ static const struct key_def keys[] = {
 	{ S_SCENARIO, "name", K_NAME, SCO(name), RUN("report names"),
 	  .help = "short name for reports (default: the file name)" },
 	{ S_SCENARIO, "description", K_TEXT, SCO(description),
-	  RUN("report and list"), .help = "one line saying what the run shows" },
+	  RUN("report and list"),
+	  .help = "one line saying what the run shows" },
 	{ S_SCENARIO, "duration", K_DURATION, SCO(duration_ms), .min = 100,
 	  .max = 24 * HOUR_MS, .dflt = "30s", RUN("the run's length"),
 	  .help = "how long the run lasts at most" },
@@ -170,7 +171,8 @@ static const struct key_def keys[] = {
 	  "take (a minimal guest has no other victim and would panic)" },
 	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), .dflt = "no",
 	  RUN("refusal outside the VM"),
-	  .help = "refuse to run outside the labyrinth VM (panics, OOM storms)" },
+	  .help = "refuse to run outside the labyrinth VM (panics, OOM "
+	  "storms)" },
 
 	/* [kernel]: sysctls, set for the run, restored after */
 	{ S_KERNEL, "min_free_kbytes", K_LL, KO(min_free_kbytes), .min = 128,
@@ -346,7 +348,8 @@ static const struct key_def keys[] = {
 	  .dflt = "0", RUN("delay before stress-ng starts"),
 	  .help = "delay from the start of the run" },
 	{ S_PRESSURE, "extra", K_EXTRA, PO(extra), RUN("stress-ng options"),
-	  .help = "more stress-ng options, e.g. \"--vm-hang 0 --mmap-odirect\"" },
+	  .help = "more stress-ng options, e.g. \"--vm-hang 0 "
+	  "--mmap-odirect\"" },
 
 	/* [trace] */
 	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), RUN("bpftrace children"),
@@ -364,7 +367,7 @@ struct parse_ctx {
 	unsigned int line;
 	unsigned int errors;	/* in this parse or --set */
 	/* the current section as the reader saw it */
-	enum sec_id cur_sec;	/* S_MAX: none, or a bad one (keys skipped) */
+	enum sec_id cur_sec;	/* S_MAX: none, or a bad one */
 	int cur_engine;		/* index into sc->engine, or -1 */
 	struct sc_inject *cur_inject;
 	char cur_name[128];
@@ -1610,7 +1613,8 @@ static void check_scenario(struct scenario *sc)
 		fin_err(sc, sc->pressure.line, "[pressure] start is not before "
 			"the end of the run");
 	if (sc->nengines == 0 && !sc->pressure.present &&
-	    !sc->inject[INJ_PAGE_ALLOC].present && !sc->inject[INJ_SLAB].present)
+	    !sc->inject[INJ_PAGE_ALLOC].present &&
+	    !sc->inject[INJ_SLAB].present)
 		fin_err(sc, 0, "nothing to run: add an [engine NAME], "
 			"[pressure] or an injector section");
 	if (sc->expect == SC_EXPECT_PANIC && !sc->vm_only)
@@ -1655,7 +1659,8 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 	if (errlen)
 		err[0] = '\0';
 	drop_checks(sc);
-	if (sc->nerrors)	/* cross checks of a file with bad keys mislead */
+	/* cross checks of a file with bad keys would mislead */
+	if (sc->nerrors)
 		return first_error(sc, 0, err, errlen);
 	from = sc->check_at = sc->nerrors;
 	check_scenario(sc);
@@ -1886,7 +1891,8 @@ size_t sc_sysctl_writes(const struct sc_kernel *kn, struct sc_write *out,
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].dest_kind == D_SYSCTL && field_ll(&keys[i], kn) >= 0)
+		if (keys[i].dest_kind == D_SYSCTL &&
+		    field_ll(&keys[i], kn) >= 0)
 			push(out, max, &n, keys[i].dest, 0, "%lld",
 			     field_ll(&keys[i], kn));
 	return n;

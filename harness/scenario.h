@@ -70,11 +70,11 @@ struct sc_engine {
 					 * LAB_POLICY_LEAK_FRACTION */
 	uint64_t hold_ms;		/* churn: how long a page is held */
 	double leak;			/* churn: fraction never given back */
-	uint32_t gfp;			/* 0 (GFP_ATOMIC) or LAB_GFP_NOWAIT */
+	uint32_t gfp;			/* 0 (atomic) or LAB_GFP_NOWAIT */
 	bool nowarn;			/* + __GFP_NOWARN */
 	bool memalloc;			/* + __GFP_MEMALLOC */
 	uint64_t order;
-	uint32_t shred;			/* enum lab_shred (vocab_shred) */
+	uint32_t shred;			/* enum lab_shred */
 	uint64_t held_cap;		/* hard cap on pages held */
 	uint64_t stop_after_failures;	/* 0 = never */
 	uint64_t start_ms;		/* delay from run start */
@@ -214,7 +214,7 @@ struct sc_write {
 	char value[32];
 	unsigned int flags;
 };
-#define SC_WRITE_IF_EXISTS	(1u << 0)	/* skip when the kernel lacks it */
+#define SC_WRITE_IF_EXISTS	(1u << 0)	/* skip if the kernel lacks it */
 
 /*
  * The writes that arm a fault attribute from a section, in the order the

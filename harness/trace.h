@@ -65,8 +65,9 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 
 /*
  * The override() program that makes the section's injector's hook
- * (should_fail_alloc_page, should_failslab) fail only when a return address in [start,
- * start + size) is among the innermost TRACE_SCAN_WORDS words of the
+ * (should_fail_alloc_page, should_failslab) fail only when a return
+ * address in [start, start + size) is among the innermost
+ * TRACE_SCAN_WORDS words of the
  * kernel stack, with the section's probability, interval, times,
  * min_order and ignore_gfp_wait. Returns malloc'd text, or NULL with err.
  */

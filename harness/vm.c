@@ -721,8 +721,8 @@ static int vm_log_dir(struct vm_session *s)
 	if (o->out_dir) {
 		err = mkdir_p(o->out_dir, 0755);
 		if (err)
-			return vm_infra(s, "cannot create output directory %s: %s",
-					o->out_dir, strerror(-err));
+			return vm_infra(s, "cannot create output directory "
+					"%s: %s", o->out_dir, strerror(-err));
 		s->dir = realpath(o->out_dir, NULL);
 	} else {
 		const char *tmp = getenv("TMPDIR");

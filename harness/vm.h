@@ -74,8 +74,9 @@ void vm_opts_init(struct vm_opts *o);
 
 /*
  * Check and set one of the VM options `vm` and `vm run` share: "mem",
- * "cpus", "variant", "timeout" (1 s to 7 days, in either) or "accel". On a bad value print an error naming
- * WHO (the command) and return -1; arg must outlive o.
+ * "cpus", "variant", "timeout" (1 s to 7 days, in either) or "accel".
+ * On a bad value print an error naming WHO (the command) and return -1;
+ * arg must outlive o.
  */
 int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		const char *arg);

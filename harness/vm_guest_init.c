@@ -207,7 +207,8 @@ static void host_ttys(bool *out, bool *err)
 		o = e = 1;
 	free(t);
 	*out = o;
-	*err = o && e;	/* the command's stderr lands on the host's stdout */
+	/* the command's stderr lands on the host's stdout */
+	*err = o && e;
 }
 
 /*

@@ -70,8 +70,8 @@ extern const struct vocab vocab_gfp;		/* 0 or LAB_GFP_NOWAIT */
 
 /* labyrinth's own: values are enum verdict / enum sc_scope / ... */
 extern const struct vocab vocab_verdict;
-extern const struct vocab vocab_expect;		/* the verdicts a scenario
-						 * may ask for */
+/* the verdicts a scenario may ask for */
+extern const struct vocab vocab_expect;
 extern const struct vocab vocab_scope;
 extern const struct vocab vocab_msg_kind;	/* kernel_messages[].kind */
 

@@ -40,7 +40,7 @@ struct seen {
 	int fail_markers, oom_markers, panic_markers;
 	double dot_cx, dot_cy;
 	double bottom_y_seen;	/* largest y in the watermark plot's free line */
-	int free_lines;		/* l-free polylines in the watermark plot */
+	int free_lines;		/* l-free polylines in that plot */
 	double free_pts[2][8192];	/* their points, the first 8192 */
 	int nfree_pts;
 	int exhaustion_bands, gap_bands;

@@ -167,7 +167,8 @@ END_TEST
 
 START_TEST(test_series_csv)
 {
-	char *t = fixture("series/module.csv"), *old = fixture("series/drain.csv");
+	char *t = fixture("series/module.csv");
+	char *old = fixture("series/drain.csv");
 	struct series s, s2;
 	char err[256], *buf = NULL;
 	size_t len = 0, i;

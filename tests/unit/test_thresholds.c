@@ -164,7 +164,8 @@ START_TEST(test_verdict)
 	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_ATOMIC_FAILURE), V_PANIC);
 	ck_assert(thr_expect_met(V_PANIC, SC_EXPECT_PANIC));
 	ck_assert(!thr_expect_met(V_PANIC, SC_EXPECT_OOM));
-	ck_assert_str_eq(vocab_str(&vocab_verdict, V_ATOMIC_FAILURE), "atomic-failure");
+	ck_assert_str_eq(vocab_str(&vocab_verdict, V_ATOMIC_FAILURE),
+			 "atomic-failure");
 	ck_assert_str_eq(vocab_str(&vocab_verdict, V_SKIPPED), "skipped");
 }
 END_TEST

@@ -54,8 +54,8 @@ agree() {
 	  [range(1; $s.t_s | length) |
 	   select(($s.t_s[.] - $s.t_s[. - 1]) > 3 * $iv) |
 	   {a: $s.t_s[. - 1], b: $s.t_s[.]} |
-	   select(. as $x | $g | any(.t0_s <= $x.a + 1e-6 and
-				   .t1_s >= $x.b - 1e-6) | not)] as $unlisted |
+	   select(. as $x | $g | any(.t0_s <= $x.a + 1e-4 and
+				   .t1_s >= $x.b - 1e-4) | not)] as $unlisted |
 	  if ($s.loss == null) then "no series.loss block (not a version 2 report)"
 	  elif ($t.first_atomic_failure != null and
 		$t.first_atomic_failure.free_pages < $t.first_atomic_failure.min and
