@@ -62,28 +62,17 @@ static void vm_usage(FILE *f)
 "  labyrinth vm --dry-run -- true\n");
 }
 
-enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
-       OPT_WARN, OPT_SPLATS, OPT_SHOW };
+enum { OPT_KEEP = 256, OPT_APPEND, OPT_OOPS, OPT_WARN, OPT_SPLATS, OPT_SHOW };
 
 /* One option of `labyrinth vm`; 0, or -1 after saying what was wrong. */
 static int vm_opt(struct vm_opts *o, const char ***shares, int c, char *arg)
 {
 	char *abs;
+	int ret = vm_opts_getopt(o, "vm", c, arg);
 
+	if (ret <= 0)
+		return ret;
 	switch (c) {
-	case 'k':
-		o->kernel = arg;
-		return 0;
-	case OPT_VARIANT:
-		return vm_opts_set(o, "vm", "variant", arg);
-	case 'm':
-		return vm_opts_set(o, "vm", "mem", arg);
-	case 'c':
-		return vm_opts_set(o, "vm", "cpus", arg);
-	case 't':
-		return vm_opts_set(o, "vm", "timeout", arg);
-	case OPT_ACCEL:
-		return vm_opts_set(o, "vm", "accel", arg);
 	case 's':
 		abs = realpath(arg, NULL);
 		if (!abs) {
@@ -131,15 +120,10 @@ static int vm_opt(struct vm_opts *o, const char ***shares, int c, char *arg)
 int cmd_vm(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "variant", required_argument, NULL, OPT_VARIANT },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
+		VM_LONGOPTS,
 		{ "share", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "keep", no_argument, NULL, OPT_KEEP },
-		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "panic-on-oops", no_argument, NULL, OPT_OOPS },
 		{ "panic-on-warn", no_argument, NULL, OPT_WARN },
@@ -163,7 +147,7 @@ int cmd_vm(int argc, char **argv)
 	vm_opts_init(&o);
 	optind = 1;
 	/* '+': stop at the first non-option, the guest command is its own. */
-	while ((c = getopt_long(argc, argv, "+k:m:c:t:s:o:nqh", longopts,
+	while ((c = getopt_long(argc, argv, "+" VM_OPTSTRING "s:o:nqh", longopts,
 				NULL)) != -1) {
 		if (c == 'h') {
 			vm_usage(stdout);

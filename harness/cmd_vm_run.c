@@ -68,8 +68,6 @@ static char *abspath(const char *p)
 	return xasprintf("%s/%s", buf, p);
 }
 
-enum { OPT_ACCEL = 256, OPT_VARIANT };
-
 /* What `vm run` was asked: run options, VM options, the scenario. */
 struct vm_run_opts {
 	struct vm_opts vo;
@@ -94,22 +92,11 @@ static int vm_run_opt(struct vm_run_opts *o, int c, char *arg)
 	case 'q':
 		o->quiet = true;
 		return 0;
-	case 'k':
-		o->vo.kernel = arg;
-		return 0;
 	case 't':
 		o->timeout_given = true;
-		return vm_opts_set(&o->vo, "vm run", "timeout", arg);
-	case 'm':
-		return vm_opts_set(&o->vo, "vm run", "mem", arg);
-	case 'c':
-		return vm_opts_set(&o->vo, "vm run", "cpus", arg);
-	case OPT_ACCEL:
-		return vm_opts_set(&o->vo, "vm run", "accel", arg);
-	case OPT_VARIANT:
-		return vm_opts_set(&o->vo, "vm run", "variant", arg);
+		break;
 	}
-	return -1;
+	return vm_opts_getopt(&o->vo, "vm run", c, arg) ? -1 : 0;
 }
 
 static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
@@ -118,12 +105,7 @@ static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "accel", required_argument, NULL, OPT_ACCEL },
-		{ "variant", required_argument, NULL, OPT_VARIANT },
-		{ "kernel", required_argument, NULL, 'k' },
+		VM_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -132,7 +114,7 @@ static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
 	memset(o, 0, sizeof(*o));
 	vm_opts_init(&o->vo);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:o:qm:c:t:k:h", longopts,
+	while ((c = getopt_long(argc, argv, "+" VM_OPTSTRING "s:o:qh", longopts,
 				NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);

@@ -88,6 +88,26 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 	return 0;
 }
 
+int vm_opts_getopt(struct vm_opts *o, const char *who, int c, char *arg)
+{
+	switch (c) {
+	case 'k':
+		o->kernel = arg;
+		return 0;
+	case VM_OPT_VARIANT:
+		return vm_opts_set(o, who, "variant", arg);
+	case 'm':
+		return vm_opts_set(o, who, "mem", arg);
+	case 'c':
+		return vm_opts_set(o, who, "cpus", arg);
+	case 't':
+		return vm_opts_set(o, who, "timeout", arg);
+	case VM_OPT_ACCEL:
+		return vm_opts_set(o, who, "accel", arg);
+	}
+	return 1;
+}
+
 const char *vm_verdict_name(enum vm_verdict v)
 {
 	static const char *const names[] = {

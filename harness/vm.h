@@ -80,6 +80,23 @@ void vm_opts_init(struct vm_opts *o);
  */
 int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		const char *arg);
+
+/*
+ * The options `vm` and `vm run` share, for getopt_long: -k/--kernel,
+ * --variant, -m/--mem, -c/--cpus, -t/--timeout, --accel. VM_OPTSTRING
+ * goes into the short option string, VM_LONGOPTS into the table.
+ */
+enum { VM_OPT_VARIANT = 0x1000, VM_OPT_ACCEL };
+#define VM_OPTSTRING "k:m:c:t:"
+#define VM_LONGOPTS \
+	{ "kernel", required_argument, NULL, 'k' }, \
+	{ "variant", required_argument, NULL, VM_OPT_VARIANT }, \
+	{ "mem", required_argument, NULL, 'm' }, \
+	{ "cpus", required_argument, NULL, 'c' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "accel", required_argument, NULL, VM_OPT_ACCEL }
+/* One of those: 0 (taken), -1 (bad value, said so), 1 (not one). */
+int vm_opts_getopt(struct vm_opts *o, const char *who, int c, char *arg);
 /* Boot, run argv[0..] in the guest (cwd = the host's cwd), wait, judge. */
 int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r);
 void vm_result_free(struct vm_result *r);
