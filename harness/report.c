@@ -441,7 +441,8 @@ static const struct vfield bpftrace_f[] = {
 static const struct vfield sampler_f[] = {
 	FR("interval_ms", V_INT, 1, 1e9, 0), F("samples", V_COUNT, 0),
 	FR("cpu_s", V_NUM, 0, INFINITY, 0),
-	FR("cpu_percent", V_NUM, 0, INFINITY, 0), END
+	FR("cpu_percent", V_NUM, 0, INFINITY, 0),
+	F("cpu_known", V_BOOL, VF_OPT), END
 };
 static const struct vfield gap_f[] = {
 	F("t0_s", V_SECS, 0), F("t1_s", V_SECS, 0), F("missing", V_COUNT, 0),

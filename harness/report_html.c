@@ -609,12 +609,13 @@ static void series_caption(struct sbuf *b, json_t *r)
 			"genuine failure to the stop of its engine)");
 	sb_puts(b, ". ");
 	if (jp_int(r, "series.loss.missing_samples", 0))
-		sb_printf(b, "<b>%lld samples are missing</b> (%lld of them "
-			  "dropped by a full ring, the rest ticks the module's "
-			  "timer could not take), in %lld gap(s), the longest "
-			  "%.3f s: the line is broken there and the gaps are "
-			  "hatched. ",
+		sb_printf(b, "<b>%lld sample%s missing</b> (%lld dropped by a "
+			  "full ring, the rest ticks the module's timer could "
+			  "not take), in %lld gap(s), the longest %.3f s: the "
+			  "line is broken there and the gaps are hatched. ",
 			  jp_int(r, "series.loss.missing_samples", 0),
+			  jp_int(r, "series.loss.missing_samples", 0) == 1 ?
+			  " is" : "s are",
 			  jp_int(r, "series.loss.ring_lost", 0),
 			  jp_int(r, "series.loss.gap_count", 0),
 			  jp_num(r, "series.loss.longest_gap_s", 0));

@@ -109,8 +109,13 @@ static void sampler_line(struct sbuf *b, json_t *r)
 		n = snprintf(line, sizeof(line), "%lld /proc samples every "
 			     "%lld ms; ", jp_int(r, "sampler.samples", 0),
 			     jp_int(r, "sampler.interval_ms", 0));
-	snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU %s s, "
-		 "%.2f%% of a vCPU", cpu, jp_num(r, "sampler.cpu_percent", 0));
+	if (json_is_false(jp(r, "sampler.cpu_known")))
+		snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU not "
+			 "known (the guest died before it could say)");
+	else
+		snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU %s "
+			 "s, %.2f%% of a vCPU", cpu,
+			 jp_num(r, "sampler.cpu_percent", 0));
 	sb_puts(b, "sampler  ");
 	wrap(b, line, 9, 9);
 }

@@ -747,9 +747,11 @@ static void main_loop(struct run *r)
 			kmsg_poll(&r->km);
 		if (stop_at < 0 &&
 		    (why = stop_condition(r, now, &last_engine_check))) {
+			/* when the harness saw it: the threshold's own
+			 * time is the module's, in the report */
 			snprintf(r->rec.stop_reason,
-				 sizeof(r->rec.stop_reason), "%s at %.2f s",
-				 why, t);
+				 sizeof(r->rec.stop_reason), "%s (the run "
+				 "stopped at %.2f s)", why, t);
 			stop_at = t + (double)sc->grace_ms / 1000.0;
 		}
 		if (stop_at >= 0 && t >= stop_at)

@@ -226,6 +226,9 @@ static int complete_from_stream(json_t *rep, const char *dir,
 			    json_integer((json_int_t)proc.n));
 	json_object_set_new(json_object_get(rep, "sampler"), "lost_samples",
 			    json_integer((json_int_t)out->loss.missed));
+	/* the guest died before it could say what its sampling cost */
+	json_object_set_new(json_object_get(rep, "sampler"), "cpu_known",
+			    json_false());
 	kevents_free(&ev);
 	series_free(&s);
 	series_free(&proc);

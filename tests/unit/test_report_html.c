@@ -365,6 +365,7 @@ START_TEST(exact_series_plot)
 	ck_assert_int_eq(seen.gap_bands, 1);
 	ck_assert_int_eq(seen.exhaustion_bands, 1);
 	ck_assert_ptr_nonnull(strstr(html, "100 samples are missing"));
+	ck_assert_ptr_nonnull(strstr(html, "(0 dropped by a full ring"));
 	ck_assert_ptr_nonnull(strstr(html, "exhaustion window"));
 	free(html);
 	json_decref(r);

@@ -374,6 +374,8 @@ START_TEST(test_panic_completed_on_host)
 	ck_assert(fabs(num(ls, "t_s") - 0.45) < 1e-6);
 	ck_assert_int_eq(num(ls, "free_pages"), 360);
 	ck_assert_uint_eq(json_array_size(at(rep, "series.t_s")), 46);
+	/* what the dead guest's sampling cost is not known, and said so */
+	ck_assert(json_is_false(at(rep, "sampler.cpu_known")));
 	/* the genuine failures it streamed are a threshold too */
 	ck_assert_str_eq(json_string_value(at(rep, "thresholds."
 		"first_atomic_failure.source")),
