@@ -49,6 +49,7 @@ void sampler_init(struct sampler *s, struct labdev *dev,
 	}
 	s->buf = xcalloc(SAMPLER_BATCH, sizeof(*s->buf));
 	s->buf_n = SAMPLER_BATCH;
+	s->flush_s = SAMPLER_FLUSH_S;
 }
 
 /*
@@ -191,10 +192,10 @@ static int drain_ring(struct sampler *s, bool nonblock)
 	return got;
 }
 
-/* What was read reaches the result directory: one write per file per
- * poll (on a 9p share, each write is a round trip to the host). */
-static void flush_live(struct sampler *s)
+/* What was read reaches the result directory: one write per file. */
+static void flush_live(struct sampler *s, double now)
 {
+	s->last_flush = now;
 	if (s->live_mod)
 		fflush(s->live_mod);
 	if (s->live_proc)
@@ -214,7 +215,8 @@ int sampler_poll(struct sampler *s, double now)
 		if (s->next_proc < now)
 			s->next_proc = now;
 	}
-	flush_live(s);
+	if (now - s->last_flush >= s->flush_s)
+		flush_live(s, now);
 	return got;
 }
 
@@ -226,7 +228,7 @@ void sampler_stop(struct sampler *s)
 	labdev_series(s->dev, 0, 0);
 	s->ring_on = false;
 	drain_ring(s, false);
-	flush_live(s);
+	flush_live(s, now_mono());
 }
 
 void sampler_free(struct sampler *s)

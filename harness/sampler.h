@@ -25,9 +25,14 @@
 #include "sample.h"
 
 #define SAMPLER_MODULE_CSV "samples.live.csv"
-/* How often a run reads the module's ring: away from the reserve, and
- * near it (a panic may come: what was read is in the result directory). */
+/*
+ * How often a run reads the module's ring and writes what it read to the
+ * result directory: away from the reserve, and near it (a panic may come,
+ * and what is not written is lost). Each write is a round trip to the
+ * host over 9p, a millisecond of CPU under TCG: the sampler's main cost.
+ */
 #define SAMPLER_READ_S 0.25
+#define SAMPLER_FLUSH_S 0.5
 #define SAMPLER_NEAR_S 0.05
 #define SAMPLER_PROC_CSV "proc.live.csv"
 
@@ -40,6 +45,8 @@ struct sampler {
 	uint64_t base_attempts, base_genuine, base_injected, base_oom_kill;
 	bool have_base;
 	double next_proc;		/* when the next /proc sample is due */
+	double flush_s;			/* write the CSVs out this often */
+	double last_flush;
 	int procfd[2];			/* vmstat, meminfo; kept open */
 	char *procbuf;
 	size_t procbuf_cap;
@@ -62,8 +69,9 @@ void sampler_init(struct sampler *s, struct labdev *dev,
 int sampler_start(struct sampler *s, double t0);
 /*
  * Take what is due: every sample the module's ring holds, and a /proc
- * sample if proc_interval has passed. Returns the number of new module
- * samples, or -errno if the ring could not be read.
+ * sample if proc_interval has passed; write them out if s->flush_s
+ * (SAMPLER_FLUSH_S unless the caller changes it) has passed. Returns the
+ * number of new module samples, or -errno if the ring could not be read.
  */
 int sampler_poll(struct sampler *s, double now);
 /* Stop the module's series and read what is left. */
