@@ -19,6 +19,10 @@
 # kernel (no fault injection) and builds build/module-stock/ against its
 # headers. KDIR=/path builds the module against your own kernel instead.
 
+# `make` alone builds the module and the harness: the rules the flavour
+# macro generates below must not become the default goal.
+.DEFAULT_GOAL := all
+
 V ?= 0
 ifeq ($(V),1)
 Q :=
@@ -51,7 +55,7 @@ KDIR_SH := $(KDIR)
 endif
 
 CC ?= gcc
-PKG_LIBS := jansson inih
+PKG_LIBS := jansson inih libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)

@@ -1,30 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * labyrinth bench: the allocator's overhead against the raw page
- * allocator, measured by the module in one ioctl (LAB_IOC_BENCH): N raw
- * alloc_page(GFP_ATOMIC)/__free_page() pairs and N labyrinth alloc/free
- * pairs with shred none, fast and crypto, interleaved chunk by chunk with
- * IRQs off on one CPU. Runs it several times and reports the median
- * ratio (labyrinth time / raw time), so one noisy run does not decide.
- * Then once more on every CPU at the same time: the ownership record
- * shares nothing between CPUs, and this is where that shows (or not).
+ * labyrinth bench: what labyrinth costs, measured where it runs.
+ *
+ * The allocator's overhead against the raw page allocator, by the module
+ * in one ioctl (LAB_IOC_BENCH): N raw alloc_page(GFP_ATOMIC)/__free_page()
+ * pairs and N labyrinth alloc/free pairs with shred none, fast and crypto,
+ * interleaved chunk by chunk with IRQs off on one CPU. Run several times,
+ * the median ratio reported (labyrinth time / raw time), so one noisy run
+ * does not decide; then once on every CPU at the same time: the ownership
+ * record shares nothing between CPUs, and this is where that shows.
+ *
+ * The sampler's cost at 100 Hz: the run's own sampler (sampler.c) for a
+ * while, against the same while idle, as CPU time of this process and as
+ * busy time of the whole machine (which includes the module's timer); and
+ * the /proc sampler labyrinth had before, for the ratio.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <signal.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "labdev.h"
+#include "sample.h"
+#include "sampler.h"
 #include "util.h"
 
 #define BENCH_RUNS_MAX 99
+#define BENCH_CPUS_MAX 256
+#define BENCH_GOAL 1.10
 
 struct bench_opts {
 	uint64_t iterations;
@@ -34,18 +48,39 @@ struct bench_opts {
 	int load;
 	int all_cpus;
 	double goal;
+	uint64_t sampler_ms;		/* each sampler window, 0: none */
+	const char *live_dir;		/* where its CSVs go */
 };
 
-#define BENCH_CPUS_MAX 256
+/* The allocator's ratios: per run, and their medians. */
+struct bench_alloc {
+	struct lab_bench res[BENCH_RUNS_MAX];
+	double none, fast, crypto;		/* fastest chunks */
+	double t_none, t_fast, t_crypto;	/* whole-run totals */
+	struct lab_bench allc[BENCH_CPUS_MAX];
+	int nall;
+	double all_none, all_raw;
+};
+
+/* One sampler window: its length and what it cost. */
+struct cost {
+	double wall_s, self_cpu_s, busy_s;
+	unsigned long samples;
+};
+
+struct bench_sampler {
+	struct cost idle, legacy, far, near;
+};
 
 static void bench_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: labyrinth bench [OPTIONS]\n"
 		"\n"
-		"Measure the labyrinth allocator's overhead over the raw page\n"
-		"allocator (alloc+free pairs, same context, same run) inside\n"
-		"the machine it runs on; needs root and the module.\n"
+		"Measure, inside the machine it runs on (root and the module\n"
+		"needed): the labyrinth allocator's overhead over the raw page\n"
+		"allocator (alloc+free pairs, same context, same run), and what\n"
+		"the run's sampler costs at 100 Hz.\n"
 		"\n"
 		"Options:\n"
 		"  -n, --iterations N  pairs per variant per run (default 200000)\n"
@@ -55,13 +90,103 @@ static void bench_usage(FILE *f)
 		"  -l, --load          load the module first if needed (and\n"
 		"                      unload it afterwards if it loaded it)\n"
 		"      --no-all-cpus   skip the run on every CPU at once\n"
+		"  -s, --sampler DUR   each sampler window (default 10s; 0: skip)\n"
+		"      --live-dir DIR  where the sampler streams its CSV files, as\n"
+		"                      in a run (default: a temporary directory)\n"
 		"  -g, --goal X        exit 1 if the shred-none ratio is above X\n"
 		"                      (default: report only)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"EXAMPLES\n"
 		"  labyrinth bench --load --json reports/bench.json\n"
+		"  labyrinth bench --load --runs 1 --no-all-cpus --sampler 30s\n"
 		"  make bench          (boots the test kernel and runs the above)\n");
+}
+
+static int bench_opt(struct bench_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'n':
+		if (!parse_u64(arg, 1, LAB_BENCH_ITERS_MAX, &o->iterations))
+			return 0;
+		lab_err("--iterations %s: want 1..%llu", arg,
+			(unsigned long long)LAB_BENCH_ITERS_MAX);
+		return -1;
+	case 'c':
+		if (!parse_u64(arg, 1, 4096, &o->chunk))
+			return 0;
+		lab_err("--chunk %s: want 1..4096", arg);
+		return -1;
+	case 'r':
+		if (!parse_u64(arg, 1, BENCH_RUNS_MAX, &o->runs))
+			return 0;
+		lab_err("--runs %s: want 1..%d", arg, BENCH_RUNS_MAX);
+		return -1;
+	case 's':
+		if (!parse_duration_ms(arg, 0, 3600000, &o->sampler_ms))
+			return 0;
+		lab_err("--sampler %s: want a duration up to 1h, or 0", arg);
+		return -1;
+	case 'g':
+		if (!parse_double(arg, 1.0, 1000.0, &o->goal))
+			return 0;
+		lab_err("--goal %s: want a ratio >= 1", arg);
+		return -1;
+	case 'j':
+		o->json = arg;
+		return 0;
+	case 'D':
+		o->live_dir = arg;
+		return 0;
+	case 'l':
+		o->load = 1;
+		return 0;
+	case 'A':
+		o->all_cpus = 0;
+		return 0;
+	}
+	bench_usage(stderr);
+	return -1;
+}
+
+static int bench_parse(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "load", no_argument, NULL, 'l' },
+		{ "goal", required_argument, NULL, 'g' },
+		{ "no-all-cpus", no_argument, NULL, 'A' },
+		{ "sampler", required_argument, NULL, 's' },
+		{ "live-dir", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->iterations = 200000;
+	o->chunk = 64;
+	o->runs = 5;
+	o->all_cpus = 1;
+	o->sampler_ms = 10000;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:c:r:j:lg:s:h", longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			bench_usage(stdout);
+			return LAB_EXIT_OK;
+		}
+		if (bench_opt(o, c, optarg))
+			return LAB_EXIT_USAGE;
+	}
+	if (optind != argc) {
+		lab_err("bench: unexpected argument '%s'", argv[optind]);
+		return LAB_EXIT_USAGE;
+	}
+	return -1;	/* go on */
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -102,20 +227,7 @@ static char *proc_line(const char *path, const char *key)
 	return out ? out : xstrdup("unknown");
 }
 
-/* A JSON string: the few characters that need it escaped. */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
+/* ---- the allocator ------------------------------------------------------- */
 
 /*
  * One LAB_IOC_BENCH per online CPU, all at once: children pinned to their
@@ -173,273 +285,475 @@ static int bench_all_cpus(const struct bench_opts *o, struct lab_bench *res,
 	return ok ? n : 0;
 }
 
-int cmd_bench(int argc, char **argv)
+static int bench_allocator(struct labdev *d, const struct bench_opts *o,
+			   struct bench_alloc *a)
 {
-	static const struct option longopts[] = {
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "chunk", required_argument, NULL, 'c' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "load", no_argument, NULL, 'l' },
-		{ "goal", required_argument, NULL, 'g' },
-		{ "no-all-cpus", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct bench_opts o = { .iterations = 200000, .chunk = 64, .runs = 5,
-				.all_cpus = 1 };
-	struct lab_bench allc[BENCH_CPUS_MAX];
-	double all_none = 0, all_raw = 0;
-	int nall = 0;
-	struct lab_bench res[BENCH_RUNS_MAX];
 	double rn[BENCH_RUNS_MAX], rf[BENCH_RUNS_MAX], rc[BENCH_RUNS_MAX];
 	double tn[BENCH_RUNS_MAX], tf[BENCH_RUNS_MAX], tc[BENCH_RUNS_MAX];
-	double none, fast, crypto, t_none, t_fast, t_crypto;
-	char *kver = NULL, *cpu = NULL, *buf = NULL;
-	int c, ret = LAB_EXIT_INTERNAL, loaded = 0;
-	struct labdev d = { .fd = -1 };
-	struct utsname u;
-	size_t blen = 0;
-	FILE *jf;
 	uint64_t i;
+	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:c:r:j:lg:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_u64(optarg, 1, LAB_BENCH_ITERS_MAX,
-				      &o.iterations)) {
-				lab_err("--iterations %s: want 1..%llu", optarg,
-					(unsigned long long)LAB_BENCH_ITERS_MAX);
-				return LAB_EXIT_USAGE;
-			}
-			break;
-		case 'c':
-			if (parse_u64(optarg, 1, 4096, &o.chunk)) {
-				lab_err("--chunk %s: want 1..4096", optarg);
-				return LAB_EXIT_USAGE;
-			}
-			break;
-		case 'r':
-			if (parse_u64(optarg, 1, BENCH_RUNS_MAX, &o.runs)) {
-				lab_err("--runs %s: want 1..%d", optarg,
-					BENCH_RUNS_MAX);
-				return LAB_EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			o.json = optarg;
-			break;
-		case 'l':
-			o.load = 1;
-			break;
-		case 'g':
-			if (parse_double(optarg, 1.0, 1000.0, &o.goal)) {
-				lab_err("--goal %s: want a ratio >= 1", optarg);
-				return LAB_EXIT_USAGE;
-			}
-			break;
-		case 'A':
-			o.all_cpus = 0;
-			break;
-		case 'h':
-			bench_usage(stdout);
-			return LAB_EXIT_OK;
-		default:
-			bench_usage(stderr);
-			return LAB_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		lab_err("bench: unexpected argument '%s'", argv[optind]);
-		return LAB_EXIT_USAGE;
-	}
+	for (i = 0; i < o->runs; i++) {
+		struct lab_bench *b = &a->res[i];
+		double raw_c, raw_t;
 
-	if (o.load && !labdev_module_loaded()) {
-		char *path = labdev_module_path();
-
-		if (!path)
-			return LAB_EXIT_ENV;
-		if (labdev_module_load(path, NULL)) {
-			free(path);
-			return LAB_EXIT_ENV;
-		}
-		free(path);
-		loaded = 1;
-	}
-	if (labdev_open(&d)) {
-		ret = LAB_EXIT_ENV;
-		goto cleanup;
-	}
-	if (!labdev_has(&d, LAB_FEAT_BENCH)) {
-		lab_err("this labyrinth module has no benchmark ioctl");
-		ret = LAB_EXIT_ENV;
-		goto cleanup;
-	}
-	for (i = 0; i < o.runs; i++) {
-		memset(&res[i], 0, sizeof(res[i]));
-		res[i].iterations = o.iterations;
-		res[i].chunk = (uint32_t)o.chunk;
-		c = labdev_bench(&d, &res[i]);
+		memset(b, 0, sizeof(*b));
+		b->iterations = o->iterations;
+		b->chunk = (uint32_t)o->chunk;
+		c = labdev_bench(d, b);
 		if (c) {
 			lab_err("LAB_IOC_BENCH: %s", strerror(-c));
-			goto cleanup;
+			return -1;
 		}
-		if (!res[i].raw_ns) {
-			lab_err("LAB_IOC_BENCH: raw time 0: clock too coarse?");
-			goto cleanup;
-		}
-		if (!res[i].raw_min_chunk_ns) {
-			lab_err("LAB_IOC_BENCH: no fastest-chunk times: module older than this labyrinth? rebuild and reload it");
-			goto cleanup;
+		if (!b->raw_ns || !b->raw_min_chunk_ns) {
+			lab_err("LAB_IOC_BENCH: no raw time: clock too coarse, "
+				"or a module older than this labyrinth? "
+				"rebuild and reload it");
+			return -1;
 		}
 		/* Headline: fastest chunks (undisturbed by the host). */
-		rn[i] = (double)res[i].shred_none_min_chunk_ns /
-			(double)res[i].raw_min_chunk_ns;
-		rf[i] = (double)res[i].shred_fast_min_chunk_ns /
-			(double)res[i].raw_min_chunk_ns;
-		rc[i] = (double)res[i].shred_crypto_min_chunk_ns /
-			(double)res[i].raw_min_chunk_ns;
-		tn[i] = (double)res[i].shred_none_ns / (double)res[i].raw_ns;
-		tf[i] = (double)res[i].shred_fast_ns / (double)res[i].raw_ns;
-		tc[i] = (double)res[i].shred_crypto_ns / (double)res[i].raw_ns;
-		printf("run %llu: fastest chunk of %llu: raw %.1f ns/pair, none %.3fx, fast %.3fx, crypto %.3fx; totals: raw %.1f ns/pair, none %.3fx, fast %.3fx, crypto %.3fx%s\n",
-		       (unsigned long long)i + 1, (unsigned long long)o.chunk,
-		       (double)res[i].raw_min_chunk_ns / (double)o.chunk,
-		       rn[i], rf[i], rc[i],
-		       (double)res[i].raw_ns / (double)o.iterations,
-		       tn[i], tf[i], tc[i],
-		       res[i].failures ? " (some allocations failed)" : "");
+		raw_c = (double)b->raw_min_chunk_ns;
+		raw_t = (double)b->raw_ns;
+		rn[i] = (double)b->shred_none_min_chunk_ns / raw_c;
+		rf[i] = (double)b->shred_fast_min_chunk_ns / raw_c;
+		rc[i] = (double)b->shred_crypto_min_chunk_ns / raw_c;
+		tn[i] = (double)b->shred_none_ns / raw_t;
+		tf[i] = (double)b->shred_fast_ns / raw_t;
+		tc[i] = (double)b->shred_crypto_ns / raw_t;
+		printf("run %llu: fastest chunk of %llu: raw %.1f ns/pair, "
+		       "none %.3fx, fast %.3fx, crypto %.3fx; totals: raw %.1f "
+		       "ns/pair, none %.3fx, fast %.3fx, crypto %.3fx%s\n",
+		       (unsigned long long)i + 1, (unsigned long long)o->chunk,
+		       raw_c / (double)o->chunk, rn[i], rf[i], rc[i],
+		       raw_t / (double)o->iterations, tn[i], tf[i], tc[i],
+		       b->failures ? " (some allocations failed)" : "");
 		fflush(stdout);
 	}
-	none = median(rn, o.runs);
-	fast = median(rf, o.runs);
-	crypto = median(rc, o.runs);
-	t_none = median(tn, o.runs);
-	t_fast = median(tf, o.runs);
-	t_crypto = median(tc, o.runs);
-
-	if (o.all_cpus) {
-		nall = bench_all_cpus(&o, allc, BENCH_CPUS_MAX);
-		if (!nall) {
-			lab_err("bench on all CPUs at once failed");
-			goto cleanup;
-		}
-		for (c = 0; c < nall; c++) {
-			all_raw += (double)allc[c].raw_min_chunk_ns;
-			all_none += (double)allc[c].shred_none_min_chunk_ns;
-			printf("all CPUs at once, cpu %u: fastest chunk: raw %.1f ns/pair, none %.1f (%.3fx)\n",
-			       allc[c].cpu,
-			       (double)allc[c].raw_min_chunk_ns /
-			       (double)o.chunk,
-			       (double)allc[c].shred_none_min_chunk_ns /
-			       (double)o.chunk,
-			       (double)allc[c].shred_none_min_chunk_ns /
-			       (double)allc[c].raw_min_chunk_ns);
-		}
+	a->none = median(rn, o->runs);
+	a->fast = median(rf, o->runs);
+	a->crypto = median(rc, o->runs);
+	a->t_none = median(tn, o->runs);
+	a->t_fast = median(tf, o->runs);
+	a->t_crypto = median(tc, o->runs);
+	if (!o->all_cpus)
+		return 0;
+	a->nall = bench_all_cpus(o, a->allc, BENCH_CPUS_MAX);
+	if (!a->nall) {
+		lab_err("bench on all CPUs at once failed");
+		return -1;
 	}
+	for (c = 0; c < a->nall; c++) {
+		a->all_raw += (double)a->allc[c].raw_min_chunk_ns;
+		a->all_none += (double)a->allc[c].shred_none_min_chunk_ns;
+	}
+	return 0;
+}
 
+/* ---- the sampler --------------------------------------------------------- */
+
+/* Busy seconds of the whole machine so far (every CPU, IRQs included). */
+static double machine_busy_s(void)
+{
+	unsigned long long v[10] = { 0 };
+	long hz = sysconf(_SC_CLK_TCK);
+	char *text;
+	double busy = 0;
+	int i;
+
+	if (read_file("/proc/stat", &text, NULL))
+		return 0;
+	if (sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8)
+		for (i = 0; i < 8; i++)
+			if (i != 3 && i != 4)	/* idle, iowait */
+				busy += (double)v[i];
+	free(text);
+	return busy / (double)(hz > 0 ? hz : 100);
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+enum window { W_IDLE, W_LEGACY, W_FAR, W_NEAR };
+
+/*
+ * The /proc sampler labyrinth had before: every tick, /proc/vmstat,
+ * /proc/zoneinfo and /proc/meminfo read and parsed, the allocator's
+ * stats ioctl, a CSV row flushed every tenth of a second.
+ */
+static unsigned long legacy_tick(struct labdev *d, FILE *csv, int fds[3],
+				 char *buf, size_t cap, unsigned long n)
+{
+	struct zone_info z[MAX_ZONES];
+	struct vmstat vs;
+	struct meminfo mi;
+	struct lab_stats st;
+	size_t nz;
+	ssize_t got;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		got = pread(fds[i], buf, cap - 1, 0);
+		buf[got > 0 ? got : 0] = '\0';
+		if (i == 0)
+			parse_vmstat(buf, &vs);
+		else if (i == 1)
+			parse_zoneinfo(buf, z, MAX_ZONES, &nz);
+		else
+			parse_meminfo(buf, &mi);
+	}
+	labdev_stats(d, LAB_ENGINE_ALLOCATOR, &st, NULL, NULL);
+	fprintf(csv, "%lu,%llu,%llu\n", n, (unsigned long long)vs.nr_free_pages,
+		(unsigned long long)st.total.attempts);
+	if (n % 10 == 0)
+		fflush(csv);
+	return n + 1;
+}
+
+/* One window of the given kind, for o->sampler_ms. */
+static int sampler_window(struct labdev *d, const struct bench_opts *o,
+			  const char *dir, enum window kind, struct cost *c)
+{
+	static const char *const paths[] = {
+		"/proc/vmstat", "/proc/zoneinfo", "/proc/meminfo",
+	};
+	double t0 = now_mono(), end = t0 + (double)o->sampler_ms / 1000.0;
+	double cpu0 = self_cpu_s(), busy0 = machine_busy_s();
+	struct sampler s;
+	int fds[3] = { -1, -1, -1 }, i, ret = 0;
+	char *p = xasprintf("%s/legacy.csv", dir), buf[65536];
+	FILE *csv = NULL;
+
+	memset(c, 0, sizeof(*c));
+	if (kind == W_LEGACY) {
+		csv = fopen(p, "we");
+		for (i = 0; i < 3; i++)
+			fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+	} else if (kind != W_IDLE) {
+		sampler_init(&s, d, 10, 250, "bench", dir);
+		if (kind == W_NEAR)
+			s.flush_s = 0;	/* as a run near the reserve */
+		ret = sampler_start(&s, t0);
+	}
+	for (double now = t0; !ret && now < end; now = now_mono()) {
+		double next = now + (kind == W_FAR ? SAMPLER_READ_S :
+				     kind == W_NEAR ? SAMPLER_NEAR_S : 0.01);
+
+		if (kind == W_LEGACY && csv)
+			c->samples = legacy_tick(d, csv, fds, buf, sizeof(buf),
+						 c->samples);
+		else if (kind != W_IDLE)
+			sampler_poll(&s, now);
+		if (kind == W_IDLE)
+			next = end;
+		else if (kind != W_LEGACY)
+			next = fmin(next, s.next_proc);
+		sleep_s(fmin(next, end) - now_mono());
+	}
+	if (kind == W_FAR || kind == W_NEAR) {
+		sampler_stop(&s);
+		c->samples = s.mod.n;
+		sampler_free(&s);
+	}
+	c->wall_s = now_mono() - t0;
+	c->self_cpu_s = self_cpu_s() - cpu0;
+	c->busy_s = machine_busy_s() - busy0;
+	if (csv)
+		fclose(csv);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(p);
+	if (ret)
+		lab_err("the module refused its series: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * The same while idle, with the old /proc sampler, with the run's sampler
+ * at its usual pace (the ring read every 250 ms, written out every 500)
+ * and near the reserve (read and written every 50 ms, as a run does when
+ * free pages are below low).
+ */
+static int bench_sampler(struct labdev *d, const struct bench_opts *o,
+			 struct bench_sampler *b)
+{
+	char tmpl[] = "/tmp/labyrinth-bench.XXXXXX";
+	const char *dir = o->live_dir;
+	int ret;
+
+	if (dir ? mkdir_p(dir, 0755) != 0 : !(dir = mkdtemp(tmpl))) {
+		lab_err("cannot create a directory for the sampler: %m");
+		return -1;
+	}
+	printf("sampler: 4 windows of %.1f s (idle, /proc sampler, module "
+	       "series, module series near the reserve)...\n",
+	       (double)o->sampler_ms / 1000.0);
+	fflush(stdout);
+	ret = sampler_window(d, o, dir, W_IDLE, &b->idle) ||
+	      sampler_window(d, o, dir, W_LEGACY, &b->legacy) ||
+	      sampler_window(d, o, dir, W_FAR, &b->far) ||
+	      sampler_window(d, o, dir, W_NEAR, &b->near);
+	if (!o->live_dir)
+		remove_tree(dir);
+	return ret ? -1 : 0;
+}
+
+/* What a window cost beyond the idle one, in % of one CPU. */
+static double self_pct(const struct cost *c)
+{
+	return c->wall_s > 0 ? c->self_cpu_s / c->wall_s * 100 : 0;
+}
+
+static double machine_pct(const struct cost *c, const struct cost *idle)
+{
+	double base = idle->wall_s > 0 ? idle->busy_s / idle->wall_s : 0;
+
+	return c->wall_s > 0 ? (c->busy_s / c->wall_s - base) * 100 : 0;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static void print_results(const struct bench_opts *o,
+			  const struct bench_alloc *a,
+			  const struct bench_sampler *b, const char *kver,
+			  const char *cpu)
+{
+	int c;
+
+	for (c = 0; c < a->nall; c++)
+		printf("all CPUs at once, cpu %u: fastest chunk: raw %.1f "
+		       "ns/pair, none %.1f (%.3fx)\n", a->allc[c].cpu,
+		       (double)a->allc[c].raw_min_chunk_ns / (double)o->chunk,
+		       (double)a->allc[c].shred_none_min_chunk_ns /
+		       (double)o->chunk,
+		       (double)a->allc[c].shred_none_min_chunk_ns /
+		       (double)a->allc[c].raw_min_chunk_ns);
+	printf("\nlabyrinth alloc+free / raw alloc_page+__free_page, fastest "
+	       "%llu-pair chunks, median of %llu runs of %llu pairs (kernel "
+	       "%s, %s):\n", (unsigned long long)o->chunk,
+	       (unsigned long long)o->runs, (unsigned long long)o->iterations,
+	       kver, cpu);
+	printf("  shred none    %6.3fx   (goal <= %.2fx: %s)\n", a->none,
+	       BENCH_GOAL, a->none <= BENCH_GOAL ? "met" : "NOT met");
+	printf("  shred fast    %6.3fx\n", a->fast);
+	printf("  shred crypto  %6.3fx\n", a->crypto);
+	printf("  (whole-run totals, host noise included: none %.3fx, fast "
+	       "%.3fx, crypto %.3fx)\n", a->t_none, a->t_fast, a->t_crypto);
+	if (a->nall)
+		printf("  shred none on all %d CPUs at once: %.3fx (raw %.1f "
+		       "ns/pair per CPU)\n", a->nall, a->all_none / a->all_raw,
+		       a->all_raw / a->nall / (double)o->chunk);
+	if (!o->sampler_ms)
+		return;
+	printf("\nsampler at 100 Hz, %.1f s each, %% of one CPU (this process; "
+	       "the machine beyond idle, the module's timer included):\n",
+	       (double)o->sampler_ms / 1000.0);
+	printf("  module series, as in a run        %5.2f%%  %5.2f%%  (%lu "
+	       "samples; goal <= 1%%: %s)\n", self_pct(&b->far),
+	       machine_pct(&b->far, &b->idle), b->far.samples,
+	       self_pct(&b->far) <= 1.0 ? "met" : "NOT met");
+	printf("  module series, near the reserve   %5.2f%%  %5.2f%%  (read "
+	       "and written every 50 ms)\n", self_pct(&b->near),
+	       machine_pct(&b->near, &b->idle));
+	printf("  /proc sampler labyrinth had       %5.2f%%  %5.2f%%  (%lu "
+	       "ticks; %.1fx the module series)\n", self_pct(&b->legacy),
+	       machine_pct(&b->legacy, &b->idle), b->legacy.samples,
+	       self_pct(&b->far) > 0 ? self_pct(&b->legacy) /
+	       self_pct(&b->far) : 0);
+}
+
+static json_t *cost_json(const struct cost *c, const struct cost *idle)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "wall_s", json_real(c->wall_s));
+	json_object_set_new(o, "process_cpu_s", json_real(c->self_cpu_s));
+	json_object_set_new(o, "process_cpu_percent", json_real(self_pct(c)));
+	json_object_set_new(o, "machine_busy_s", json_real(c->busy_s));
+	if (idle)
+		json_object_set_new(o, "machine_percent_over_idle",
+				    json_real(machine_pct(c, idle)));
+	json_object_set_new(o, "samples", json_integer((json_int_t)c->samples));
+	return o;
+}
+
+static json_t *bench_run_json(const struct lab_bench *b)
+{
+	json_t *o = json_object();
+
+#define U(k) json_object_set_new(o, #k, json_integer((json_int_t)b->k))
+	U(raw_min_chunk_ns);
+	U(shred_none_min_chunk_ns);
+	U(shred_fast_min_chunk_ns);
+	U(shred_crypto_min_chunk_ns);
+	U(raw_ns);
+	U(shred_none_ns);
+	U(shred_fast_ns);
+	U(shred_crypto_ns);
+	U(failures);
+	U(cpu);
+#undef U
+	json_object_set_new(o, "kernel_inject_probe",
+			    json_boolean(b->kernel_inject_probe));
+	return o;
+}
+
+static json_t *results_json(const struct bench_opts *o,
+			    const struct bench_alloc *a,
+			    const struct bench_sampler *b, const char *kver,
+			    const char *cpu, uint32_t nr_cpus)
+{
+	json_t *j = json_object(), *runs = json_array(), *all = json_array();
+	char *pv = proc_line("/proc/version", NULL);
+	uint64_t i;
+	int c;
+
+	json_object_set_new(j, "schema", json_string("labyrinth-bench/2"));
+#define R(k, v) json_object_set_new(j, k, json_real(v))
+	R("alloc_free_ratio_shred_none", a->none);
+	R("alloc_free_ratio_shred_fast", a->fast);
+	R("alloc_free_ratio_shred_crypto", a->crypto);
+	json_object_set_new(j, "ratio_basis", json_string(
+		"fastest chunk per variant, median over runs"));
+	R("alloc_free_ratio_total_shred_none", a->t_none);
+	R("alloc_free_ratio_total_shred_fast", a->t_fast);
+	R("alloc_free_ratio_total_shred_crypto", a->t_crypto);
+	R("goal_shred_none", BENCH_GOAL);
+	json_object_set_new(j, "goal_met", json_boolean(a->none <= BENCH_GOAL));
+	json_object_set_new(j, "iterations", json_integer(
+		(json_int_t)o->iterations));
+	json_object_set_new(j, "chunk", json_integer((json_int_t)o->chunk));
+	for (i = 0; i < o->runs; i++)
+		json_array_append_new(runs, bench_run_json(&a->res[i]));
+	json_object_set_new(j, "runs", runs);
+	R("raw_ns_per_pair", (double)a->res[0].raw_min_chunk_ns /
+	  (double)o->chunk);
+	R("raw_ns_per_pair_total", (double)a->res[0].raw_ns /
+	  (double)o->iterations);
+	if (a->nall) {
+		R("all_cpus_ratio_shred_none", a->all_none / a->all_raw);
+		for (c = 0; c < a->nall; c++)
+			json_array_append_new(all, bench_run_json(&a->allc[c]));
+		json_object_set_new(j, "all_cpus", all);
+	} else {
+		json_decref(all);
+	}
+#undef R
+	if (o->sampler_ms) {
+		json_t *s = json_object();
+
+		json_object_set_new(s, "rate_hz", json_integer(100));
+		json_object_set_new(s, "idle", cost_json(&b->idle, NULL));
+		json_object_set_new(s, "module_series", cost_json(&b->far,
+								 &b->idle));
+		json_object_set_new(s, "module_series_near_reserve",
+				    cost_json(&b->near, &b->idle));
+		json_object_set_new(s, "proc_sampler_before",
+				    cost_json(&b->legacy, &b->idle));
+		json_object_set_new(s, "goal_percent", json_real(1.0));
+		json_object_set_new(s, "goal_met",
+				    json_boolean(self_pct(&b->far) <= 1.0));
+		json_object_set_new(j, "sampler", s);
+	}
+	json_object_set_new(j, "kernel_release", json_string(kver));
+	json_object_set_new(j, "kernel_version", json_string(pv));
+	json_object_set_new(j, "cpu_model", json_string(cpu));
+	json_object_set_new(j, "nr_cpus", json_integer(nr_cpus));
+	free(pv);
+	return j;
+}
+
+static int write_json(const char *path, json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	ret = write_file_atomic(path, text, strlen(text));
+	free(text);
+	if (ret)
+		lab_err("%s: %s", path, strerror(-ret));
+	else
+		printf("wrote %s\n", path);
+	return ret;
+}
+
+/* Load the module if asked and needed; *loaded says if it was. */
+static int bench_module(const struct bench_opts *o, int *loaded)
+{
+	char *path;
+	int ret;
+
+	*loaded = 0;
+	if (!o->load || labdev_module_loaded())
+		return 0;
+	path = labdev_module_path();
+	if (!path)
+		return -1;
+	ret = labdev_module_load(path, NULL);
+	free(path);
+	if (ret)
+		return -1;
+	*loaded = 1;
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_opts o;
+	struct bench_alloc *a = xcalloc(1, sizeof(*a));
+	struct bench_sampler b = { 0 };
+	struct labdev d = { .fd = -1 };
+	char *kver = NULL, *cpu = NULL;
+	struct utsname u;
+	int ret = bench_parse(argc, argv, &o), loaded = 0;
+
+	if (ret >= 0)
+		goto out;
+	ret = LAB_EXIT_ENV;
+	if (bench_module(&o, &loaded) || labdev_open(&d))
+		goto out;
+	if (!labdev_has(&d, LAB_FEAT_BENCH | LAB_FEAT_SERIES)) {
+		lab_err("this labyrinth module has no benchmark ioctl or time "
+			"series: rebuild and reload it ('make module')");
+		goto out;
+	}
+	ret = LAB_EXIT_INTERNAL;
+	if (bench_allocator(&d, &o, a))
+		goto out;
+	if (o.sampler_ms && bench_sampler(&d, &o, &b))
+		goto out;
 	kver = uname(&u) ? xstrdup("unknown") : xstrdup(u.release);
 	cpu = proc_line("/proc/cpuinfo", "model name");
-	printf("\nlabyrinth alloc+free / raw alloc_page+__free_page, fastest %llu-pair chunks, median of %llu runs of %llu pairs (kernel %s, %s):\n",
-	       (unsigned long long)o.chunk,
-	       (unsigned long long)o.runs, (unsigned long long)o.iterations,
-	       kver, cpu);
-	printf("  shred none    %6.3fx%s\n", none,
-	       none <= 1.10 ? "   (goal <= 1.10x: met)" :
-	       "   (goal <= 1.10x: NOT met)");
-	printf("  shred fast    %6.3fx\n", fast);
-	printf("  shred crypto  %6.3fx\n", crypto);
-	printf("  (whole-run totals, host noise included: none %.3fx, fast %.3fx, crypto %.3fx)\n",
-	       t_none, t_fast, t_crypto);
-	if (nall)
-		printf("  shred none on all %d CPUs at once: %.3fx (raw %.1f ns/pair per CPU)\n",
-		       nall, all_none / all_raw,
-		       all_raw / nall / (double)o.chunk);
-
+	print_results(&o, a, &b, kver, cpu);
 	if (o.json) {
-		char *pv = proc_line("/proc/version", NULL);
+		json_t *j = results_json(&o, a, &b, kver, cpu,
+					 d.ver.nr_cpu_ids);
 
-		jf = open_memstream(&buf, &blen);
-		if (!jf) {
-			free(pv);
-			goto cleanup;
+		ret = write_json(o.json, j);
+		json_decref(j);
+		if (ret) {
+			ret = LAB_EXIT_INTERNAL;
+			goto out;
 		}
-		fprintf(jf, "{\n  \"schema\": \"labyrinth-bench/1\",\n");
-		fprintf(jf, "  \"alloc_free_ratio_shred_none\": %.4f,\n", none);
-		fprintf(jf, "  \"alloc_free_ratio_shred_fast\": %.4f,\n", fast);
-		fprintf(jf, "  \"alloc_free_ratio_shred_crypto\": %.4f,\n",
-			crypto);
-		fprintf(jf, "  \"ratio_basis\": \"fastest chunk per variant, median over runs\",\n");
-		fprintf(jf, "  \"alloc_free_ratio_total_shred_none\": %.4f,\n",
-			t_none);
-		fprintf(jf, "  \"alloc_free_ratio_total_shred_fast\": %.4f,\n",
-			t_fast);
-		fprintf(jf, "  \"alloc_free_ratio_total_shred_crypto\": %.4f,\n",
-			t_crypto);
-		fprintf(jf, "  \"goal_shred_none\": 1.10,\n");
-		fprintf(jf, "  \"goal_met\": %s,\n",
-			none <= 1.10 ? "true" : "false");
-		fprintf(jf, "  \"iterations\": %llu,\n  \"chunk\": %llu,\n  \"runs\": [\n",
-			(unsigned long long)o.iterations,
-			(unsigned long long)o.chunk);
-		for (i = 0; i < o.runs; i++)
-			fprintf(jf, "    { \"raw_min_chunk_ns\": %llu, \"shred_none_min_chunk_ns\": %llu, \"shred_fast_min_chunk_ns\": %llu, \"shred_crypto_min_chunk_ns\": %llu, \"raw_ns\": %llu, \"shred_none_ns\": %llu, \"shred_fast_ns\": %llu, \"shred_crypto_ns\": %llu, \"failures\": %llu, \"cpu\": %u, \"kernel_inject_probe\": %s }%s\n",
-				(unsigned long long)res[i].raw_min_chunk_ns,
-				(unsigned long long)res[i].shred_none_min_chunk_ns,
-				(unsigned long long)res[i].shred_fast_min_chunk_ns,
-				(unsigned long long)res[i].shred_crypto_min_chunk_ns,
-				(unsigned long long)res[i].raw_ns,
-				(unsigned long long)res[i].shred_none_ns,
-				(unsigned long long)res[i].shred_fast_ns,
-				(unsigned long long)res[i].shred_crypto_ns,
-				(unsigned long long)res[i].failures,
-				res[i].cpu,
-				res[i].kernel_inject_probe ? "true" : "false",
-				i + 1 < o.runs ? "," : "");
-		fprintf(jf, "  ],\n  \"raw_ns_per_pair\": %.2f,\n",
-			(double)res[0].raw_min_chunk_ns / (double)o.chunk);
-		fprintf(jf, "  \"raw_ns_per_pair_total\": %.2f,\n",
-			(double)res[0].raw_ns / (double)o.iterations);
-		if (nall) {
-			fprintf(jf, "  \"all_cpus_ratio_shred_none\": %.4f,\n  \"all_cpus\": [\n",
-				all_none / all_raw);
-			for (c = 0; c < nall; c++)
-				fprintf(jf, "    { \"cpu\": %u, \"raw_min_chunk_ns\": %llu, \"shred_none_min_chunk_ns\": %llu, \"raw_ns\": %llu, \"shred_none_ns\": %llu, \"shred_fast_ns\": %llu, \"shred_crypto_ns\": %llu }%s\n",
-					allc[c].cpu,
-					(unsigned long long)allc[c].raw_min_chunk_ns,
-					(unsigned long long)allc[c].shred_none_min_chunk_ns,
-					(unsigned long long)allc[c].raw_ns,
-					(unsigned long long)allc[c].shred_none_ns,
-					(unsigned long long)allc[c].shred_fast_ns,
-					(unsigned long long)allc[c].shred_crypto_ns,
-					c + 1 < nall ? "," : "");
-			fprintf(jf, "  ],\n");
-		}
-		fprintf(jf, "  \"kernel_release\": ");
-		json_str(jf, kver);
-		fprintf(jf, ",\n  \"kernel_version\": ");
-		json_str(jf, pv);
-		fprintf(jf, ",\n  \"cpu_model\": ");
-		json_str(jf, cpu);
-		fprintf(jf, ",\n  \"nr_cpus\": %u\n}\n", d.ver.nr_cpu_ids);
-		fclose(jf);
-		free(pv);
-		c = write_file_atomic(o.json, buf, blen);
-		if (c) {
-			lab_err("%s: %s", o.json, strerror(-c));
-			goto cleanup;
-		}
-		printf("wrote %s\n", o.json);
 	}
-	ret = (o.goal > 0 && none > o.goal) ? LAB_EXIT_UNEXPECTED : LAB_EXIT_OK;
-
-cleanup:
+	ret = (o.goal > 0 && a->none > o.goal) ? LAB_EXIT_UNEXPECTED :
+	      LAB_EXIT_OK;
+out:
 	labdev_close(&d);
 	if (loaded && labdev_module_unload() && ret == LAB_EXIT_OK)
 		ret = LAB_EXIT_ENV;
-	free(buf);
+	free(a);
 	free(kver);
 	free(cpu);
 	return ret;

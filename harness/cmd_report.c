@@ -116,8 +116,9 @@ int cmd_report(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	if (validate) {
-		printf("%s: valid %s v%d report\n", src, REPORT_SCHEMA_NAME,
-		       REPORT_SCHEMA_VERSION);
+		printf("%s: valid %s v%lld report\n", src, REPORT_SCHEMA_NAME,
+		       (long long)json_integer_value(json_object_get(r,
+		       "schema_version")));
 		goto out;
 	}
 	if (!stat(src, &st) && S_ISDIR(st.st_mode)) {

@@ -53,36 +53,30 @@ static void run_usage(FILE *f)
 }
 
 int scenario_open_cli(struct scenario *sc, const char *path, char **sets,
-		      size_t nsets)
+		      size_t nsets, bool notes)
 {
-	char err[1024];
+	char err[1024], *scripts = run_script_dir(path);
 	size_t i;
 
 	memset(sc, 0, sizeof(*sc));
-	sc->script_dir = NULL;
-	if (scenario_load(sc, path, err, sizeof(err))) {
-		lab_err("%s", err);
+	sc->script_dir = scripts;
+	if (scenario_load(sc, path, err, sizeof(err)) && !sc->nerrors) {
+		lab_err("%s", err);	/* not read at all */
+		free(scripts);
 		return -1;
 	}
 	for (i = 0; i < nsets; i++)
-		if (scenario_set(sc, sets[i], err, sizeof(err))) {
-			lab_err("%s", err);
-			scenario_free(sc);
-			return -1;
-		}
-	return 0;
-}
-
-int scenario_check_cli(struct scenario *sc, const char *script_dir)
-{
-	char err[1024];
-
-	sc->script_dir = script_dir;
-	if (scenario_finish(sc, err, sizeof(err))) {
-		lab_err("%s", err);
-		return -1;
-	}
-	return 0;
+		scenario_set(sc, sets[i], err, sizeof(err));
+	scenario_finish(sc, err, sizeof(err));
+	sc->script_dir = NULL;
+	free(scripts);
+	for (i = 0; notes && i < sc->nnotes; i++)
+		fprintf(stderr, "labyrinth: note: %s\n", sc->notes[i]);
+	for (i = 0; i < sc->nerrors; i++)
+		lab_err("%s", sc->errors[i]);
+	if (sc->nerrors > 1)
+		lab_err("%s: %zu errors", path, sc->nerrors);
+	return sc->nerrors ? -1 : 0;
 }
 
 static char *join_argv(int argc, char **argv)
@@ -155,17 +149,13 @@ int cmd_run(int argc, char **argv)
 		free(sets);
 		return LAB_EXIT_USAGE;
 	}
-	if (scenario_open_cli(&sc, argv[optind], sets, nsets)) {
+	if (scenario_open_cli(&sc, argv[optind], sets, nsets, false)) {
+		scenario_free(&sc);
 		free(sets);
 		return LAB_EXIT_USAGE;
 	}
 	free(sets);
 	scripts = run_script_dir(argv[optind]);
-	if (scenario_check_cli(&sc, scripts)) {
-		scenario_free(&sc);
-		free(scripts);
-		return LAB_EXIT_USAGE;
-	}
 	if (!o.out_base && !o.run_dir)
 		o.out_base = out = run_default_out_base();
 	o.script_dir = scripts;
@@ -265,7 +255,7 @@ int cmd_list(int argc, char **argv)
 			/* one line, under 80 columns */
 			printf("%-22.*s %-14s %.41s%s\n",
 			       (int)(strlen(names[i]) - 4), names[i],
-			       sc_expect_name(sc.expect), sum,
+			       vocab_str(&vocab_expect, sc.expect), sum,
 			       strlen(sum) > 41 ? "..." : "");
 			free(sum);
 		}
@@ -289,7 +279,7 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char **sets = NULL, *scripts;
+	char **sets = NULL;
 	size_t nsets = 0, i;
 	int c, quiet = 0, bad = 0;
 
@@ -335,33 +325,30 @@ int cmd_check(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		struct scenario sc;
 
-		if (scenario_open_cli(&sc, argv[i], sets, nsets)) {
-			bad = 1;
-			continue;
-		}
-		scripts = run_script_dir(argv[i]);
-		if (scenario_check_cli(&sc, scripts)) {
+		if (scenario_open_cli(&sc, argv[i], sets, nsets, true)) {
 			bad = 1;
 		} else if (!quiet) {
 			size_t e;
 
 			printf("%s: ok: expect %s, %zu engine%s%s%s%s%s\n",
-			       argv[i], sc_expect_name(sc.expect), sc.nengines,
+			       argv[i], vocab_str(&vocab_expect, sc.expect),
+			       sc.nengines,
 			       sc.nengines == 1 ? "" : "s",
-			       sc.fail_page_alloc.present ?
+			       sc.inject[INJ_PAGE_ALLOC].present ?
 			       ", fail_page_alloc" : "",
-			       sc.failslab.present ? ", failslab" : "",
+			       sc.inject[INJ_SLAB].present ? ", failslab" : "",
 			       sc.pressure.present ? ", stress-ng" : "",
 			       sc.vm_only ? ", VM only" : "");
 			for (e = 0; e < sc.nengines; e++)
 				printf("  engine %-10s %-8s %llu/s/CPU burst "
 				       "%llu %s\n", sc.engine[e].name,
-				       sc_context_name(sc.engine[e].context),
+				       vocab_str(&vocab_context,
+						 sc.engine[e].context),
 				       (unsigned long long)sc.engine[e].rate,
 				       (unsigned long long)sc.engine[e].burst,
-				       sc_policy_name(sc.engine[e].policy));
+				       vocab_str(&vocab_policy, sc_engine_policy(
+						 &sc.engine[e])));
 		}
-		free(scripts);
 		scenario_free(&sc);
 	}
 	free(sets);

@@ -9,10 +9,13 @@
 
 #define KNOBS_STATE_DIR_DOC "/run/labyrinth"
 
-/* Load SCENARIO and apply --set values; errors printed. 0 or -1. */
+/*
+ * Load SCENARIO, apply every --set, run the cross-key checks (with
+ * [trace] scripts looked up beside the file) and print every error, each
+ * naming its file, line and key (and with notes, the notes: old names).
+ * Returns 0 or -1; either way the caller frees sc with scenario_free().
+ */
 int scenario_open_cli(struct scenario *sc, const char *path, char **sets,
-		      size_t nsets);
-/* scenario_finish with [trace] scripts checked in script_dir. */
-int scenario_check_cli(struct scenario *sc, const char *script_dir);
+		      size_t nsets, bool notes);
 
 #endif /* LABYRINTH_CMD_RUN_H */

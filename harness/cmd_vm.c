@@ -71,21 +71,68 @@ static void vm_usage(FILE *f)
 "  labyrinth vm --kver stock -- uname -r\n");
 }
 
+enum { OPT_KEEP = 256, OPT_APPEND, OPT_OOPS, OPT_WARN, OPT_SPLATS, OPT_SHOW };
+
+/* One option of `labyrinth vm`; 0, or -1 after saying what was wrong. */
+static int vm_opt(struct vm_opts *o, const char ***shares, int c, char *arg)
+{
+	char *abs;
+	int ret = vm_opts_getopt(o, "vm", c, arg);
+
+	if (ret <= 0)
+		return ret;
+	switch (c) {
+	case 's':
+		abs = realpath(arg, NULL);
+		if (!abs) {
+			lab_err("vm: --share %s: no such directory (create it "
+				"first)", arg);
+			return -1;
+		}
+		*shares = xrealloc(*shares,
+				   (o->nshares + 1) * sizeof(**shares));
+		(*shares)[o->nshares++] = abs;
+		o->shares = *shares;
+		return 0;
+	case 'o':
+		o->out_dir = arg;
+		return 0;
+	case OPT_APPEND:
+		o->append = arg;
+		return 0;
+	case OPT_KEEP:
+		o->keep = 1;
+		return 0;
+	case OPT_OOPS:
+		o->panic_on_oops = 1;
+		return 0;
+	case OPT_WARN:
+		o->panic_on_warn = 1;
+		return 0;
+	case OPT_SPLATS:
+		o->ignore_splats = 1;
+		return 0;
+	case OPT_SHOW:
+		o->show_command = 1;
+		return 0;
+	case 'n':
+		o->dry_run = 1;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	}
+	lab_err("vm: run 'labyrinth vm --help' for the options");
+	return -1;
+}
+
 int cmd_vm(int argc, char **argv)
 {
-	enum { OPT_VARIANT = 256, OPT_KEEP, OPT_ACCEL, OPT_APPEND, OPT_OOPS,
-	       OPT_WARN, OPT_SPLATS, OPT_SHOW, OPT_KVER };
 	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "variant", required_argument, NULL, OPT_VARIANT },
-		{ "kver", required_argument, NULL, OPT_KVER },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
+		VM_LONGOPTS,
 		{ "share", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "keep", no_argument, NULL, OPT_KEEP },
-		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "panic-on-oops", no_argument, NULL, OPT_OOPS },
 		{ "panic-on-warn", no_argument, NULL, OPT_WARN },
@@ -99,8 +146,8 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	struct vm_result r;
 	const char **shares = NULL;
-	uint64_t v;
-	int c, ret;
+	int c, ret = VM_EXIT_USAGE;
+	size_t i;
 
 	/* labyrinth vm run SCENARIO: the scenario runner's (cmd_vm_run.c) */
 	if (argc > 1 && !strcmp(argv[1], "run"))
@@ -109,97 +156,25 @@ int cmd_vm(int argc, char **argv)
 	vm_opts_init(&o);
 	optind = 1;
 	/* '+': stop at the first non-option, the guest command is its own. */
-	while ((c = getopt_long(argc, argv, "+k:m:c:t:s:o:nqh", longopts,
+	while ((c = getopt_long(argc, argv, "+" VM_OPTSTRING "s:o:nqh", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o.kernel = optarg;
-			break;
-		case OPT_VARIANT:
-			if (vm_opts_set(&o, "vm", "variant", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case OPT_KVER:
-			if (vm_opts_set(&o, "vm", "kver", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 'm':
-			if (vm_opts_set(&o, "vm", "mem", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 'c':
-			if (vm_opts_set(&o, "vm", "cpus", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case 't':
-			if (parse_duration_ms(optarg, 1000, 7 * 24 * 3600 * 1000ULL,
-					      &v)) {
-				lab_err("vm: --timeout %s: expected a duration from 1s to 7d, e.g. 90s or 10m",
-					optarg);
-				return VM_EXIT_USAGE;
-			}
-			o.timeout_s = (unsigned int)((v + 999) / 1000);
-			break;
-		case 's': {
-			char *abs = realpath(optarg, NULL);
-
-			if (!abs) {
-				lab_err("vm: --share %s: no such directory (create it first)",
-					optarg);
-				free(shares);
-				return VM_EXIT_USAGE;
-			}
-			shares = xrealloc(shares, (o.nshares + 1) * sizeof(*shares));
-			shares[o.nshares++] = abs;
-			o.shares = shares;
-			break;
-		}
-		case 'o':
-			o.out_dir = optarg;
-			break;
-		case OPT_KEEP:
-			o.keep = 1;
-			break;
-		case OPT_ACCEL:
-			if (vm_opts_set(&o, "vm", "accel", optarg))
-				return VM_EXIT_USAGE;
-			break;
-		case OPT_APPEND:
-			o.append = optarg;
-			break;
-		case OPT_OOPS:
-			o.panic_on_oops = 1;
-			break;
-		case OPT_WARN:
-			o.panic_on_warn = 1;
-			break;
-		case OPT_SPLATS:
-			o.ignore_splats = 1;
-			break;
-		case OPT_SHOW:
-			o.show_command = 1;
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
-		case 'h':
+		if (c == 'h') {
 			vm_usage(stdout);
-			return 0;
-		default:
-			lab_err("vm: run 'labyrinth vm --help' for the options");
-			return VM_EXIT_USAGE;
+			ret = 0;
+			goto out;
 		}
+		if (vm_opt(&o, &shares, c, optarg))
+			goto out;
 	}
 	if (optind >= argc) {
-		lab_err("vm: no command to run: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]");
-		return VM_EXIT_USAGE;
+		lab_err("vm: no command to run: labyrinth vm [OPTIONS] -- "
+			"COMMAND [ARGS...]");
+		goto out;
 	}
 	ret = vm_run(&o, argv + optind, &r);
 	vm_result_free(&r);
-	for (size_t i = 0; i < o.nshares; i++)
+out:
+	for (i = 0; i < o.nshares; i++)
 		free((char *)shares[i]);
 	free(shares);
 	return ret;

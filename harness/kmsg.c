@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 
 int kmsg_parse_record(const char *rec, unsigned int *level,
@@ -69,12 +69,84 @@ const char *kmsg_kind(const char *text, bool *splat)
 	return console_report_kind(k);
 }
 
+enum console_kind kevents_add(struct kevents *e, double t_s,
+			      const char *line)
+{
+	enum console_kind k = console_classify(line, NULL);
+	bool keep_always = k == CON_OOM_KILL || console_kind_is_splat(k);
+	struct kevent *ev;
+	size_t i;
+
+	if (!console_report_kind(k))
+		return k;
+	if (k == CON_ALLOC_FAILURE)
+		e->nalloc_failures++;
+	if (!keep_always && e->n >= KMSG_KEEP_MAX) {
+		e->dropped++;
+		return k;
+	}
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 64;
+		e->v = xrealloc(e->v, e->cap * sizeof(*e->v));
+	}
+	ev = &e->v[e->n++];
+	memset(ev, 0, sizeof(*ev));
+	ev->t_s = t_s;
+	ev->kind = k;
+	/* JSON strings must be UTF-8: keep ASCII, mask the rest */
+	for (i = 0; line[i] && line[i] != '\n' && i < sizeof(ev->text) - 1;
+	     i++)
+		ev->text[i] = (unsigned char)line[i] >= 0x80 ||
+			      (unsigned char)line[i] < 0x20 ? '?' : line[i];
+	if (console_kind_is_splat(k))
+		e->nsplats++;
+	if (k == CON_OOM_KILL && !kmsg_parse_oom_kill(ev->text, &ev->oom)) {
+		ev->oom.t_s = t_s;
+		ev->has_oom = true;
+		e->nooms++;
+	}
+	return k;
+}
+
+void kevents_from_console(struct kevents *e, const struct console_scan *cs,
+			  double t0)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nev; i++) {
+		const struct console_event *c = &cs->ev[i];
+
+		if (c->kind == CON_CMD_START || c->kind == CON_CMD_EXIT ||
+		    c->ktime < t0)
+			continue;
+		kevents_add(e, c->ktime - t0, c->text);
+	}
+}
+
+const struct kevent *kevents_first(const struct kevents *e,
+				   enum console_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->v[i].kind == kind ||
+		    (kind == CON_KIND_MAX &&
+		     console_kind_is_splat(e->v[i].kind)))
+			return &e->v[i];
+	return NULL;
+}
+
+void kevents_free(struct kevents *e)
+{
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
 int kmsg_open(struct kmsg *k, const char *path, const char *save_path,
 	      double t0)
 {
 	memset(k, 0, sizeof(*k));
 	k->t0 = t0;
-	k->messages = json_array();
 	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (k->fd < 0)
 		return -errno;
@@ -99,11 +171,7 @@ void kmsg_feed(struct kmsg *k, const char *rec)
 	unsigned int level;
 	const char *text;
 	char line[512];
-	const char *kind;
-	bool splat;
 	size_t n;
-	double t;
-	char *p;
 
 	if (kmsg_parse_record(rec, &level, &seq, &ts, &text))
 		return;
@@ -112,46 +180,9 @@ void kmsg_feed(struct kmsg *k, const char *rec)
 		n = sizeof(line) - 1;
 	memcpy(line, text, n);
 	line[n] = '\0';
-	/* JSON strings must be UTF-8: keep ASCII, mask the rest */
-	for (p = line; *p; p++)
-		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
-			*p = '?';
-	t = (double)ts / 1e6 - k->t0;
 	if (k->save)
 		fprintf(k->save, "[%12.6f] %s\n", (double)ts / 1e6, line);
-	kind = kmsg_kind(line, &splat);
-	if (!kind)
-		return;
-	if (!strcmp(kind, "alloc-failure"))
-		k->alloc_failures++;
-	if (splat) {
-		if (!k->splats)
-			snprintf(k->first_splat, sizeof(k->first_splat),
-				 "%.255s", line);
-		k->splats++;
-	}
-	if (strstr(line, "Killed process ")) {
-		struct kmsg_oom o;
-
-		if (!kmsg_parse_oom_kill(line, &o)) {
-			o.t_s = t;
-			k->ooms = xrealloc(k->ooms,
-					   (k->nooms + 1) * sizeof(*k->ooms));
-			k->ooms[k->nooms++] = o;
-		}
-	}
-	if (json_array_size(k->messages) >= KMSG_KEEP_MAX) {
-		k->dropped++;
-		return;
-	}
-	{
-		json_t *m = json_object();
-
-		json_object_set_new(m, "t_s", json_real(t));
-		json_object_set_new(m, "kind", json_string(kind));
-		json_object_set_new(m, "text", json_string(line));
-		json_array_append_new(k->messages, m);
-	}
+	kevents_add(&k->ev, (double)ts / 1e6 - k->t0, line);
 }
 
 void kmsg_poll(struct kmsg *k)
@@ -180,8 +211,7 @@ void kmsg_close(struct kmsg *k)
 		close(k->fd);
 	if (k->save)
 		fclose(k->save);
-	json_decref(k->messages);
-	free(k->ooms);
+	kevents_free(&k->ev);
 	memset(k, 0, sizeof(*k));
 	k->fd = -1;
 }

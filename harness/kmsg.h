@@ -8,10 +8,12 @@
 #ifndef LABYRINTH_KMSG_H
 #define LABYRINTH_KMSG_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "vm_console.h"
 
 #define KMSG_KEEP_MAX 500
 
@@ -24,15 +26,48 @@ struct kmsg_oom {
 	bool has_adj;
 };
 
+/*
+ * A kernel message that matters to a run, from either side: the guest
+ * reads it from /dev/kmsg, the host from the console log of a guest that
+ * died. Both classify it with console_classify(), so a run's outcome is
+ * the same whichever side saw the message.
+ */
+struct kevent {
+	double t_s;		/* since run start */
+	enum console_kind kind;
+	char text[256];		/* ASCII: other bytes masked as '?' */
+	struct kmsg_oom oom;	/* an OOM kill, parsed (has_oom) */
+	bool has_oom;
+};
+
+struct kevents {
+	struct kevent *v;
+	size_t n, cap;
+	size_t nooms, nsplats, nalloc_failures;
+	unsigned int dropped;	/* routine messages past KMSG_KEEP_MAX */
+};
+
+/*
+ * Keep line if it is worth keeping (an allocation failure, an OOM, a
+ * splat, a panic). OOM kills, splats and panics are always kept; the
+ * others up to KMSG_KEEP_MAX. Returns the line's kind.
+ */
+enum console_kind kevents_add(struct kevents *e, double t_s,
+			      const char *line);
+/* The events of a console log from t0 (printk clock, s) on; the guest
+ * init's markers and earlier lines are left out. */
+void kevents_from_console(struct kevents *e, const struct console_scan *cs,
+			  double t0);
+/* The first event of a kind (or a splat: CON_KIND_MAX), or NULL. */
+const struct kevent *kevents_first(const struct kevents *e,
+				   enum console_kind kind);
+void kevents_free(struct kevents *e);
+
 struct kmsg {
 	int fd;
 	FILE *save;
 	double t0;		/* run start, CLOCK_MONOTONIC seconds */
-	json_t *messages;	/* report kernel_messages[] */
-	struct kmsg_oom *ooms;
-	size_t nooms;
-	unsigned int alloc_failures, splats, dropped;
-	char first_splat[256];
+	struct kevents ev;
 };
 
 /*

@@ -70,20 +70,8 @@ int knobs_restore(struct knobs *k, char *err, size_t errlen);
 /* Release the lock and memory (does not restore). */
 void knobs_close(struct knobs *k);
 
-/* The debugfs directory of an injector: fail_page_alloc, failslab, or the
- * module's private attribute (scope = labyrinth). */
-const char *knobs_fault_dir(const char *injector, enum sc_scope scope);
-
-/*
- * Arm one fault attribute from a scenario section: every knob the section
- * sets (and the defaults it implies) written through knobs_set. `dir` is
- * from knobs_fault_dir. is_slab selects the failslab-only knobs.
- * Returns 0 or -errno with err set.
- */
-int knobs_arm_fault_attr(struct knobs *k, const char *dir,
-			 const struct sc_inject *in, bool is_slab,
-			 char *err, size_t errlen);
-/* Apply [kernel] sysctls. */
+/* Apply [kernel] sysctls: the rows of the scenario key table that say
+ * which /proc/sys file each goes to (-1: left alone). */
 int knobs_apply_sysctls(struct knobs *k, const struct sc_kernel *kn,
 			char *err, size_t errlen);
 

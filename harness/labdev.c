@@ -17,6 +17,7 @@
 
 #include "util.h"
 #include "vm_kernel.h"
+#include "vocab.h"
 
 static const char *device_path(void)
 {
@@ -218,88 +219,46 @@ int labdev_bench(struct labdev *d, struct lab_bench *b)
 
 /* ---- names ------------------------------------------------------------ */
 
-static const char *const ctx_names[LAB_CTX_COUNT] = {
-	[LAB_CTX_HRTIMER] = "hrtimer",
-	[LAB_CTX_IRQ_WORK] = "irq_work",
-	[LAB_CTX_SOFTIRQ] = "softirq",
-	[LAB_CTX_KTHREAD_ATOMIC] = "kthread-atomic",
-};
-static const char *const policy_names[LAB_POLICY_COUNT] = {
-	[LAB_POLICY_DRAIN] = "drain",
-	[LAB_POLICY_CHURN] = "churn",
-	[LAB_POLICY_LEAK_FRACTION] = "leak-fraction",
-};
-static const char *const shred_names[LAB_SHRED_COUNT] = {
-	[LAB_SHRED_CRYPTO] = "crypto",
-	[LAB_SHRED_FAST] = "fast",
-	[LAB_SHRED_ZERO] = "zero",
-	[LAB_SHRED_NONE] = "none",
-};
-static const char *const stop_names[] = {
-	[LAB_STOP_NONE] = "running",
-	[LAB_STOP_IOCTL] = "stopped",
-	[LAB_STOP_FAILURES] = "failure-limit",
-	[LAB_STOP_HELD_CAP] = "held-cap",
-	[LAB_STOP_WATCHDOG] = "watchdog",
-	[LAB_STOP_CLOSE] = "fd-closed",
-	[LAB_STOP_UNLOAD] = "module-unload",
-};
-
-#define NAME(tab, v) ((v) < ARRAY_SIZE(tab) ? (tab)[v] : NULL)
-
+/* The names are vocab.c's: one table per ABI enum for the whole harness. */
 const char *labdev_context_name(uint32_t ctx)
 {
-	return NAME(ctx_names, ctx);
+	return vocab_name(&vocab_context, ctx);
 }
 
 const char *labdev_policy_name(uint32_t policy)
 {
-	return NAME(policy_names, policy);
+	return vocab_name(&vocab_policy, policy);
 }
 
 const char *labdev_shred_name(uint32_t shred)
 {
-	return NAME(shred_names, shred);
+	return vocab_name(&vocab_shred, shred);
 }
 
 const char *labdev_stop_reason_name(uint32_t reason)
 {
-	return NAME(stop_names, reason);
-}
-
-static int parse_name(const char *const *tab, size_t n, const char *s,
-		      uint32_t *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (tab[i] && !strcmp(tab[i], s)) {
-			*out = (uint32_t)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return vocab_name(&vocab_stop_reason, reason);
 }
 
 int labdev_context_parse(const char *s, uint32_t *out)
 {
 	if (!strcmp(s, "irq") || !strcmp(s, "hardirq"))
 		s = "hrtimer";
-	else if (!strcmp(s, "tasklet") || !strcmp(s, "timer"))
+	else if (!strcmp(s, "timer"))
 		s = "softirq";
 	else if (!strcmp(s, "kthread"))
 		s = "kthread-atomic";
-	return parse_name(ctx_names, ARRAY_SIZE(ctx_names), s, out);
+	return vocab_parse(&vocab_context, s, out) < 0 ? -EINVAL : 0;
 }
 
 int labdev_policy_parse(const char *s, uint32_t *out)
 {
-	return parse_name(policy_names, ARRAY_SIZE(policy_names), s, out);
+	return vocab_parse(&vocab_policy, s, out) < 0 ? -EINVAL : 0;
 }
 
 int labdev_shred_parse(const char *s, uint32_t *out)
 {
-	return parse_name(shred_names, ARRAY_SIZE(shred_names), s, out);
+	return vocab_parse(&vocab_shred, s, out) < 0 ? -EINVAL : 0;
 }
 
 int labdev_gfp_parse(const char *s, uint32_t *out)

@@ -10,44 +10,29 @@
 
 #include "util.h"
 
-struct argv_buf {
-	char **v;
-	size_t n;
-};
-
-static void add(struct argv_buf *a, const char *s)
+static void add_u(struct argv *a, const char *opt, uint64_t v)
 {
-	a->v = xrealloc(a->v, (a->n + 2) * sizeof(char *));
-	a->v[a->n++] = xstrdup(s);
-	a->v[a->n] = NULL;
-}
-
-static void add_u(struct argv_buf *a, const char *opt, uint64_t v)
-{
-	char buf[32];
-
-	add(a, opt);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	add(a, buf);
+	argv_add(a, opt);
+	argv_addf(a, "%llu", (unsigned long long)v);
 }
 
 char **pressure_argv(const struct sc_pressure *p, uint64_t timeout_s,
 		     const char *yaml_path)
 {
-	struct argv_buf a = { 0 };
+	struct argv a = { 0 };
 	char *dup, *tok, *save = NULL;
 
-	add(&a, "stress-ng");
+	argv_add(&a, "stress-ng");
 	if (p->vm) {
 		add_u(&a, "--vm", p->vm);
-		add(&a, "--vm-bytes");
-		add(&a, p->vm_bytes[0] ? p->vm_bytes : "80%");
+		argv_add(&a, "--vm-bytes");
+		argv_add(&a, p->vm_bytes[0] ? p->vm_bytes : "80%");
 		if (p->vm_method[0]) {
-			add(&a, "--vm-method");
-			add(&a, p->vm_method);
+			argv_add(&a, "--vm-method");
+			argv_add(&a, p->vm_method);
 		}
 		if (p->vm_keep)
-			add(&a, "--vm-keep");
+			argv_add(&a, "--vm-keep");
 	}
 	if (p->bigheap)
 		add_u(&a, "--bigheap", p->bigheap);
@@ -56,31 +41,31 @@ char **pressure_argv(const struct sc_pressure *p, uint64_t timeout_s,
 	if (p->mmap) {
 		add_u(&a, "--mmap", p->mmap);
 		if (p->mmap_bytes[0]) {
-			add(&a, "--mmap-bytes");
-			add(&a, p->mmap_bytes);
+			argv_add(&a, "--mmap-bytes");
+			argv_add(&a, p->mmap_bytes);
 		}
 	}
 	if (p->brk)
 		add_u(&a, "--brk", p->brk);
 	if (p->page_in)
-		add(&a, "--page-in");
+		argv_add(&a, "--page-in");
 	if (p->oomable)
-		add(&a, "--oomable");
+		argv_add(&a, "--oomable");
 	if (p->extra[0]) {
 		dup = xstrdup(p->extra);
 		for (tok = strtok_r(dup, " \t", &save); tok;
 		     tok = strtok_r(NULL, " \t", &save))
-			add(&a, tok);
+			argv_add(&a, tok);
 		free(dup);
 	}
 	/* the guest's root (and cwd) is read-only: stress-ng's files go
 	 * to /tmp, which is tmpfs there */
-	add(&a, "--temp-path");
-	add(&a, "/tmp");
+	argv_add(&a, "--temp-path");
+	argv_add(&a, "/tmp");
 	add_u(&a, "--timeout", timeout_s);
-	add(&a, "--metrics-brief");
-	add(&a, "-Y");
-	add(&a, yaml_path);
+	argv_add(&a, "--metrics-brief");
+	argv_add(&a, "-Y");
+	argv_add(&a, yaml_path);
 	return a.v;
 }
 

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "report_priv.h"
 #include "util.h"
+#include "vocab.h"
 
 /* ---- growable string ---- */
 
@@ -217,6 +218,7 @@ enum vtype {
 	V_SECS,		/* number >= 0 */
 	V_BOOL,
 	V_ENUM,		/* one of values[] */
+	V_WORD,		/* a word of vocab, old spellings too */
 	V_OBJ,		/* object with fields[] */
 	V_ANYOBJ,	/* any object */
 	V_SCALARS,	/* object of string/number/boolean values */
@@ -235,6 +237,7 @@ struct vfield {
 	const struct vfield *fields;
 	enum vtype item;
 	const char *const *values;
+	const struct vocab *vocab;
 	double min, max;
 	unsigned int max_items;
 };
@@ -291,27 +294,12 @@ static int is_integral(json_t *j)
 	return isfinite(d) && d == floor(d);
 }
 
-static const char *const verdicts[] = {
-	"atomic-failure", "oom", "panic", "survive", "splat", "timeout",
-	"error", "skipped", NULL
-};
-static const char *const expects[] = {
-	"atomic-failure", "oom", "panic", "survive", "splat", NULL
-};
-static const char *const contexts[] = {
-	"hrtimer", "irq_work", "tasklet", "process", NULL
-};
 static const char *const environments[] = { "vm", "bare-metal", NULL };
-static const char *const policies[] = { "drain", "churn", NULL };
-static const char *const shreds[] = { "crypto", "prng", "zero", "none", NULL };
-static const char *const msg_kinds[] = {
-	"alloc-failure", "oom", "warning", "bug", "oops", "panic", "lockdep",
-	"kasan", "hung-task", "other", NULL
-};
 static const char *const schema_name[] = { REPORT_SCHEMA_NAME, NULL };
 
 #define F(k, t, fl) { .key = k, .type = t, .flags = fl }
 #define FE(k, vals, fl) { .key = k, .type = V_ENUM, .flags = fl, .values = vals }
+#define FW(k, voc, fl) { .key = k, .type = V_WORD, .flags = fl, .vocab = voc }
 #define FO(k, sub, fl) { .key = k, .type = V_OBJ, .flags = fl, .fields = sub }
 #define FA(k, it, sub, fl) \
 	{ .key = k, .type = V_ARR, .flags = fl, .item = it, .fields = sub }
@@ -326,7 +314,7 @@ static const struct vfield run_f[] = {
 };
 static const struct vfield scenario_f[] = {
 	F("name", V_NESTR, 0), F("file", V_NESTR, 0), F("sha256", V_NESTR, 0),
-	F("text", V_STR, 0), FE("expect", expects, VF_NULL),
+	F("text", V_STR, 0), FW("expect", &vocab_expect, VF_NULL),
 	FA("overrides", V_STR, NULL, 0), END
 };
 static const struct vfield config_f[] = {
@@ -351,16 +339,23 @@ static const struct vfield system_f[] = {
 	F("watermark_scale_factor", V_COUNT, 0),
 	FA("zones", V_OBJ, zone_f, 0), END
 };
+static const struct vfield observed_f[] = {
+	F("atomic_failure", V_BOOL, 0), F("oom", V_BOOL, 0),
+	F("panic", V_BOOL, 0), F("splat", V_BOOL, 0),
+	F("timeout", V_BOOL, 0), F("error", V_BOOL, 0), END
+};
 static const struct vfield outcome_f[] = {
-	FE("verdict", verdicts, 0), FE("expect", expects, VF_NULL),
-	F("expect_met", V_BOOL, VF_NULL), F("reason", V_STR, 0), END
+	FW("verdict", &vocab_verdict, 0), FW("expect", &vocab_expect, VF_NULL),
+	F("expect_met", V_BOOL, VF_NULL), F("reason", V_STR, 0),
+	FO("observed", observed_f, VF_OPT), END
 };
 static const struct vfield first_fail_f[] = {
 	F("t_s", V_SECS, 0), F("pages_held", V_COUNT, 0),
 	F("free_pages", V_COUNT, 0), F("zone", V_STR, 0), F("min", V_COUNT, 0),
 	F("low", V_COUNT, 0), F("high", V_COUNT, 0),
 	FR("free_over_min", V_NUM, 0, INFINITY, 0), F("engine", V_STR, 0),
-	FE("context", contexts, 0), F("cpu", V_COUNT, 0), END
+	FW("context", &vocab_context, 0), F("cpu", V_COUNT, VF_NULL),
+	F("source", V_STR, VF_OPT), END
 };
 static const struct vfield first_oom_f[] = {
 	F("t_s", V_SECS, 0), FR("victim_pid", V_INT, 1, 1e18, 0),
@@ -378,7 +373,8 @@ static const struct vfield panic_f[] = {
 };
 static const struct vfield dip_f[] = {
 	F("t_s", V_SECS, 0), F("free_pages", V_COUNT, 0), F("zone", V_STR, 0),
-	F("min", V_COUNT, 0), FR("below_min_pages", V_INT, 1, 1e18, 0), END
+	F("min", V_COUNT, 0), FR("below_min_pages", V_INT, 1, 1e18, 0),
+	F("source", V_STR, VF_OPT), END
 };
 static const struct vfield thresholds_f[] = {
 	FO("first_atomic_failure", first_fail_f, VF_NULL),
@@ -390,10 +386,10 @@ static const struct vfield failures_f[] = {
 	F("injected_kernel", V_COUNT, 0), END
 };
 static const struct vfield engine_f[] = {
-	F("id", V_NESTR, 0), FE("context", contexts, 0),
+	F("id", V_NESTR, 0), FW("context", &vocab_context, 0),
 	{ .key = "cpus", .type = V_ARR, .item = V_COUNT, .min = 1 },
-	FE("policy", policies, 0), F("gfp", V_NESTR, 0),
-	FR("order", V_INT, 0, 10, 0), FE("shred", shreds, 0),
+	FW("policy", &vocab_policy, 0), F("gfp", V_NESTR, 0),
+	FR("order", V_INT, 0, 10, 0), FW("shred", &vocab_shred, 0),
 	FR("rate_per_cpu", V_NUM, 0, INFINITY, 0), F("attempts", V_COUNT, 0),
 	F("successes", V_COUNT, 0), FO("failures", failures_f, 0),
 	F("held_peak", V_COUNT, 0), F("owner_violations", V_COUNT, 0),
@@ -416,7 +412,8 @@ static const struct vfield oom_f[] = {
 	F("free_pages", V_COUNT, VF_OPT), F("pages_held", V_COUNT, VF_OPT), END
 };
 static const struct vfield kmsg_f[] = {
-	FR("t_s", V_NUM, -INFINITY, INFINITY, 0), FE("kind", msg_kinds, 0),
+	FR("t_s", V_NUM, -INFINITY, INFINITY, 0),
+	FW("kind", &vocab_msg_kind, 0),
 	F("text", V_STR, 0), END
 };
 static const struct vfield vm_f[] = {
@@ -444,10 +441,21 @@ static const struct vfield bpftrace_f[] = {
 static const struct vfield sampler_f[] = {
 	FR("interval_ms", V_INT, 1, 1e9, 0), F("samples", V_COUNT, 0),
 	FR("cpu_s", V_NUM, 0, INFINITY, 0),
-	FR("cpu_percent", V_NUM, 0, INFINITY, 0), END
+	FR("cpu_percent", V_NUM, 0, INFINITY, 0),
+	F("cpu_known", V_BOOL, VF_OPT), END
+};
+static const struct vfield gap_f[] = {
+	F("t0_s", V_SECS, 0), F("t1_s", V_SECS, 0), F("missing", V_COUNT, 0),
+	END
+};
+static const struct vfield loss_f[] = {
+	F("ring_lost", V_COUNT, 0), F("missing_samples", V_COUNT, 0),
+	F("longest_gap_s", V_SECS, 0), F("gap_count", V_COUNT, 0),
+	FA("gaps", V_OBJ, gap_f, 0), END
 };
 /* The known columns; report_validate() checks lengths and any extra ones. */
 static const struct vfield series_f[] = {
+	F("source", V_STR, VF_OPT), FO("loss", loss_f, VF_OPT),
 	FR("interval_ms", V_INT, 1, 1e9, 0), F("zone", V_NESTR, 0),
 	FA("t_s", V_SECS, NULL, 0), FA("free_pages", V_COUNT, NULL, 0),
 	FA("min", V_COUNT, NULL, 0), FA("low", V_COUNT, NULL, 0),
@@ -459,6 +467,14 @@ static const struct vfield series_f[] = {
 	FA("oom_kill", V_COUNT, NULL, VF_OPT),
 	FA("allocstall", V_COUNT, NULL, VF_OPT), END
 };
+static const struct vfield proc_series_f[] = {
+	F("source", V_STR, VF_OPT), FR("interval_ms", V_INT, 1, 1e9, 0),
+	FA("t_s", V_SECS, NULL, 0), END
+};
+static const struct vfield window_f[] = {
+	F("kind", V_NESTR, 0), F("label", V_STR, 0), F("t0_s", V_SECS, 0),
+	F("t1_s", V_SECS, 0), END
+};
 static const struct vfield files_f[] = {
 	F("console_log", V_STR, VF_NULL), F("stress_ng_yaml", V_STR, VF_NULL),
 	F("bpftrace_out", V_STR, VF_NULL), F("kmsg", V_STR, VF_NULL),
@@ -468,8 +484,8 @@ static const struct vfield files_f[] = {
 };
 static const struct vfield report_f[] = {
 	{ .key = "schema", .type = V_CONST_STR, .values = schema_name },
-	{ .key = "schema_version", .type = V_CONST_INT,
-	  .min = REPORT_SCHEMA_VERSION },
+	FR("schema_version", V_INT, REPORT_SCHEMA_OLDEST,
+	   REPORT_SCHEMA_VERSION, 0),
 	F("labyrinth_version", V_NESTR, 0),
 	FO("run", run_f, 0), FO("scenario", scenario_f, 0),
 	FO("system", system_f, 0), FO("outcome", outcome_f, 0),
@@ -479,17 +495,91 @@ static const struct vfield report_f[] = {
 	FA("kernel_messages", V_OBJ, kmsg_f, 0), FO("vm", vm_f, VF_NULL),
 	FO("stress_ng", stress_f, VF_NULL), FO("bpftrace", bpftrace_f, VF_NULL),
 	FO("sampler", sampler_f, 0), FO("series", series_f, 0),
+	FO("proc_series", proc_series_f, VF_OPT),
+	FA("windows", V_OBJ, window_f, VF_OPT),
 	FO("files", files_f, 0), END
 };
 
 static int v_fields(struct vctx *v, json_t *obj, const char *path,
 		    const struct vfield *fields);
+static int v_value(struct vctx *v, json_t *j, const char *path,
+		   const struct vfield *f, enum vtype t);
+
+/* One of an enum's values (V_ENUM) or of a vocabulary (V_WORD: the
+ * names and their old spellings, so version 1 reports still read). */
+static int v_word(struct vctx *v, json_t *j, const char *path,
+		  const struct vfield *f, enum vtype t)
+{
+	const char *s = json_string_value(j);
+	const char *const *e;
+	struct sbuf b;
+	uint32_t w;
+	int ret;
+
+	if (s && t == V_WORD && vocab_parse(f->vocab, s, &w) >= 0)
+		return 0;
+	for (e = f->values; s && t == V_ENUM && *e; e++)
+		if (!strcmp(*e, s))
+			return 0;
+	sb_init(&b);
+	if (t == V_WORD) {
+		char list[256];
+
+		vocab_list(f->vocab, list, sizeof(list));
+		sb_puts(&b, list);
+	}
+	for (e = f->values; t == V_ENUM && *e; e++)
+		sb_printf(&b, "%s%s", e == f->values ? "" : ", ", *e);
+	ret = vfail(v, path, "expected one of %s; got %s%s%s", b.s,
+		    s ? "\"" : "", s ? s : jtype(j), s ? "\"" : "");
+	free(b.s);
+	return ret;
+}
+
+static int v_scalars(struct vctx *v, json_t *j, const char *path)
+{
+	const char *k;
+	json_t *x;
+	char sub[512];
+
+	if (!json_is_object(j))
+		return vfail(v, path, "expected an object, got %s", jtype(j));
+	json_object_foreach(j, k, x) {
+		if (json_is_string(x) || json_is_number(x) ||
+		    json_is_boolean(x))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, k);
+		return vfail(v, sub, "expected a string, number or boolean, "
+			     "got %s", jtype(x));
+	}
+	return 0;
+}
+
+static int v_array(struct vctx *v, json_t *j, const char *path,
+		   const struct vfield *f)
+{
+	char sub[512];
+	size_t i;
+
+	if (!json_is_array(j))
+		return vfail(v, path, "expected an array, got %s", jtype(j));
+	if (f->min > 0 && json_array_size(j) < f->min)
+		return vfail(v, path, "needs at least %g element(s)", f->min);
+	if (f->max_items && json_array_size(j) > f->max_items)
+		return vfail(v, path, "has %zu elements, at most %u allowed",
+			     json_array_size(j), f->max_items);
+	for (i = 0; i < json_array_size(j); i++) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		if (v_value(v, json_array_get(j, i), sub, f, f->item))
+			return -EINVAL;
+	}
+	return 0;
+}
 
 /* Check one value `j` against type t (with f's bounds/enum/fields). */
 static int v_value(struct vctx *v, json_t *j, const char *path,
 		   const struct vfield *f, enum vtype t)
 {
-	const char *const *e;
 	double d;
 
 	switch (t) {
@@ -544,75 +634,18 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 				     f->min, f->max);
 		return 0;
 	case V_ENUM:
-		if (json_is_string(j))
-			for (e = f->values; *e; e++)
-				if (!strcmp(*e, json_string_value(j)))
-					return 0;
-		{
-			struct sbuf b;
-			int ret;
-
-			sb_init(&b);
-			for (e = f->values; *e; e++)
-				sb_printf(&b, "%s%s", e == f->values ? "" : ", ",
-					  *e);
-			ret = vfail(v, path, "expected one of %s; got %s%s%s",
-				    b.s, json_is_string(j) ? "\"" : "",
-				    json_is_string(j) ? json_string_value(j)
-						      : jtype(j),
-				    json_is_string(j) ? "\"" : "");
-			free(b.s);
-			return ret;
-		}
+	case V_WORD:
+		return v_word(v, j, path, f, t);
 	case V_OBJ:
-		if (!json_is_object(j))
-			return vfail(v, path, "expected an object, got %s",
-				     jtype(j));
-		return v_fields(v, j, path, f->fields);
 	case V_ANYOBJ:
 		if (!json_is_object(j))
 			return vfail(v, path, "expected an object, got %s",
 				     jtype(j));
-		return 0;
-	case V_SCALARS: {
-		const char *k;
-		json_t *x;
-		char sub[512];
-
-		if (!json_is_object(j))
-			return vfail(v, path, "expected an object, got %s",
-				     jtype(j));
-		json_object_foreach(j, k, x) {
-			if (json_is_string(x) || json_is_number(x) ||
-			    json_is_boolean(x))
-				continue;
-			snprintf(sub, sizeof(sub), "%s.%s", path, k);
-			return vfail(v, sub, "expected a string, number or "
-				     "boolean, got %s", jtype(x));
-		}
-		return 0;
-	}
-	case V_ARR: {
-		char sub[512];
-		size_t i;
-
-		if (!json_is_array(j))
-			return vfail(v, path, "expected an array, got %s",
-				     jtype(j));
-		if (f->min > 0 && json_array_size(j) < f->min)
-			return vfail(v, path, "needs at least %g element(s)",
-				     f->min);
-		if (f->max_items && json_array_size(j) > f->max_items)
-			return vfail(v, path, "has %zu elements, at most %u "
-				     "allowed", json_array_size(j),
-				     f->max_items);
-		for (i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			if (v_value(v, json_array_get(j, i), sub, f, f->item))
-				return -EINVAL;
-		}
-		return 0;
-	}
+		return t == V_OBJ ? v_fields(v, j, path, f->fields) : 0;
+	case V_SCALARS:
+		return v_scalars(v, j, path);
+	case V_ARR:
+		return v_array(v, j, path, f);
 	}
 	return vfail(v, path, "internal: unknown type %d", (int)t);
 }
@@ -677,31 +710,34 @@ static int is_utc_time(const char *s)
 }
 
 static const char *const cumulative[] = {
-	"attempts", "failures_genuine", "failures_injected", NULL
+	"attempts", "failures_genuine", "failures_injected", "oom_kill", NULL
 };
 
-static int v_series(struct vctx *v, json_t *s)
+/* A columnar series: every column as long as t_s, t_s and the counters
+ * never going down. name: "series" or "proc_series". */
+static int v_series(struct vctx *v, json_t *s, const char *name)
 {
 	json_t *t = json_object_get(s, "t_s"), *col, *x;
-	size_t n = json_array_size(t), i;
+	size_t n = json_array_size(t), i, j;
 	const char *k;
 	char path[256];
 
 	json_object_foreach(s, k, col) {
-		if (!strcmp(k, "interval_ms") || !strcmp(k, "zone"))
+		if (!strcmp(k, "interval_ms") || !strcmp(k, "zone") ||
+		    !strcmp(k, "source") || !strcmp(k, "loss"))
 			continue;
-		snprintf(path, sizeof(path), "$.series.%s", k);
+		snprintf(path, sizeof(path), "$.%s.%s", name, k);
 		if (!json_is_array(col))
 			return vfail(v, path, "expected an array (a series "
 				     "column), got %s", jtype(col));
 		if (json_array_size(col) != n)
-			return vfail(v, path, "has %zu values but series.t_s "
-				     "has %zu: every column needs one value "
-				     "per sample", json_array_size(col), n);
+			return vfail(v, path, "has %zu values but %s.t_s has "
+				     "%zu: every column needs one value per "
+				     "sample", json_array_size(col), name, n);
 		json_array_foreach(col, i, x) {
 			if (!json_is_number(x) || !isfinite(jnum(x))) {
-				snprintf(path, sizeof(path),
-					 "$.series.%s[%zu]", k, i);
+				snprintf(path, sizeof(path), "$.%s.%s[%zu]",
+					 name, k, i);
 				return vfail(v, path, "expected a number, got "
 					     "%s", jtype(x));
 			}
@@ -709,28 +745,56 @@ static int v_series(struct vctx *v, json_t *s)
 	}
 	for (i = 1; i < n; i++) {
 		if (jnum(json_array_get(t, i)) < jnum(json_array_get(t, i - 1))) {
-			snprintf(path, sizeof(path), "$.series.t_s[%zu]", i);
+			snprintf(path, sizeof(path), "$.%s.t_s[%zu]", name, i);
 			return vfail(v, path, "time goes backwards (%g after "
 				     "%g)", jnum(json_array_get(t, i)),
 				     jnum(json_array_get(t, i - 1)));
 		}
 	}
 	for (i = 0; cumulative[i]; i++) {
-		size_t j;
-
-		k = cumulative[i];
-		col = json_object_get(s, k);
-		for (j = 1; j < n; j++) {
-			if (jnum(json_array_get(col, j)) <
-			    jnum(json_array_get(col, j - 1))) {
-				snprintf(path, sizeof(path), "$.series.%s[%zu]",
-					 k, j);
-				return vfail(v, path, "a cumulative counter "
-					     "went down (%g after %g)",
-					     jnum(json_array_get(col, j)),
-					     jnum(json_array_get(col, j - 1)));
-			}
+		col = json_object_get(s, cumulative[i]);
+		for (j = 1; j < json_array_size(col); j++) {
+			if (jnum(json_array_get(col, j)) >=
+			    jnum(json_array_get(col, j - 1)))
+				continue;
+			snprintf(path, sizeof(path), "$.%s.%s[%zu]", name,
+				 cumulative[i], j);
+			return vfail(v, path, "a cumulative counter went down "
+				     "(%g after %g)",
+				     jnum(json_array_get(col, j)),
+				     jnum(json_array_get(col, j - 1)));
 		}
+	}
+	return 0;
+}
+
+/*
+ * The thresholds agree with the series they come from (version 2: the
+ * module's exact series): the deepest dip is never shallower than the
+ * first failure when that failure was below min, and the exhaustion
+ * windows lie in time order.
+ */
+static int v_agreement(struct vctx *v, json_t *r)
+{
+	json_t *ff = jp(r, "thresholds.first_atomic_failure");
+	json_t *dip = jp(r, "thresholds.deepest_dip"), *w;
+	size_t i;
+	char path[64];
+
+	if (jp_int(r, "schema_version", 1) < 2)
+		return 0;
+	if (ff && jp_num(ff, "free_pages", 0) < jp_num(ff, "min", 0) &&
+	    (!dip || jp_num(dip, "free_pages", 0) >
+		     jp_num(ff, "free_pages", 0)))
+		return vfail(v, "$.thresholds.deepest_dip", "%s, but the first "
+			     "atomic failure was at %.0f free pages, below "
+			     "min %.0f", dip ? "is shallower" : "is null",
+			     jp_num(ff, "free_pages", 0), jp_num(ff, "min", 0));
+	json_array_foreach(jp(r, "windows"), i, w) {
+		if (jp_num(w, "t1_s", 0) >= jp_num(w, "t0_s", 0))
+			continue;
+		snprintf(path, sizeof(path), "$.windows[%zu].t1_s", i);
+		return vfail(v, path, "ends before it starts");
 	}
 	return 0;
 }
@@ -803,7 +867,11 @@ int report_validate(json_t *r, char *err, size_t errlen)
 			     "is %.0f but min - free_pages is %.0f",
 			     jp_num(x, "below_min_pages", 0),
 			     jp_num(x, "min", 0) - jp_num(x, "free_pages", 0));
-	return v_series(&v, json_object_get(r, "series"));
+	if (v_series(&v, json_object_get(r, "series"), "series") ||
+	    (jp(r, "proc_series") &&
+	     v_series(&v, jp(r, "proc_series"), "proc_series")))
+		return -EINVAL;
+	return v_agreement(&v, r);
 }
 
 /* ---- loading ---- */
@@ -924,11 +992,26 @@ int report_parse_formats(const char *list, unsigned int *out, char *err,
 	return 0;
 }
 
+/* One file of the result directory, atomically; frees text. */
+static int write_one(const char *dir, const char *name, char *text,
+		     char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int ret = write_file_atomic(path, text, strlen(text));
+
+	if (ret)
+		snprintf(err, errlen, "%s: cannot write: %s", path,
+			 strerror(-ret));
+	free(path);
+	free(text);
+	return ret;
+}
+
 int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		     char *err, size_t errlen)
 {
 	json_t *files;
-	char *path, *text;
+	char *text;
 	size_t i;
 	int ret;
 
@@ -948,14 +1031,8 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			continue;
 		json_object_set_new(files, formats[i].files_key,
 				    json_string(formats[i].file));
-		text = formats[i].gen(report);
-		path = xasprintf("%s/%s", dir, formats[i].file);
-		ret = write_file_atomic(path, text, strlen(text));
-		if (ret)
-			snprintf(err, errlen, "%s: cannot write: %s", path,
-				 strerror(-ret));
-		free(path);
-		free(text);
+		ret = write_one(dir, formats[i].file, formats[i].gen(report),
+				err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -967,7 +1044,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			 "memory?)");
 		return -ENOMEM;
 	}
-	path = xasprintf("%s/%s", dir, REPORT_JSON);
 	{
 		struct sbuf b;
 
@@ -977,11 +1053,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		free(text);
 		text = sb_take(&b);
 	}
-	ret = write_file_atomic(path, text, strlen(text));
-	if (ret)
-		snprintf(err, errlen, "%s: cannot write: %s", path,
-			 strerror(-ret));
-	free(path);
-	free(text);
+	ret = write_one(dir, REPORT_JSON, text, err, errlen);
 	return ret;
 }

@@ -22,7 +22,12 @@
 #include <stdio.h>
 
 #define REPORT_SCHEMA_NAME "labyrinth-report"
-#define REPORT_SCHEMA_VERSION 1
+/* Version 2: the module's exact series as "series" (source, loss), the
+ * /proc one as "proc_series", "windows", outcome.observed, one name per
+ * concept (contexts softirq/kthread-atomic, shred fast). Version 1
+ * reports are still read. */
+#define REPORT_SCHEMA_VERSION 2
+#define REPORT_SCHEMA_OLDEST 1
 
 /* File names inside a result directory. */
 #define REPORT_JSON "report.json"

@@ -70,6 +70,10 @@ static const char css[] =
 "text.m-oom{fill:#8e24aa}\n"
 ".m-panic{stroke:#000;stroke-width:2.5}text.m-panic{fill:#000}\n"
 ".dot-fail{fill:#d93025;stroke:#fff;stroke-width:1.5}\n"
+"rect.w-exhaustion{fill:#d93025;fill-opacity:.08}"
+"rect.w-gap{fill:#5f6368;fill-opacity:.25}\n"
+".sw.w-exhaustion{stroke:#d93025;stroke-opacity:.25}"
+".sw.w-gap{stroke:#5f6368;stroke-opacity:.45}\n"
 ".bar.e0{fill:#1a73e8}.bar.e1{fill:#f29900}.bar.e2{fill:#188038}"
 ".bar.e3{fill:#8e24aa}.bar.e4{fill:#795548}.bar.e5{fill:#e91e63}\n"
 ".sw{stroke-width:9}.sw.e0{stroke:#1a73e8}.sw.e1{stroke:#f29900}"
@@ -583,6 +587,43 @@ static void scenario_section(struct sbuf *b, json_t *r)
 	sb_puts(b, "</ul>\n");
 }
 
+/* Where the free pages come from, what is missing, what is shaded. */
+static void series_caption(struct sbuf *b, json_t *r)
+{
+	sb_puts(b, "<figcaption>");
+	if (jp(r, "series.loss"))
+		sb_printf(b, "Free pages of the zone as the module sampled them "
+			  "every %lld ms (exact: the counter its failure "
+			  "snapshot reads), against its min, low and high "
+			  "watermarks without watermark_boost. ",
+			  jp_int(r, "series.interval_ms", 0));
+	else
+		sb_puts(b, "Free pages of the zone from /proc/zoneinfo "
+			"(a version 1 report: it lags the module's own "
+			"counters), against its min, low and high watermarks. ");
+	sb_puts(b, "GFP_ATOMIC may dip below min (6.1: to about 3/8 of it, "
+		"the dotted line); the first genuine failure is the red dot, "
+		"on the line");
+	if (json_array_size(jp(r, "windows")))
+		sb_puts(b, "; the shaded span is the exhaustion window (first "
+			"genuine failure to the stop of its engine)");
+	sb_puts(b, ". ");
+	if (jp_int(r, "series.loss.missing_samples", 0))
+		sb_printf(b, "<b>%lld sample%s missing</b> (%lld dropped by a "
+			  "full ring, the rest ticks the module's timer could "
+			  "not take), in %lld gap(s), the longest %.3f s: the "
+			  "line is broken there and the gaps are hatched. ",
+			  jp_int(r, "series.loss.missing_samples", 0),
+			  jp_int(r, "series.loss.missing_samples", 0) == 1 ?
+			  " is" : "s are",
+			  jp_int(r, "series.loss.ring_lost", 0),
+			  jp_int(r, "series.loss.gap_count", 0),
+			  jp_num(r, "series.loss.longest_gap_s", 0));
+	else if (jp(r, "series.loss"))
+		sb_puts(b, "No sample is missing. ");
+	sb_puts(b, "</figcaption>\n");
+}
+
 char *report_html(json_t *r)
 {
 	struct sbuf b;
@@ -636,20 +677,20 @@ char *report_html(json_t *r)
 	sb_puts(&b, " &#183; started ");
 	esc(&b, jp_str(r, "run.start_time", "?"));
 	sb_printf(&b, " &#183; %.2f s &#183; sampled every %lld ms (%lld "
-		  "samples, sampler CPU %.2f%%)</p>\n</div></header>\n<main>\n",
+		  "samples, %lld missing; harness CPU %.2f%% of a vCPU)</p>\n"
+		  "</div></header>\n<main>\n",
 		  jp_num(r, "run.duration_s", 0),
 		  jp_int(r, "sampler.interval_ms", 0),
 		  jp_int(r, "sampler.samples", 0),
+		  jp_int(r, "series.loss.missing_samples", 0),
 		  jp_num(r, "sampler.cpu_percent", 0));
 
 	cards(&b, r);
 	sb_puts(&b, "<h2 id=\"memory\">Free pages and the watermarks</h2>\n"
 		"<figure>\n");
 	svg_plot_watermarks(&b, r);
-	sb_puts(&b, "<figcaption>Free pages of the zone against its min, low "
-		"and high watermarks. GFP_ATOMIC may dip below min (6.1: to "
-		"about 3/8 of it); the first genuine failure is the red dot."
-		"</figcaption>\n</figure>\n<figure>\n");
+	series_caption(&b, r);
+	sb_puts(&b, "</figure>\n<figure>\n");
 	svg_plot_held(&b, r);
 	sb_puts(&b, "<figcaption>Pages the module holds (drained from the "
 		"reserve) and the zone's free pages, full scale.</figcaption>\n"

@@ -86,6 +86,9 @@ void svg_line(struct svg_plot *p, const double *xs, const double *ys,
 /* A vertical marker at x with a label at the top. */
 void svg_vmarker(struct svg_plot *p, double x, const char *cls,
 		 const char *label);
+/* A band over the plot's height from x0 to x1 (at least a pixel wide). */
+void svg_vband(struct svg_plot *p, double x0, double x1, const char *cls,
+	       const char *tooltip);
 /* A bar [x0, x1) x [0, y]. */
 void svg_bar(struct svg_plot *p, double x0, double x1, double y,
 	     const char *cls, const char *tooltip);

@@ -8,6 +8,7 @@
  * huge coordinates.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,27 @@ void svg_vmarker(struct svg_plot *p, double x, const char *cls,
 	sb_printf(p->b, "</text><g clip-path=\"url(#%s-clip)\">\n", p->id);
 }
 
+void svg_vband(struct svg_plot *p, double x0, double x1, const char *cls,
+	       const char *tooltip)
+{
+	double sx0, sx1;
+
+	if (x1 < p->x.lo || x0 > p->x.hi)
+		return;
+	sx0 = svg_sx(p, fmax(x0, p->x.lo));
+	sx1 = svg_sx(p, fmin(x1, p->x.hi));
+	/* at least a pixel: a one-sample gap still shows */
+	sb_printf(p->b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+		  "width=\"%.1f\" height=\"%.1f\">", cls, sx0, p->py,
+		  sx1 - sx0 > 1 ? sx1 - sx0 : 1, p->ph);
+	if (tooltip) {
+		sb_puts(p->b, "<title>");
+		sb_xml(p->b, tooltip);
+		sb_puts(p->b, "</title>");
+	}
+	sb_puts(p->b, "</rect>\n");
+}
+
 void svg_bar(struct svg_plot *p, double x0, double x1, double y,
 	     const char *cls, const char *tooltip)
 {
@@ -363,20 +385,126 @@ static void event_markers(struct svg_plot *p, json_t *r)
 	}
 }
 
+/*
+ * The series as the plots draw it: a line broken where samples are
+ * missing (never a straight segment over a gap), with the first
+ * failure's exact point (the module's snapshot) in its place on the free
+ * pages line, so the dot sits on the line it belongs to.
+ */
+struct plot_series {
+	size_t n;
+	double *t, *free, *min, *low, *high, *held;
+};
+
+static void ps_push(struct plot_series *ps, size_t *cap, double t, double fr,
+		    double mn, double lo, double hi, double he)
+{
+	if (ps->n == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		ps->t = xrealloc(ps->t, *cap * sizeof(double));
+		ps->free = xrealloc(ps->free, *cap * sizeof(double));
+		ps->min = xrealloc(ps->min, *cap * sizeof(double));
+		ps->low = xrealloc(ps->low, *cap * sizeof(double));
+		ps->high = xrealloc(ps->high, *cap * sizeof(double));
+		ps->held = xrealloc(ps->held, *cap * sizeof(double));
+	}
+	ps->t[ps->n] = t;
+	ps->free[ps->n] = fr;
+	ps->min[ps->n] = mn;
+	ps->low[ps->n] = lo;
+	ps->high[ps->n] = hi;
+	ps->held[ps->n] = he;
+	ps->n++;
+}
+
+static void plot_series(json_t *r, struct plot_series *ps)
+{
+	size_t n, i, cap = 0;
+	double *t = column(r, "t_s", &n), *fr = column(r, "free_pages", &n);
+	double *mn = column(r, "min", &n), *lo = column(r, "low", &n);
+	double *hi = column(r, "high", &n), *he = column(r, "pages_held", &n);
+	double iv = jp_num(r, "series.interval_ms", 0) / 1000.0;
+	json_t *ff = jp(r, "thresholds.first_atomic_failure");
+	double ft = ff ? jp_num(ff, "t_s", 0) : NAN;
+	bool put = !ff || !jp(r, "series.source");	/* v1: /proc, apart */
+
+	memset(ps, 0, sizeof(*ps));
+	for (i = 0; i < n; i++) {
+		if (i && iv > 0 && t[i] - t[i - 1] > 1.5 * iv)
+			ps_push(ps, &cap, (t[i - 1] + t[i]) / 2, NAN, NAN,
+				NAN, NAN, NAN);
+		if (!put && ft <= t[i]) {
+			ps_push(ps, &cap, ft, jp_num(ff, "free_pages", 0),
+				jp_num(ff, "min", 0), jp_num(ff, "low", 0),
+				jp_num(ff, "high", 0),
+				jp_num(ff, "pages_held", 0));
+			put = true;
+		}
+		ps_push(ps, &cap, t[i], fr[i], mn[i], lo[i], hi[i], he[i]);
+	}
+	if (!put)
+		ps_push(ps, &cap, ft, jp_num(ff, "free_pages", 0),
+			jp_num(ff, "min", 0), jp_num(ff, "low", 0),
+			jp_num(ff, "high", 0), jp_num(ff, "pages_held", 0));
+	free(t);
+	free(fr);
+	free(mn);
+	free(lo);
+	free(hi);
+	free(he);
+}
+
+static void plot_series_free(struct plot_series *ps)
+{
+	free(ps->t);
+	free(ps->free);
+	free(ps->min);
+	free(ps->low);
+	free(ps->high);
+	free(ps->held);
+}
+
+/* The windows of the report (exhaustion, later phases), shaded, and the
+ * stretches where samples are missing, hatched. */
+static void shade(struct svg_plot *p, json_t *r)
+{
+	json_t *w, *g;
+	size_t i;
+	char tip[200];
+
+	json_array_foreach(jp(r, "windows"), i, w) {
+		snprintf(tip, sizeof(tip), "%s: %.3f s to %.3f s",
+			 jp_str(w, "label", jp_str(w, "kind", "window")),
+			 jp_num(w, "t0_s", 0), jp_num(w, "t1_s", 0));
+		svg_vband(p, jp_num(w, "t0_s", 0), jp_num(w, "t1_s", 0),
+			  "w-exhaustion", tip);
+	}
+	json_array_foreach(jp(r, "series.loss.gaps"), i, g) {
+		snprintf(tip, sizeof(tip), "%lld samples missing between "
+			 "%.3f s and %.3f s", jp_int(g, "missing", 0),
+			 jp_num(g, "t0_s", 0), jp_num(g, "t1_s", 0));
+		svg_vband(p, jp_num(g, "t0_s", 0), jp_num(g, "t1_s", 0),
+			  "w-gap", tip);
+	}
+}
+
 void svg_plot_watermarks(struct sbuf *b, json_t *r)
 {
 	struct svg_plot p = { 0 };
-	size_t n, i;
-	double *t = column(r, "t_s", &n), *fr = column(r, "free_pages", &n);
-	double *mn = column(r, "min", &n), *lo = column(r, "low", &n);
-	double *hi = column(r, "high", &n), *floor38;
-	double high_max = arr_max(hi, n), free_min = arr_min(fr, n);
-	int zoom = n && free_min < 3 * high_max;
+	struct plot_series ps;
+	size_t i;
+	double *floor38, high_max, free_min;
+	int zoom;
 	char title[200], ylab[120];
 
-	time_axis(r, t, n, &p.x);
+	plot_series(r, &ps);
+	high_max = arr_max(ps.high, ps.n);
+	free_min = arr_min(ps.free, ps.n);
+	zoom = ps.n && free_min < 3 * high_max;
+	time_axis(r, ps.t, ps.n, &p.x);
 	p.y.lo = 0;
-	p.y.hi = zoom ? 2.2 * high_max : (n ? arr_max(fr, n) * 1.05 : 1);
+	p.y.hi = zoom ? 2.2 * high_max : (ps.n ? arr_max(ps.free, ps.n) * 1.05 :
+					  1);
 	svg_nice_range(&p.y);
 	snprintf(title, sizeof(title), "Free pages in zone %s against its "
 		 "min/low/high watermarks%s",
@@ -386,14 +514,15 @@ void svg_plot_watermarks(struct sbuf *b, json_t *r)
 		 jp_str(r, "series.zone", "?"));
 	svg_begin(&p, b, "plot-watermarks", PLOT_W, PLOT_H, title,
 		  "time since start (s)", ylab);
-	floor38 = xcalloc(n ? n : 1, sizeof(*floor38));
-	for (i = 0; i < n; i++)
-		floor38[i] = mn[i] * 3 / 8;
-	svg_line(&p, t, floor38, n, "l-floor");
-	svg_line(&p, t, hi, n, "l-high");
-	svg_line(&p, t, lo, n, "l-low");
-	svg_line(&p, t, mn, n, "l-min");
-	svg_line(&p, t, fr, n, "l-free");
+	shade(&p, r);
+	floor38 = xcalloc(ps.n ? ps.n : 1, sizeof(*floor38));
+	for (i = 0; i < ps.n; i++)
+		floor38[i] = ps.min[i] * 3 / 8;
+	svg_line(&p, ps.t, floor38, ps.n, "l-floor");
+	svg_line(&p, ps.t, ps.high, ps.n, "l-high");
+	svg_line(&p, ps.t, ps.low, ps.n, "l-low");
+	svg_line(&p, ps.t, ps.min, ps.n, "l-min");
+	svg_line(&p, ps.t, ps.free, ps.n, "l-free");
 	if (jp(r, "thresholds.first_atomic_failure"))
 		sb_printf(b, "<circle class=\"dot-fail\" cx=\"%.1f\" "
 			  "cy=\"%.1f\" r=\"4\"/>\n",
@@ -405,41 +534,38 @@ void svg_plot_watermarks(struct sbuf *b, json_t *r)
 	event_markers(&p, r);
 	svg_end(&p, (const char *const[]){
 		"l-free", "free", "l-high", "high", "l-low", "low",
-		"l-min", "min", "l-floor", "3/8 min (GFP_ATOMIC floor, 6.1)",
+		"l-min", "min", "l-floor", "3/8 min",
 		"m-fail", "first failure", "m-oom", "OOM kill",
-		"m-panic", "panic", NULL });
-	free(t);
-	free(fr);
-	free(mn);
-	free(lo);
-	free(hi);
+		"m-panic", "panic", "sw w-exhaustion", "exhausted",
+		"sw w-gap", "missing", NULL });
+	plot_series_free(&ps);
 	free(floor38);
 }
 
 void svg_plot_held(struct sbuf *b, json_t *r)
 {
 	struct svg_plot p = { 0 };
-	size_t n;
-	double *t = column(r, "t_s", &n), *held = column(r, "pages_held", &n);
-	double *fr = column(r, "free_pages", &n);
+	struct plot_series ps;
 	char title[200];
 
-	time_axis(r, t, n, &p.x);
+	plot_series(r, &ps);
+	time_axis(r, ps.t, ps.n, &p.x);
 	p.y.lo = 0;
-	p.y.hi = n ? fmax(arr_max(held, n), arr_max(fr, n)) * 1.05 : 1;
+	p.y.hi = ps.n ? fmax(arr_max(ps.held, ps.n), arr_max(ps.free, ps.n)) *
+		 1.05 : 1;
 	svg_nice_range(&p.y);
 	snprintf(title, sizeof(title), "Pages held by the module, and free "
 		 "pages in zone %s, full range", jp_str(r, "series.zone", "?"));
 	svg_begin(&p, b, "plot-held", PLOT_W, PLOT_H, title,
 		  "time since start (s)", "pages");
-	svg_line(&p, t, fr, n, "l-free");
-	svg_line(&p, t, held, n, "l-held");
+	shade(&p, r);
+	svg_line(&p, ps.t, ps.free, ps.n, "l-free");
+	svg_line(&p, ps.t, ps.held, ps.n, "l-held");
 	event_markers(&p, r);
 	svg_end(&p, (const char *const[]){
-		"l-held", "pages held", "l-free", "free pages", NULL });
-	free(t);
-	free(held);
-	free(fr);
+		"l-held", "pages held", "l-free", "free pages",
+		"sw w-exhaustion", "exhausted", NULL });
+	plot_series_free(&ps);
 }
 
 void svg_plot_failure_rate(struct sbuf *b, json_t *r)

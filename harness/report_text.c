@@ -12,6 +12,7 @@
 #include "report.h"
 #include "report_priv.h"
 #include "util.h"
+#include "vocab.h"
 
 #define WIDTH 79
 
@@ -87,31 +88,57 @@ static int is_splat(const char *kind)
 	return 0;
 }
 
-char *report_summary_string(json_t *r)
+/* What was sampled, what is missing, what it cost: every run says. */
+static void sampler_line(struct sbuf *b, json_t *r)
 {
-	struct sbuf b;
-	json_t *x, *z, *e;
-	const char *expect = jp_str(r, "outcome.expect", NULL);
-	char v[64], n1[32], n2[32], line[256];
-	size_t i;
-	int counts[16] = { 0 };
-	static const char *const kinds[] = {
-		"alloc-failure", "oom", "warning", "bug", "oops", "panic",
-		"lockdep", "kasan", "hung-task", "other", NULL
-	};
+	char cpu[32], line[400];
+	int n = 0;
 
-	sb_init(&b);
+	fmt_num(cpu, sizeof(cpu), jp_num(r, "sampler.cpu_s", 0), 3);
+	if (jp(r, "series.loss"))
+		n = snprintf(line, sizeof(line), "%lld samples of the module's "
+			     "series every %lld ms, %lld missing (longest gap "
+			     "%.3f s); %lld /proc samples every %lld ms; ",
+			     jp_int(r, "sampler.samples", 0),
+			     jp_int(r, "sampler.interval_ms", 0),
+			     jp_int(r, "series.loss.missing_samples", 0),
+			     jp_num(r, "series.loss.longest_gap_s", 0),
+			     jp_int(r, "sampler.proc_samples", 0),
+			     jp_int(r, "sampler.proc_interval_ms", 0));
+	else	/* a version 1 report: one /proc series */
+		n = snprintf(line, sizeof(line), "%lld /proc samples every "
+			     "%lld ms; ", jp_int(r, "sampler.samples", 0),
+			     jp_int(r, "sampler.interval_ms", 0));
+	if (json_is_false(jp(r, "sampler.cpu_known")))
+		snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU not "
+			 "known (the guest died before it could say)");
+	else
+		snprintf(line + n, sizeof(line) - (size_t)n, "harness CPU %s "
+			 "s, %.2f%% of a vCPU", cpu,
+			 jp_num(r, "sampler.cpu_percent", 0));
+	sb_puts(b, "sampler  ");
+	wrap(b, line, 9, 9);
+}
+
+/* The title, the run, the kernel, the zone, the verdict and why. */
+static void summary_head(struct sbuf *b, json_t *r)
+{
+	const char *expect = jp_str(r, "outcome.expect", NULL);
+	char v[64], line[256];
+	json_t *z;
+	size_t i;
+
 	snprintf(line, sizeof(line), "== labyrinth: %s ",
 		 jp_str(r, "scenario.name", "?"));
-	sb_printf(&b, "%.*s", WIDTH, line);
+	sb_printf(b, "%.*s", WIDTH, line);
 	for (i = strlen(line); i < WIDTH; i++)
-		sb_putc(&b, '=');
-	sb_putc(&b, '\n');
+		sb_putc(b, '=');
+	sb_putc(b, '\n');
 	snprintf(line, sizeof(line), "%s, %.2f s, started %s",
 		 jp_str(r, "run.id", "?"), jp_num(r, "run.duration_s", 0),
 		 jp_str(r, "run.start_time", "?"));
-	sb_puts(&b, "run      ");
-	wrap(&b, line, 9, 9);
+	sb_puts(b, "run      ");
+	wrap(b, line, 9, 9);
 	snprintf(line, sizeof(line), "%s (%s, %lld CPUs, %lld MiB RAM, "
 		 "min_free_kbytes %lld, labyrinth %s)",
 		 jp_str(r, "system.kernel_release", "?"),
@@ -120,11 +147,11 @@ char *report_summary_string(json_t *r)
 		 jp_int(r, "system.mem_total_kb", 0) / 1024,
 		 jp_int(r, "system.min_free_kbytes", 0),
 		 jp_str(r, "labyrinth_version", "?"));
-	sb_puts(&b, "kernel   ");
-	wrap(&b, line, 9, 9);
+	sb_puts(b, "kernel   ");
+	wrap(b, line, 9, 9);
 	z = start_zone(r);
 	if (z)
-		sb_printf(&b, "zone     %.20s watermarks min %lld / low %lld / "
+		sb_printf(b, "zone     %.20s watermarks min %lld / low %lld / "
 			  "high %lld pages\n", jp_str(z, "name", "?"),
 			  jp_int(z, "min", 0), jp_int(z, "low", 0),
 			  jp_int(z, "high", 0));
@@ -135,126 +162,148 @@ char *report_summary_string(json_t *r)
 			 "NOT MET");
 	else
 		snprintf(line, sizeof(line), "%s (no expectation set)", v);
-	sb_puts(&b, "verdict  ");
-	wrap(&b, line, 9, 9);
+	sb_puts(b, "verdict  ");
+	wrap(b, line, 9, 9);
 	if (*jp_str(r, "outcome.reason", "")) {
-		sb_puts(&b, "         ");
-		wrap(&b, jp_str(r, "outcome.reason", ""), 9, 9);
+		sb_puts(b, "         ");
+		wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
 	}
+}
 
-	sb_printf(&b, "\n%-22s %8s %7s %8s  %s\n", "threshold", "t (s)",
+/* One row of the thresholds table (x: the threshold, or NULL). */
+static void threshold_row(struct sbuf *b, const char *what, json_t *x,
+			  const char *free_key, const char *held_key,
+			  const char *detail)
+{
+	if (!x) {
+		sb_printf(b, "%-22s %8s\n", what, "-");
+		return;
+	}
+	sb_printf(b, "%-22s %8.3f ", what, jp_num(x, "t_s", 0));
+	if (free_key && jp(x, free_key))
+		sb_printf(b, "%7lld ", jp_int(x, free_key, 0));
+	else
+		sb_printf(b, "%7s ", "-");
+	if (held_key && jp(x, held_key))
+		sb_printf(b, "%8lld ", jp_int(x, held_key, 0));
+	else
+		sb_printf(b, "%8s ", "-");
+	sb_printf(b, " %.29s\n", detail);
+}
+
+static void summary_thresholds(struct sbuf *b, json_t *r)
+{
+	json_t *x;
+	char line[128], cpu[16];
+
+	sb_printf(b, "\n%-22s %8s %7s %8s  %s\n", "threshold", "t (s)",
 		  "free", "held", "detail");
 	x = jp(r, "thresholds.first_atomic_failure");
-	if (x) {
-		snprintf(line, sizeof(line), "%.3f x min, %s/%s cpu%lld",
-			 jp_num(x, "free_over_min", 0), jp_str(x, "engine", "?"),
-			 jp_str(x, "context", "?"), jp_int(x, "cpu", 0));
-		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %.29s\n",
-			  "first atomic failure", jp_num(x, "t_s", 0),
-			  jp_int(x, "free_pages", 0), jp_int(x, "pages_held", 0),
-			  line);
-	} else {
-		sb_printf(&b, "%-22s %8s\n", "first atomic failure", "-");
-	}
+	if (x && jp(x, "cpu"))
+		snprintf(cpu, sizeof(cpu), "cpu%lld", jp_int(x, "cpu", 0));
+	else
+		snprintf(cpu, sizeof(cpu), "cpu?");
+	snprintf(line, sizeof(line), "%.3f x min, %s/%s %s",
+		 jp_num(x, "free_over_min", 0), jp_str(x, "engine", "?"),
+		 jp_str(x, "context", "?"), cpu);
+	threshold_row(b, "first atomic failure", x, "free_pages", "pages_held",
+		      line);
 	x = jp(r, "thresholds.first_oom_kill");
-	if (x) {
-		snprintf(line, sizeof(line), "%s pid %lld",
-			 jp_str(x, "victim_comm", "?"),
-			 jp_int(x, "victim_pid", 0));
-		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %.29s\n",
-			  "first OOM kill", jp_num(x, "t_s", 0),
-			  jp_int(x, "free_pages", 0), jp_int(x, "pages_held", 0),
-			  line);
-	} else {
-		sb_printf(&b, "%-22s %8s\n", "first OOM kill", "-");
-	}
+	snprintf(line, sizeof(line), "%s pid %lld",
+		 jp_str(x, "victim_comm", "?"), jp_int(x, "victim_pid", 0));
+	threshold_row(b, "first OOM kill", x, "free_pages", "pages_held",
+		      line);
 	x = jp(r, "thresholds.panic");
-	if (x && jp(x, "last_sample"))
-		sb_printf(&b, "%-22s %8.3f %7lld %8lld  %s\n", "panic",
-			  jp_num(x, "t_s", 0),
-			  jp_int(x, "last_sample.free_pages", 0),
-			  jp_int(x, "last_sample.pages_held", 0),
-			  "(last sample)");
-	else if (x)
-		sb_printf(&b, "%-22s %8.3f %7s %8s  %s\n", "panic",
-			  jp_num(x, "t_s", 0), "-", "-", "(no sample)");
-	else
-		sb_printf(&b, "%-22s %8s\n", "panic", "-");
+	threshold_row(b, "panic", x, "last_sample.free_pages",
+		      "last_sample.pages_held", x && jp(x, "last_sample") ?
+		      "(last sample)" : "(no sample)");
 	x = jp(r, "thresholds.deepest_dip");
-	if (x)
-		sb_printf(&b, "%-22s %8.3f %7lld %8s  %lld below min %lld\n",
-			  "deepest dip below min", jp_num(x, "t_s", 0),
-			  jp_int(x, "free_pages", 0), "-",
-			  jp_int(x, "below_min_pages", 0), jp_int(x, "min", 0));
-	else
-		sb_printf(&b, "%-22s %8s\n", "deepest dip below min", "-");
+	snprintf(line, sizeof(line), "%lld below min %lld",
+		 jp_int(x, "below_min_pages", 0), jp_int(x, "min", 0));
+	threshold_row(b, "deepest dip below min", x, "free_pages", NULL, line);
+}
 
-	if (json_array_size(jp(r, "engines"))) {
-		sb_printf(&b, "\n%-10s %-8s %10s %8s %9s %9s %8s %5s\n",
-			  "engine", "context", "attempts", "success",
-			  "genuine", "injected", "lat p50", "viol");
-		json_array_foreach(jp(r, "engines"), i, e) {
-			double att = jp_num(e, "attempts", 0);
+static void summary_engines(struct sbuf *b, json_t *r)
+{
+	char n1[32], n2[32];
+	json_t *e;
+	size_t i;
 
-			fmt_ns(n1, sizeof(n1), latency_quantile_ns(
-				       jp(e, "latency_log2_ns"), 0.5));
-			if (att > 0)
-				snprintf(n2, sizeof(n2), "%.1f%%",
-					 100 * jp_num(e, "successes", 0) / att);
-			else
-				snprintf(n2, sizeof(n2), "-");
-			sb_printf(&b, "%-10.10s %-8.8s %10.0f %8s %9lld %9lld "
-				  "%8s %5lld\n", jp_str(e, "id", "?"),
-				  jp_str(e, "context", "?"), att, n2,
-				  jp_int(e, "failures.genuine", 0),
-				  jp_int(e, "failures.injected_private", 0) +
-				  jp_int(e, "failures.injected_kernel", 0), n1,
-				  jp_int(e, "owner_violations", 0));
-		}
+	if (!json_array_size(jp(r, "engines")))
+		return;
+	sb_printf(b, "\n%-10s %-8s %10s %8s %9s %9s %8s %5s\n", "engine",
+		  "context", "attempts", "success", "genuine", "injected",
+		  "lat p50", "viol");
+	json_array_foreach(jp(r, "engines"), i, e) {
+		double att = jp_num(e, "attempts", 0);
+
+		fmt_ns(n1, sizeof(n1), latency_quantile_ns(
+			       jp(e, "latency_log2_ns"), 0.5));
+		if (att > 0)
+			snprintf(n2, sizeof(n2), "%.1f%%",
+				 100 * jp_num(e, "successes", 0) / att);
+		else
+			snprintf(n2, sizeof(n2), "-");
+		sb_printf(b, "%-10.10s %-8.8s %10.0f %8s %9lld %9lld %8s "
+			  "%5lld\n", jp_str(e, "id", "?"),
+			  jp_str(e, "context", "?"), att, n2,
+			  jp_int(e, "failures.genuine", 0),
+			  jp_int(e, "failures.injected_private", 0) +
+			  jp_int(e, "failures.injected_kernel", 0), n1,
+			  jp_int(e, "owner_violations", 0));
 	}
+}
 
-	json_array_foreach(jp(r, "kernel_messages"), i, x) {
-		size_t k;
+/* The kernel's messages by kind, and the VM runner's verdict. */
+static void summary_kernel(struct sbuf *b, json_t *r)
+{
+	unsigned int counts[MSG_KIND_MAX] = { 0 };
+	struct sbuf m;
+	char line[256];
+	json_t *x;
+	uint32_t k;
+	size_t i;
+	int any = 0;
 
-		for (k = 0; kinds[k]; k++)
-			if (!strcmp(kinds[k], jp_str(x, "kind", "")))
-				counts[k]++;
+	json_array_foreach(jp(r, "kernel_messages"), i, x)
+		if (vocab_parse(&vocab_msg_kind, jp_str(x, "kind", ""),
+				&k) >= 0)
+			counts[k]++;
+	sb_init(&m);
+	sb_printf(&m, "%zu OOM kill(s), %zu kernel message(s)",
+		  json_array_size(jp(r, "oom_kills")),
+		  json_array_size(jp(r, "kernel_messages")));
+	for (k = 0; k < MSG_KIND_MAX; k++) {
+		if (!counts[k])
+			continue;
+		sb_printf(&m, "%s%u %s", any ? ", " : " (", counts[k],
+			  vocab_str(&vocab_msg_kind, k));
+		any = 1;
 	}
-	snprintf(line, sizeof(line), "%zu OOM kill(s), %zu kernel message(s)",
-		 json_array_size(jp(r, "oom_kills")),
-		 json_array_size(jp(r, "kernel_messages")));
-	{
-		struct sbuf m;
-		size_t k;
-		int any = 0;
-
-		sb_init(&m);
-		sb_puts(&m, line);
-		for (k = 0; kinds[k]; k++) {
-			if (!counts[k])
-				continue;
-			sb_printf(&m, "%s%d %s", any ? ", " : " (", counts[k],
-				  kinds[k]);
-			any = 1;
-		}
-		if (any)
-			sb_putc(&m, ')');
-		sb_puts(&b, "\nkernel   ");
-		wrap(&b, m.s, 9, 9);
-		free(m.s);
-	}
+	if (any)
+		sb_putc(&m, ')');
+	sb_puts(b, "\nkernel   ");
+	wrap(b, m.s, 9, 9);
+	free(m.s);
 	if (jp(r, "vm")) {
 		snprintf(line, sizeof(line), "VM verdict %s: %s",
 			 jp_str(r, "vm.verdict", "?"),
 			 jp_str(r, "vm.evidence", ""));
-		sb_puts(&b, "         ");
-		wrap(&b, line, 9, 9);
+		sb_puts(b, "         ");
+		wrap(b, line, 9, 9);
 	}
-	fmt_num(n1, sizeof(n1), jp_num(r, "sampler.cpu_s", 0), 3);
-	sb_printf(&b, "sampler  %lld samples every %lld ms, %s s CPU "
-		  "(%.2f%% of the run)\n", jp_int(r, "sampler.samples", 0),
-		  jp_int(r, "sampler.interval_ms", 0), n1,
-		  jp_num(r, "sampler.cpu_percent", 0));
+}
+
+char *report_summary_string(json_t *r)
+{
+	struct sbuf b;
+
+	sb_init(&b);
+	summary_head(&b, r);
+	summary_thresholds(&b, r);
+	summary_engines(&b, r);
+	summary_kernel(&b, r);
+	sampler_line(&b, r);
 	return sb_take(&b);
 }
 

@@ -4,11 +4,16 @@
  * path matters: engines first (they hold the pages the rest of the
  * machine needs), then stress-ng, then the knobs, then the tracers (slow
  * to detach under TCG), then the module if this run loaded it.
+ *
+ * struct run is this file's: the run's processes, fds and knobs. What
+ * the report is made of is its struct run_record (run_report.h).
  */
 #include "run.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +34,32 @@
 #include "report.h"
 #include "run_report.h"
 #include "sample.h"
+#include "sampler.h"
 #include "trace.h"
 #include "util.h"
+
+struct run {
+	struct run_record rec;		/* what the report is made of */
+	struct scenario *sc;
+	const struct run_opts *o;
+	struct knobs knobs;
+	bool knobs_open;
+	struct labdev dev;
+	bool dev_open, loaded_module;
+	struct sampler smp;
+	bool smp_open;
+	struct pressure pr;
+	bool pr_checked;
+	struct tracer tr[RUN_MAX_TRACERS];
+	size_t ntr;
+	bool tr_warned[RUN_MAX_TRACERS];
+	struct kmsg km;
+	bool km_open;
+	struct child ballast;
+	struct progress prog;
+	double cpu0;
+	bool cleaned;
+};
 
 static volatile sig_atomic_t stop_signal;
 
@@ -125,201 +154,27 @@ char *run_script_dir(const char *scenario_path)
 
 /* ---- the run ----------------------------------------------------------- */
 
-static uint32_t lab_ctx(enum sc_context c)
-{
-	switch (c) {
-	case SC_CTX_HRTIMER:
-		return LAB_CTX_HRTIMER;
-	case SC_CTX_IRQ_WORK:
-		return LAB_CTX_IRQ_WORK;
-	case SC_CTX_TASKLET:
-		return LAB_CTX_SOFTIRQ;
-	default:
-		return LAB_CTX_KTHREAD_ATOMIC;
-	}
-}
-
-static uint32_t lab_shred(enum sc_shred s)
-{
-	switch (s) {
-	case SC_SHRED_CRYPTO:
-		return LAB_SHRED_CRYPTO;
-	case SC_SHRED_PRNG:
-		return LAB_SHRED_FAST;
-	case SC_SHRED_ZERO:
-		return LAB_SHRED_ZERO;
-	default:
-		return LAB_SHRED_NONE;
-	}
-}
-
 static bool file_exists(const char *p)
 {
 	return access(p, F_OK) == 0;
 }
 
-static bool need_module(const struct scenario *sc)
-{
-	return sc->nengines > 0 ||
-	       (sc->fail_page_alloc.present &&
-		sc->fail_page_alloc.scope == SC_SCOPE_LABYRINTH);
-}
-
-static void live_flush(struct run *r, bool force)
-{
-	double now = now_mono();
-
-	if (!r->live)
-		return;
-	/* near the reserve, every sample may be the last before a panic */
-	if (force || now - r->last_flush >= 0.1 ||
-	    (r->s.n && r->s.col[COL_FREE][r->s.n - 1] <
-		       r->s.col[COL_LOW][r->s.n - 1])) {
-		fflush(r->live);
-		r->last_flush = now;
-	}
-}
-
-/*
- * /proc files stay open and are re-read from offset 0: the kernel keeps
- * the seq_file buffer between reads, so a sample taken while the reserve
- * is gone allocates nothing (a fresh open would, and could OOM).
- */
-static const char *proc_read(struct run *r, int which)
-{
-	static const char *const paths[] = {
-		"/proc/vmstat", "/proc/zoneinfo", "/proc/meminfo",
-	};
-	size_t used = 0;
-
-	if (r->procfd[which] <= 0) {
-		r->procfd[which] = open(paths[which], O_RDONLY | O_CLOEXEC);
-		if (r->procfd[which] < 0)
-			return NULL;
-	}
-	if (!r->procbuf) {
-		r->procbuf_cap = 64 * 1024;
-		r->procbuf = xmalloc(r->procbuf_cap);
-	}
-	for (;;) {
-		ssize_t n = pread(r->procfd[which], r->procbuf + used,
-				  r->procbuf_cap - used - 1, (off_t)used);
-
-		if (n < 0)
-			return NULL;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used + 1 >= r->procbuf_cap) {
-			r->procbuf_cap *= 2;
-			r->procbuf = xrealloc(r->procbuf, r->procbuf_cap);
-		}
-	}
-	r->procbuf[used] = '\0';
-	return r->procbuf;
-}
-
-static void take_sample(struct run *r)
-{
-	uint64_t row[COL_MAX] = { 0 };
-	struct zone_info z[MAX_ZONES];
-	struct vmstat vs;
-	struct meminfo mi;
-	size_t nz;
-	char *text;
-	double t = now_mono() - r->t0;
-	int zi;
-
-	if ((text = (char *)proc_read(r, 0))) {
-		if (parse_vmstat(text, &vs) == 0) {
-			row[COL_NR_FREE] = vs.nr_free_pages;
-			row[COL_OOM_KILL] = vs.oom_kill - r->base_oom_kill;
-			row[COL_ALLOCSTALL] = vs.allocstall;
-			row[COL_PGSCAN] = vs.pgscan;
-			row[COL_PGSTEAL] = vs.pgsteal;
-			row[COL_COMPACT_STALL] = vs.compact_stall;
-			if (vs.oom_kill < r->base_oom_kill)
-				row[COL_OOM_KILL] = 0;
-		}
-	}
-	if ((text = (char *)proc_read(r, 1))) {
-		if (parse_zoneinfo(text, z, MAX_ZONES, &nz) == 0) {
-			zi = zone_pick(z, nz);
-			if (zi >= 0) {
-				row[COL_FREE] = z[zi].free;
-				row[COL_MIN] = z[zi].min;
-				row[COL_LOW] = z[zi].low;
-				row[COL_HIGH] = z[zi].high;
-				row[COL_HIGHATOMIC] =
-					z[zi].nr_reserved_highatomic;
-				if (!r->s.zone[0])
-					snprintf(r->s.zone, sizeof(r->s.zone),
-						 "%s", z[zi].name);
-			}
-		}
-	}
-	if ((text = (char *)proc_read(r, 2))) {
-		if (parse_meminfo(text, &mi) == 0)
-			row[COL_MEM_AVAILABLE_KB] = mi.mem_available_kb;
-	}
-	if (r->dev_open) {
-		struct lab_stats st;
-
-		if (labdev_stats(&r->dev, LAB_ENGINE_ALLOCATOR, &st, NULL,
-				 NULL) == 0) {
-			const struct lab_counters *c = &st.total;
-
-			row[COL_HELD] = c->held_now;
-			row[COL_ATTEMPTS] = c->attempts - r->base.attempts;
-			row[COL_FAIL_GENUINE] = c->fail_genuine -
-						r->base.fail_genuine;
-			row[COL_FAIL_INJECTED] =
-				(c->fail_injected_private +
-				 c->fail_injected_kernel) -
-				(r->base.fail_injected_private +
-				 r->base.fail_injected_kernel);
-		}
-	}
-	series_append(&r->s, t, row);
-	if (r->live) {
-		series_csv_row(r->live, t, row);
-		live_flush(r, false);
-	}
-}
-
 static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 {
 	const struct sc_engine *e = &r->sc->engine[i];
-	struct engine_rt *rt = &r->eng[i];
+	struct engine_record *rt = &r->rec.eng[i];
 	struct lab_start s;
 	uint64_t mask = e->cpumask;
 	int ret;
 
 	memset(&s, 0, sizeof(s));
-	s.context = lab_ctx(e->context);
-	s.policy = e->policy == SC_POLICY_DRAIN ? LAB_POLICY_DRAIN :
-		   e->leak > 0 ? LAB_POLICY_LEAK_FRACTION : LAB_POLICY_CHURN;
-	s.gfp = (e->gfp == SC_GFP_NOWAIT ? LAB_GFP_NOWAIT : 0) |
-		(e->nowarn ? LAB_GFP_NOWARN : 0) |
-		(e->memalloc ? LAB_GFP_MEMALLOC : 0);
-	s.flags = LAB_START_F_STOP_GENUINE_ONLY |
-		  (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0);
-	s.order = (uint32_t)e->order;
-	s.shred = lab_shred(e->shred);
-	s.burst = (uint32_t)e->burst;
-	s.rate = e->rate;
+	sc_engine_start(e, &s);
 	if (mask) {
 		s.cpu_mask_uptr = (uint64_t)(uintptr_t)&mask;
 		s.cpu_mask_words = 1;
 	}
-	if (s.policy == LAB_POLICY_LEAK_FRACTION)
-		s.leak_ppm = (uint32_t)(e->leak * 1e6 + 0.5);
-	if (s.policy != LAB_POLICY_DRAIN)
-		s.hold_ns = e->hold_ms * 1000000ULL;
-	s.held_cap = e->max_pages;
 	if (r->dev.ver.max_held_cap && s.held_cap > r->dev.ver.max_held_cap)
 		s.held_cap = r->dev.ver.max_held_cap;
-	s.stop_after_failures = e->stop_after_failures;
 	/* the module's own watchdog: past the run, in case we die */
 	s.watchdog_ms = r->sc->duration_ms + r->sc->grace_ms + 60000;
 	ret = labdev_start(&r->dev, &s);
@@ -335,7 +190,7 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 	rt->id = s.engine_id;
 	rt->nr_cpus = s.nr_cpus;
 	rt->started = true;
-	rt->t_start = now_mono() - r->t0;
+	rt->t_start = now_mono() - r->rec.t0;
 	return 0;
 }
 
@@ -347,10 +202,10 @@ static bool engines_all_stopped(struct run *r)
 	for (i = 0; i < r->sc->nengines; i++) {
 		struct lab_stats st;
 
-		if (!r->eng[i].started)
+		if (!r->rec.eng[i].started)
 			return false;	/* still to start */
 		started++;
-		if (labdev_stats(&r->dev, r->eng[i].id, &st, NULL, NULL))
+		if (labdev_stats(&r->dev, r->rec.eng[i].id, &st, NULL, NULL))
 			continue;
 		if (st.state != LAB_STATE_STOPPED)
 			return false;
@@ -363,7 +218,7 @@ static void collect_engines(struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->sc->nengines; i++) {
-		struct engine_rt *rt = &r->eng[i];
+		struct engine_record *rt = &r->rec.eng[i];
 
 		if (!rt->started)
 			continue;
@@ -388,7 +243,7 @@ static void stop_engines(struct run *r)
 	 * STOP with RELEASE forgets them.
 	 */
 	for (i = 0; i < r->sc->nengines; i++) {
-		struct engine_rt *rt = &r->eng[i];
+		struct engine_record *rt = &r->rec.eng[i];
 		uint64_t freed = 0;
 
 		if (!rt->started || rt->stopped)
@@ -401,7 +256,7 @@ static void stop_engines(struct run *r)
 	}
 	collect_engines(r);
 	for (i = 0; i < r->sc->nengines; i++) {
-		struct engine_rt *rt = &r->eng[i];
+		struct engine_record *rt = &r->rec.eng[i];
 		uint64_t freed = 0;
 
 		if (!rt->started || rt->stopped)
@@ -469,12 +324,13 @@ static int start_ballast(struct run *r, uint64_t bytes)
 
 /* Scoped injection through bpftrace: generate, start, wait for attach. */
 static int start_scope_tracer(struct run *r, const struct sc_inject *in,
-			      bool slab, char *err, size_t errlen)
+			      char *err, size_t errlen)
 {
+	const struct injector *inj = &injectors[in->id];
 	const char *src = in->scope == SC_SCOPE_MODULE ? "/proc/modules" :
 			  "/proc/kallsyms";
 	uint64_t start = 0, size = 0;
-	char *text, *prog, *path;
+	char *text, *prog, *path, name[64];
 	struct tracer *t;
 	int ret;
 
@@ -488,19 +344,18 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 	      trace_symbol_range(text, in->target, &start, &size);
 	free(text);
 	if (ret) {
-		snprintf(err, errlen, "scope = %s:%s: %s", sc_scope_name(
-			 in->scope), in->target, ret == -EPERM ?
+		snprintf(err, errlen, "scope = %s:%s: %s", vocab_str(
+			 &vocab_scope, in->scope), in->target, ret == -EPERM ?
 			 "its address is hidden (kptr_restrict; run as root)" :
 			 in->scope == SC_SCOPE_MODULE ?
 			 "no such module loaded (lsmod)" :
 			 "no such function in /proc/kallsyms");
 		return ret;
 	}
-	prog = trace_scope_program(in, slab, start, size, err, errlen);
+	prog = trace_scope_program(in, start, size, err, errlen);
 	if (!prog)
 		return -EINVAL;
-	path = xasprintf("%s/scope-%s.bt", r->dir,
-			 slab ? "failslab" : "fail_page_alloc");
+	path = xasprintf("%s/scope-%s.bt", r->rec.dir, inj->name);
 	ret = write_file(path, prog, strlen(prog));
 	free(prog);
 	if (ret) {
@@ -510,12 +365,12 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 		return ret;
 	}
 	t = &r->tr[r->ntr];
-	ret = trace_start(t, slab ? "scope-failslab" : "scope-fail_page_alloc",
-			  path, true, r->dir, err, errlen);
+	snprintf(name, sizeof(name), "scope-%s", inj->name);
+	ret = trace_start(t, name, path, true, r->rec.dir, err, errlen);
 	free(path);
 	if (ret)
 		return ret;
-	r->scope_tr[slab] = (int)r->ntr++;
+	r->rec.inj[in->id].scope_tr = (int)r->ntr++;
 	return 0;
 }
 
@@ -552,55 +407,42 @@ static int wait_tracers(struct run *r, char *err, size_t errlen)
 	}
 }
 
-static int arm_injection(struct run *r, bool slab, char *err, size_t errlen)
+static int arm_injection(struct run *r, const struct sc_inject *in,
+			 char *err, size_t errlen)
 {
-	const struct sc_inject *in = slab ? &r->sc->failslab :
-					    &r->sc->fail_page_alloc;
-	const char *name = slab ? "failslab" : "fail_page_alloc";
-
 	if (!in->present || in->scope == SC_SCOPE_NONE)
 		return 0;
 	if (in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION)
 		return 0;	/* the bpftrace program, started earlier */
-	if (knobs_arm_fault_attr(&r->knobs, knobs_fault_dir(name, in->scope),
-				 in, slab, err, errlen))
+	if (injector_arm(&r->knobs, &injectors[in->id], in, err, errlen))
 		return -1;
-	r->armed[slab] = true;
+	r->rec.inj[in->id].armed = true;
 	return 0;
 }
 
 /* Why this scenario cannot run on this kernel, or NULL. */
 static const char *missing_support(struct run *r, char *buf, size_t len)
 {
-	const struct scenario *sc = r->sc;
-	int slab;
+	size_t i;
 
-	for (slab = 0; slab < 2; slab++) {
-		const struct sc_inject *in = slab ? &sc->failslab :
-						    &sc->fail_page_alloc;
-		const char *name = slab ? "failslab" : "fail_page_alloc";
-		char *p;
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &r->sc->inject[i];
+		const struct injector *inj = &injectors[i];
 
 		if (!in->present || in->scope == SC_SCOPE_NONE)
 			continue;
-		if (in->scope == SC_SCOPE_SYSTEM) {
-			p = xasprintf(DEBUGFS "/%s", name);
-			if (!file_exists(p)) {
-				snprintf(buf, len, "[%s] scope = system needs "
-					 "%s: this kernel has no "
-					 "CONFIG_%s (or debugfs is not mounted)",
-					 name, p, slab ? "FAILSLAB" :
-					 "FAIL_PAGE_ALLOC");
-				free(p);
-				return buf;
-			}
-			free(p);
+		if (in->scope == SC_SCOPE_SYSTEM &&
+		    !file_exists(inj->debugfs)) {
+			snprintf(buf, len, "[%s] scope = system needs %s: this "
+				 "kernel has no %s (or debugfs is not mounted)",
+				 inj->name, inj->debugfs, inj->config);
+			return buf;
 		}
 		if (in->scope == SC_SCOPE_LABYRINTH && r->dev_open &&
 		    !labdev_has(&r->dev, LAB_FEAT_PRIVATE_INJECT)) {
 			snprintf(buf, len, "[%s] scope = labyrinth: the module "
 				 "was built without CONFIG_FAULT_INJECTION "
-				 "(no private fault attribute)", name);
+				 "(no private fault attribute)", inj->name);
 			return buf;
 		}
 		if ((in->scope == SC_SCOPE_MODULE ||
@@ -608,18 +450,46 @@ static const char *missing_support(struct run *r, char *buf, size_t len)
 		    !file_exists("/sys/kernel/debug/tracing") &&
 		    !file_exists("/sys/kernel/tracing")) {
 			snprintf(buf, len, "[%s] scope = %s needs tracefs for "
-				 "bpftrace", name, sc_scope_name(in->scope));
+				 "bpftrace", inj->name,
+				 vocab_str(&vocab_scope, in->scope));
 			return buf;
 		}
 	}
 	return NULL;
 }
 
+/* What is left of "times" says exactly how many failures were injected. */
+static void read_times_left(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &r->sc->inject[i];
+		struct injector_rt *rt = &r->rec.inj[i];
+		char *p, *v;
+
+		rt->times_left = -2;
+		if (!rt->armed || in->times == SC_UNLIMITED)
+			continue;
+		/* the kernel counts times down as it injects */
+		p = xasprintf("%s/times", injector_dir(&injectors[i], in));
+		if (knobs_read(&r->knobs, p, &v) == 0) {
+			rt->times_left = strtoll(v, NULL, 10);
+			free(v);
+		}
+		free(p);
+	}
+}
+
+/* Put everything back; safe to call at any stage, and twice. */
 static void cleanup(struct run *r)
 {
 	char err[512];
 	size_t i;
 
+	if (r->cleaned)
+		return;
+	r->cleaned = true;
 	progress_update(&r->prog, "stopping: engines");
 	stop_engines(r);
 	if (r->ballast.pid)
@@ -628,31 +498,11 @@ static void cleanup(struct run *r)
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
 	}
-	for (i = 0; i < 2; i++) {
-		const struct sc_inject *in = i ? &r->sc->failslab :
-						 &r->sc->fail_page_alloc;
-		char *p, *v;
-
-		r->times_left[i] = -2;
-		if (!r->armed[i] || in->times == SC_UNLIMITED)
-			continue;
-		/* the kernel counts times down as it injects: what is left
-		 * says exactly how many it injected */
-		p = xasprintf("%s/times", knobs_fault_dir(i ? "failslab" :
-					"fail_page_alloc", in->scope));
-		if (knobs_read(&r->knobs, p, &v) == 0) {
-			r->times_left[i] = strtoll(v, NULL, 10);
-			free(v);
-		}
-		free(p);
-	}
-	if (r->knobs_open) {
-		if (knobs_restore(&r->knobs, err, sizeof(err))) {
-			lab_err("%s; the state file %s is kept, so the next "
-				"run restores what is left", err,
-				r->knobs.state_path);
-			r->restore_failed = true;
-		}
+	read_times_left(r);
+	if (r->knobs_open && knobs_restore(&r->knobs, err, sizeof(err))) {
+		lab_err("%s; the state file %s is kept, so the next run "
+			"restores what is left", err, r->knobs.state_path);
+		r->rec.st.restore_failed = true;
 	}
 	for (i = 0; i < r->ntr; i++) {
 		progress_update(&r->prog, "stopping: bpftrace %s",
@@ -666,6 +516,8 @@ static void cleanup(struct run *r)
 		nanosleep(&ts, NULL);
 		kmsg_poll(&r->km);
 	}
+	if (r->smp_open)
+		sampler_stop(&r->smp);	/* with the release after it */
 	if (r->dev_open) {
 		uint64_t held = 0;
 
@@ -673,7 +525,7 @@ static void cleanup(struct run *r)
 			lab_warn("the allocator still holds %llu pages after "
 				 "every engine stopped",
 				 (unsigned long long)held);
-		r->held_after = held;
+		r->rec.st.held_after = held;
 		labdev_close(&r->dev);
 		r->dev_open = false;
 	}
@@ -685,10 +537,6 @@ static void cleanup(struct run *r)
 				 strerror(-ret));
 		r->loaded_module = false;
 	}
-	if (r->live) {
-		fclose(r->live);
-		r->live = NULL;
-	}
 	progress_clear(&r->prog);
 }
 
@@ -699,193 +547,523 @@ static void free_run(struct run *r)
 	for (i = 0; i < r->ntr; i++)
 		trace_free(&r->tr[i]);
 	for (i = 0; i < SC_MAX_ENGINES; i++)
-		free(r->eng[i].cpus);
+		free(r->rec.eng[i].cpus);
 	pressure_free(&r->pr);
 	if (r->km_open)
 		kmsg_close(&r->km);
 	if (r->knobs_open)
 		knobs_close(&r->knobs);
-	series_free(&r->s);
-	for (i = 0; i < 3; i++)
-		if (r->procfd[i] > 0)
-			close(r->procfd[i]);
-	free(r->procbuf);
-	json_decref(r->system);
-	free(r->dir);
-	free(r->id);
+	if (r->smp_open)
+		sampler_free(&r->smp);
+	outcome_free(&r->rec.out);
+	json_decref(r->rec.system);
+	json_decref(r->rec.stress_ng);
+	free(r->rec.dir);
+	free(r->rec.id);
+	free(r);
 }
 
-/* Sample until a stop condition; returns with r->stop_reason set. */
-static void main_loop(struct run *r)
+/* ---- the main loop ------------------------------------------------------- */
+
+static void __attribute__((format(printf, 2, 3)))
+run_error(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->rec.stop_reason, sizeof(r->rec.stop_reason), fmt, ap);
+	va_end(ap);
+	r->rec.st.error = true;
+}
+
+/*
+ * Start what is due at t: injectors, stress-ng, engines. Returns -1 on an
+ * error (the run stops); *next gets when the next one is due.
+ */
+static int start_due(struct run *r, double t, double *next)
 {
 	const struct scenario *sc = r->sc;
-	double interval = (double)sc->sample_interval_ms / 1000.0;
-	double next = now_mono(), stop_at = -1, last_engine_check = 0;
 	char err[512];
 	size_t i;
 
-	for (;;) {
-		double now = now_mono(), t = now - r->t0;
-		struct timespec ts;
-		double wait;
+#define DUE(ms) ((double)(ms) / 1000.0 <= t || \
+		 ((*next = fmin(*next, (double)(ms) / 1000.0)), 0))
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &sc->inject[i];
+		struct injector_rt *rt = &r->rec.inj[i];
 
-		if (stop_signal && !r->interrupted) {
-			r->interrupted = stop_signal;
-			snprintf(r->stop_reason, sizeof(r->stop_reason),
+		if (rt->arm_tried || !in->present ||
+		    in->scope == SC_SCOPE_NONE || !DUE(in->start_ms))
+			continue;
+		rt->arm_tried = true;
+		if (arm_injection(r, in, err, sizeof(err))) {
+			run_error(r, "%s", err);
+			return -1;
+		}
+	}
+	if (sc->pressure.present && !r->pr.started &&
+	    DUE(sc->pressure.start_ms)) {
+		if (pressure_start(&r->pr, &sc->pressure, sc->duration_ms,
+				   r->rec.dir, err, sizeof(err))) {
+			run_error(r, "%s", err);
+			return -1;
+		}
+	}
+	for (i = 0; i < sc->nengines; i++) {
+		struct engine_record *e = &r->rec.eng[i];
+
+		if (e->started || e->failed || !DUE(sc->engine[i].start_ms))
+			continue;
+		if (start_engine(r, i, err, sizeof(err))) {
+			e->failed = true;
+			run_error(r, "%s", err);
+			return -1;
+		}
+	}
+#undef DUE
+	return 0;
+}
+
+/*
+ * Children that died on their own: stress-ng exiting with an error (not
+ * an OOM victim: that is signal 9 to a worker, and an observation) means
+ * the pressure never happened; a scope tracer that dies means injection
+ * stopped. Returns -1 when the run must stop.
+ */
+static int check_children(struct run *r)
+{
+	char err[512];
+	size_t i;
+
+	if (r->pr.started && !r->pr_checked && !pressure_running(&r->pr)) {
+		r->pr_checked = true;
+		if (WIFEXITED(r->pr.c.status) &&
+		    WEXITSTATUS(r->pr.c.status) == 1) {
+			run_error(r, "stress-ng failed (exit 1): see %s",
+				  r->pr.log_path);
+			return -1;
+		}
+	}
+	for (i = 0; i < r->ntr; i++) {
+		if (r->tr_warned[i] || !trace_failed(&r->tr[i], err,
+						     sizeof(err)))
+			continue;
+		r->tr_warned[i] = true;
+		lab_warn("%s", err);
+		if ((int)i == r->rec.inj[INJ_PAGE_ALLOC].scope_tr ||
+		    (int)i == r->rec.inj[INJ_SLAB].scope_tr) {
+			run_error(r, "scoped injection stopped: %s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Has a stop condition of the scenario come true? Why, or NULL. */
+static const char *stop_condition(struct run *r, double now,
+				  double *last_engine_check)
+{
+	const struct scenario *sc = r->sc;
+	const struct series *s = &r->smp.mod, *p = &r->smp.proc;
+
+	if ((sc->stop_on & SC_STOP_ATOMIC_FAILURE) && s->n &&
+	    s->col[COL_FAIL_GENUINE][s->n - 1] > 0)
+		return "first genuine atomic failure";
+	if ((sc->stop_on & SC_STOP_OOM) &&
+	    ((p->n && p->col[COL_OOM_KILL][p->n - 1] > 0) ||
+	     (r->km_open && r->km.ev.nooms)))
+		return "first OOM kill";
+	if ((sc->stop_on & SC_STOP_ENGINES) && now - *last_engine_check > 0.1) {
+		*last_engine_check = now;
+		if (engines_all_stopped(r))
+			return "every engine stopped itself";
+	}
+	return NULL;
+}
+
+static void show_progress(struct run *r)
+{
+	const struct series *s = &r->smp.mod;
+	size_t n = s->n - 1;
+
+	if (!r->prog.enabled || !s->n)
+		return;
+	progress_update(&r->prog, "%s  free %llu (min %llu)  held %llu  fail "
+			"%llu+%llu inj  oom %zu",
+			r->pr.started && r->pr.c.reaped ?
+			"running (stress-ng gone)" : "running",
+			(unsigned long long)s->col[COL_FREE][n],
+			(unsigned long long)s->col[COL_MIN][n],
+			(unsigned long long)s->col[COL_HELD][n],
+			(unsigned long long)s->col[COL_FAIL_GENUINE][n],
+			(unsigned long long)s->col[COL_FAIL_INJECTED][n],
+			r->km_open ? r->km.ev.nooms : (size_t)0);
+}
+
+/*
+ * How long to sleep. The module samples on its own (its ring holds 30 s),
+ * so the harness reads it four times a second, which is also how soon it
+ * sees a stop condition (the thresholds themselves are the module's
+ * exact numbers), and writes what it read out twice a second. Near the
+ * reserve (free below low) it reads and writes twenty times a second, so
+ * that a panic finds all but the last 50 ms of the series in the result
+ * directory: each write is a round trip to the 9p share (sampler.h).
+ */
+static double read_period(struct run *r)
+{
+	const struct series *s = &r->smp.mod;
+	double iv = (double)r->sc->sample_interval_ms / 1000.0;
+
+	if (s->n && s->col[COL_FREE][s->n - 1] < s->col[COL_LOW][s->n - 1])
+		return fmax(iv, SAMPLER_NEAR_S);
+	return fmax(iv, SAMPLER_READ_S);
+}
+
+/* Sample until a stop condition; returns with stop_reason set. */
+static void main_loop(struct run *r)
+{
+	const struct scenario *sc = r->sc;
+	double stop_at = -1, last_engine_check = 0;
+	double end = (double)sc->duration_ms / 1000.0;
+
+	for (;;) {
+		double now = now_mono(), t = now - r->rec.t0;
+		double next = fmin(end, t + read_period(r));
+		const char *why;
+		struct timespec ts;
+
+		if (stop_signal) {
+			r->rec.st.interrupted = stop_signal;
+			snprintf(r->rec.stop_reason,
+				 sizeof(r->rec.stop_reason),
 				 "interrupted by SIG%s",
 				 sigabbrev_np(stop_signal));
-			break;
+			return;
 		}
-		/* delayed starts */
-		for (i = 0; i < 2; i++) {
-			const struct sc_inject *in = i ? &sc->failslab :
-							 &sc->fail_page_alloc;
-
-			if (!r->armed[i] && in->present &&
-			    in->scope != SC_SCOPE_NONE &&
-			    t * 1000 >= (double)in->start_ms &&
-			    !r->arm_tried[i]) {
-				r->arm_tried[i] = true;
-				if (arm_injection(r, i, err, sizeof(err))) {
-					r->error = true;
-					snprintf(r->stop_reason,
-						 sizeof(r->stop_reason), "%s",
-						 err);
-					return;
-				}
-			}
-		}
-		if (sc->pressure.present && !r->pr.started &&
-		    t * 1000 >= (double)sc->pressure.start_ms) {
-			if (pressure_start(&r->pr, &sc->pressure,
-					   sc->duration_ms, r->dir, err,
-					   sizeof(err))) {
-				r->error = true;
-				snprintf(r->stop_reason, sizeof(r->stop_reason),
-					 "%s", err);
-				return;
-			}
-			r->t_pressure = t;
-		}
-		for (i = 0; i < sc->nengines; i++) {
-			if (r->eng[i].started || r->eng[i].failed ||
-			    t * 1000 < (double)sc->engine[i].start_ms)
-				continue;
-			if (start_engine(r, i, err, sizeof(err))) {
-				r->eng[i].failed = true;
-				r->error = true;
-				snprintf(r->stop_reason, sizeof(r->stop_reason),
-					 "%s", err);
-				return;
-			}
-		}
-
-		/* stress-ng that exits by itself with an error (not an OOM
-		 * victim: that is signal 9 to a worker, and an observation)
-		 * means the pressure never happened */
-		if (r->pr.started && !r->pr_checked && !pressure_running(&r->pr)) {
-			r->pr_checked = true;
-			if (WIFEXITED(r->pr.c.status) &&
-			    WEXITSTATUS(r->pr.c.status) == 1) {
-				r->error = true;
-				snprintf(r->stop_reason, sizeof(r->stop_reason),
-					 "stress-ng failed (exit 1): see %s",
-					 r->pr.log_path);
-				return;
-			}
-		}
-		take_sample(r);
+		if (start_due(r, t, &next) || check_children(r))
+			return;
+		/* near the reserve, everything read is written at once */
+		r->smp.flush_s = read_period(r) < SAMPLER_READ_S ? 0 :
+				 SAMPLER_FLUSH_S;
+		sampler_poll(&r->smp, now);
 		if (r->km_open)
 			kmsg_poll(&r->km);
-		for (i = 0; i < r->ntr; i++)
-			if (trace_failed(&r->tr[i], err, sizeof(err)) &&
-			    !r->tr_warned[i]) {
-				r->tr_warned[i] = true;
-				lab_warn("%s", err);
-				if ((int)i == r->scope_tr[0] ||
-				    (int)i == r->scope_tr[1]) {
-					r->error = true;
-					snprintf(r->stop_reason,
-						 sizeof(r->stop_reason),
-						 "scoped injection stopped: %s",
-						 err);
-					return;
-				}
-			}
-
-		/* stop conditions */
-		if (stop_at < 0) {
-			size_t n = r->s.n - 1;
-			const char *why = NULL;
-
-			if ((sc->stop_on & SC_STOP_ATOMIC_FAILURE) &&
-			    r->s.col[COL_FAIL_GENUINE][n] > 0)
-				why = "first genuine atomic failure";
-			else if ((sc->stop_on & SC_STOP_OOM) &&
-				 (r->s.col[COL_OOM_KILL][n] > 0 ||
-				  (r->km_open && r->km.nooms)))
-				why = "first OOM kill";
-			else if ((sc->stop_on & SC_STOP_ENGINES) &&
-				 now - last_engine_check > 0.1 &&
-				 r->dev_open) {
-				last_engine_check = now;
-				if (engines_all_stopped(r))
-					why = "every engine stopped itself";
-			}
-			if (why) {
-				snprintf(r->stop_reason, sizeof(r->stop_reason),
-					 "%s at %.2f s", why, t);
-				stop_at = now + (double)sc->grace_ms / 1000.0;
-			}
+		if (stop_at < 0 &&
+		    (why = stop_condition(r, now, &last_engine_check))) {
+			/* when the harness saw it: the threshold's own
+			 * time is the module's, in the report */
+			snprintf(r->rec.stop_reason,
+				 sizeof(r->rec.stop_reason), "%s (the run "
+				 "stopped at %.2f s)", why, t);
+			stop_at = t + (double)sc->grace_ms / 1000.0;
 		}
-		if (stop_at >= 0 && now >= stop_at)
-			break;
-		if (t * 1000 >= (double)sc->duration_ms) {
-			if (!r->stop_reason[0])
-				snprintf(r->stop_reason, sizeof(r->stop_reason),
-					 "duration %.1f s reached",
-					 (double)sc->duration_ms / 1000.0);
-			break;
+		if (stop_at >= 0 && t >= stop_at)
+			return;
+		if (t >= end) {
+			if (!r->rec.stop_reason[0])
+				snprintf(r->rec.stop_reason,
+					 sizeof(r->rec.stop_reason),
+					 "duration %.1f s reached", end);
+			return;
 		}
-		if (r->prog.enabled && r->s.n) {
-			size_t n = r->s.n - 1;
-
-			progress_update(&r->prog, "%s  free %llu (min %llu)  "
-					"held %llu  fail %llu+%llu inj  oom %llu",
-					r->pr.started && r->pr.c.reaped ?
-					"running (stress-ng gone)" : "running",
-					(unsigned long long)r->s.col[COL_FREE][n],
-					(unsigned long long)r->s.col[COL_MIN][n],
-					(unsigned long long)r->s.col[COL_HELD][n],
-					(unsigned long long)
-					r->s.col[COL_FAIL_GENUINE][n],
-					(unsigned long long)
-					r->s.col[COL_FAIL_INJECTED][n],
-					(unsigned long long)
-					r->s.col[COL_OOM_KILL][n]);
+		show_progress(r);
+		if (stop_at >= 0)
+			next = fmin(next, stop_at);
+		next = fmin(next, r->smp.next_proc - r->rec.t0);
+		next -= now_mono() - r->rec.t0;
+		if (next > 0) {
+			ts.tv_sec = (time_t)next;
+			ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+			nanosleep(&ts, NULL);
 		}
-		/* fixed rate, no drift; skip samples we are too late for */
-		next += interval;
-		now = now_mono();
-		if (next < now) {
-			r->late += (unsigned long)((now - next) / interval);
-			next = now;
-		}
-		wait = next - now;
-		ts.tv_sec = (time_t)wait;
-		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
 	}
 }
 
-static int write_report(struct run *r, json_t *rep, bool quiet)
+/* ---- the stages of a run ----------------------------------------------- */
+
+/* Before anything is touched: may this run here? 0 or an exit code. */
+static int run_refuse(struct run *r)
 {
-	char err[1024];
+	const struct scenario *sc = r->sc;
+
+	if (sc->vm_only && !getenv("LABYRINTH_IN_VM") &&
+	    !r->o->allow_outside_vm) {
+		lab_err("%s: vm_only = yes (it can panic or OOM the kernel on "
+			"purpose): run it with 'labyrinth vm run %s', or pass "
+			"--outside-vm if this machine is expendable", sc->file,
+			sc->file);
+		return LAB_EXIT_SKIP;
+	}
+	if (geteuid() != 0) {
+		lab_err("labyrinth run needs root: it loads a kernel module and "
+			"writes debugfs and sysctls (or use 'labyrinth vm run "
+			"%s', which runs it as root in a VM)", sc->file);
+		return LAB_EXIT_ENV;
+	}
+	return 0;
+}
+
+/* The result directory: exactly --run-dir, or a fresh one under out. */
+static int make_result_dir(struct run *r)
+{
+	const struct run_opts *o = r->o;
+	const char *b;
+	char *id = run_make_id(r->sc->name);
+	size_t i;
 	int ret;
 
-	ret = report_write_all(r->dir, rep, REPORT_FMT_ALL, err, sizeof(err));
+	if (o->run_dir) {
+		r->rec.dir = xstrdup(o->run_dir);
+	} else {
+		r->rec.dir = xasprintf("%s/%s", o->out_base, id);
+		for (i = 2; file_exists(r->rec.dir) && i < 100; i++) {
+			free(r->rec.dir);
+			r->rec.dir = xasprintf("%s/%s-%zu", o->out_base, id, i);
+		}
+	}
+	free(id);
+	ret = mkdir_p(r->rec.dir, 0755);
 	if (ret) {
-		char *p = xasprintf("%s/report.rejected.json", r->dir);
+		lab_err("cannot create the result directory %s: %s",
+			r->rec.dir, strerror(-ret));
+		return LAB_EXIT_ENV;
+	}
+	/* the run id is the directory's name */
+	b = strrchr(r->rec.dir, '/');
+	r->rec.id = xstrdup(b && b[1] ? b + 1 : r->rec.dir);
+	return 0;
+}
+
+/* Load (if needed) and open the module: it takes the run's series. */
+static int open_module(struct run *r)
+{
+	const struct sc_inject *pa = &r->sc->inject[INJ_PAGE_ALLOC];
+	int ret;
+
+	progress_update(&r->prog, "loading the module");
+	if (!labdev_module_loaded()) {
+		char *ko = labdev_module_path();
+
+		if (!ko)
+			return LAB_EXIT_ENV;
+		/* the kretprobe that tells kernel-injected failures apart:
+		 * only when they can happen */
+		ret = labdev_module_load(ko, pa->present &&
+					 pa->scope == SC_SCOPE_SYSTEM ?
+					 "kernel_inject_probe=1" : NULL);
+		free(ko);
+		if (ret)
+			return LAB_EXIT_ENV;
+		r->loaded_module = true;
+	}
+	if (labdev_open(&r->dev))
+		return LAB_EXIT_ENV;
+	r->dev_open = true;
+	if (!labdev_has(&r->dev, LAB_FEAT_SERIES)) {
+		lab_err("this labyrinth module has no time series: rebuild and "
+			"reload it ('make module')");
+		return LAB_EXIT_ENV;
+	}
+	return 0;
+}
+
+/* The zone the module samples: where GFP_ATOMIC tries first. */
+static void start_zone(char *zone, size_t len)
+{
+	struct zone_info z[MAX_ZONES];
+	size_t nz = 0;
+	char *text;
+	int zi;
+
+	snprintf(zone, len, "unknown");
+	if (read_file("/proc/zoneinfo", &text, NULL))
+		return;
+	if (parse_zoneinfo(text, z, MAX_ZONES, &nz) == 0 &&
+	    (zi = zone_pick(z, nz)) >= 0)
+		snprintf(zone, len, "%s", z[zi].name);
+	free(text);
+}
+
+/*
+ * Everything a run changes, in order, each undone by cleanup(): the
+ * result directory, the knob lock (and what a dead run left), the
+ * module, the sysctls. 0, or an exit code: nothing ran, no report.
+ */
+static int run_setup(struct run *r)
+{
+	char err[1024], msg[512], zone[ZONE_NAME_MAX];
+	int ret;
+
+	/* The harness must outlive any OOM it provokes, or nobody restores
+	 * the knobs; children inherit this (stress-ng sets its own workers'
+	 * score with --oomable). */
+	if (write_file("/proc/self/oom_score_adj", "-1000", 5))
+		lab_warn("cannot protect labyrinth from the OOM killer: %m");
+	ret = make_result_dir(r);
+	if (ret)
+		return ret;
+	install_signals();
+	r->rec.t0 = now_mono();
+	r->rec.t0_wall = now_wall();
+	ret = knobs_open(&r->knobs, "", r->o->state_dir, err, sizeof(err));
+	if (ret) {
+		lab_err("%s", err);
+		return ret == -EBUSY ? LAB_EXIT_ENV : LAB_EXIT_INTERNAL;
+	}
+	r->knobs_open = true;
+	ret = knobs_recover(&r->knobs, msg, sizeof(msg), err, sizeof(err));
+	if (ret < 0) {
+		lab_err("%s", err);
+		return LAB_EXIT_ENV;
+	}
+	if (ret > 0)
+		lab_warn("%s", msg);
+	ret = open_module(r);
+	if (ret)
+		return ret;
+	/* kernel settings, then what the system looks like with them */
+	if (knobs_apply_sysctls(&r->knobs, &r->sc->kernel, err, sizeof(err))) {
+		lab_err("%s", err);
+		return LAB_EXIT_ENV;
+	}
+	r->rec.system = run_system_json();
+	start_zone(zone, sizeof(zone));
+	sampler_init(&r->smp, &r->dev, (unsigned int)r->sc->sample_interval_ms,
+		     (unsigned int)r->sc->proc_interval_ms, zone, r->rec.dir);
+	r->smp_open = true;
+	return 0;
+}
+
+/* The observers and helpers: kmsg, ballast, tracers. 0 or -1 (error). */
+static int run_observers(struct run *r)
+{
+	const struct scenario *sc = r->sc;
+	char err[1024], *p;
+	size_t i;
+	int ret;
+
+	p = xasprintf("%s/kmsg.log", r->rec.dir);
+	if (kmsg_open(&r->km, "/dev/kmsg", p, r->rec.t0) == 0)
+		r->km_open = true;
+	else
+		lab_warn("cannot read /dev/kmsg: allocation failure warnings "
+			 "and OOM reports are not recorded");
+	free(p);
+	r->rec.ev = r->km_open ? &r->km.ev : NULL;
+	if (sc->ballast_bytes) {
+		ret = start_ballast(r, sc->ballast_bytes);
+		if (ret) {
+			lab_err("cannot start the %llu-byte ballast: %s",
+				(unsigned long long)sc->ballast_bytes,
+				strerror(-ret));
+			run_error(r, "no ballast: %s", strerror(-ret));
+			return -1;
+		}
+	}
+	/* our own pages stay in: a page fault at the bottom of the reserve
+	 * would need the very memory the run is taking away */
+	if (mlockall(MCL_CURRENT))
+		lab_debug("mlockall: %m");
+	/* tracers: scoped injection first, then the scenario's scripts */
+	for (i = 0; i < INJ_COUNT; i++) {
+		const struct sc_inject *in = &sc->inject[i];
+
+		if (in->present && (in->scope == SC_SCOPE_MODULE ||
+				    in->scope == SC_SCOPE_FUNCTION) &&
+		    start_scope_tracer(r, in, err, sizeof(err)))
+			goto fail;
+	}
+	for (i = 0; i < sc->ntrace; i++) {
+		p = xasprintf("%s/%s.bt", r->o->script_dir, sc->trace[i]);
+		ret = trace_start(&r->tr[r->ntr], sc->trace[i], p, false,
+				  r->rec.dir, err, sizeof(err));
+		free(p);
+		if (ret)
+			goto fail;
+		r->ntr++;
+	}
+	if (r->ntr && wait_tracers(r, err, sizeof(err)))
+		goto fail;
+	return 0;
+fail:
+	lab_err("%s", err);
+	run_error(r, "%s", err);
+	return -1;
+}
+
+/* Write the record's report to name (the partial one at t = 0). */
+static void write_json(struct run *r, const char *name)
+{
+	char *p = xasprintf("%s/%s", r->rec.dir, name), *text;
+	json_t *rep;
+
+	r->rec.ntr = r->ntr;
+	rep = run_build_report(&r->rec);
+	text = json_dumps(rep, JSON_INDENT(1));
+	if (text)
+		write_file_atomic(p, text, strlen(text));
+	free(text);
+	free(p);
+	json_decref(rep);
+}
+
+/* From t = 0 to a stop condition. */
+static void run_go(struct run *r)
+{
+	int ret;
+
+	/* go: t = 0 is when the load starts */
+	r->rec.t0 = now_mono();
+	r->km.t0 = r->rec.t0;
+	ret = sampler_start(&r->smp, r->rec.t0);
+	if (ret) {
+		run_error(r, "the module refused to start its series: %s",
+			  strerror(-ret));
+		return;
+	}
+	/* the partial report: what the host completes after a panic */
+	r->rec.st.unfinished = true;
+	run_record_outcome(&r->rec);
+	write_json(r, RUN_PARTIAL);
+	r->rec.st.unfinished = false;
+	r->cpu0 = self_cpu_s();
+	main_loop(r);
+	r->rec.cpu_s = self_cpu_s() - r->cpu0;
+	r->rec.t_end = now_mono() - r->rec.t0;
+}
+
+static bool stress_oom_killed(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; r->km_open && i < r->km.ev.n; i++)
+		if (r->km.ev.v[i].has_oom &&
+		    !strncmp(r->km.ev.v[i].oom.comm, "stress-ng", 9))
+			return true;
+	return false;
+}
+
+/* Put everything back, decide, write the report. The exit code. */
+static int run_report(struct run *r)
+{
+	char err[1024];
+	json_t *rep;
+	int ret;
+
+	cleanup(r);
+	if (r->rec.st.interrupted)
+		lab_warn("%s: knobs restored, engines stopped, writing the "
+			 "report of what ran", r->rec.stop_reason);
+	if (r->pr.started)
+		r->rec.stress_ng = pressure_report(&r->pr,
+						   stress_oom_killed(r));
+	run_record_outcome(&r->rec);
+	r->rec.ntr = r->ntr;
+	rep = run_build_report(&r->rec);
+	ret = report_write_all(r->rec.dir, rep, REPORT_FMT_ALL, err,
+			       sizeof(err));
+	if (ret) {
+		char *p = xasprintf("%s/report.rejected.json", r->rec.dir);
 		char *text = json_dumps(rep, JSON_INDENT(1));
 
 		lab_err("the report was not written: %s (the rejected report "
@@ -894,309 +1072,64 @@ static int write_report(struct run *r, json_t *rep, bool quiet)
 			write_file_atomic(p, text, strlen(text));
 		free(text);
 		free(p);
+		json_decref(rep);
 		return LAB_EXIT_INTERNAL;
 	}
-	if (!quiet) {
+	if (!r->o->quiet) {
 		/* under 'vm run' the guest is quiet and the host says it */
 		report_print_summary(stdout, rep);
-		printf("Report: %s/%s\n", r->dir, REPORT_HTML);
+		printf("Report: %s/%s\n", r->rec.dir, REPORT_HTML);
 		fflush(stdout);
 	}
-	return 0;
+	json_decref(rep);
+	/* report.json supersedes the partial one */
+	{
+		char *p = xasprintf("%s/%s", r->rec.dir, RUN_PARTIAL);
+
+		unlink(p);
+		free(p);
+	}
+	return outcome_exit_code(&r->rec.out, &r->rec.st);
 }
 
 int run_scenario(struct scenario *sc, const struct run_opts *o)
 {
 	struct run *r = xcalloc(1, sizeof(*r));
-	char err[1024], msg[512], why[512];
+	char why[512];
 	const char *missing;
-	json_t *rep;
-	int ret, exit_code;
 	size_t i;
+	int ret;
 
 	r->sc = sc;
 	r->o = o;
-	r->scope_tr[0] = r->scope_tr[1] = -1;
+	r->rec.sc = sc;
+	r->rec.command = o->command;
+	r->rec.tr = r->tr;
+	for (i = 0; i < INJ_COUNT; i++)
+		r->rec.inj[i].scope_tr = -1;
 	progress_init(&r->prog);
 	if (o->quiet)
 		r->prog.enabled = 0;
-	series_init(&r->s, (unsigned int)sc->sample_interval_ms);
 
-	if (sc->vm_only && !getenv("LABYRINTH_IN_VM") && !o->allow_outside_vm) {
-		lab_err("%s: vm_only = yes (it can panic or OOM the kernel on "
-			"purpose): run it with 'labyrinth vm run %s', or pass "
-			"--outside-vm if this machine is expendable", sc->file,
-			sc->file);
-		free_run(r);
-		free(r);
-		return LAB_EXIT_SKIP;
-	}
-	if (geteuid() != 0) {
-		lab_err("labyrinth run needs root: it loads a kernel module and "
-			"writes debugfs and sysctls (or use 'labyrinth vm run "
-			"%s', which runs it as root in a VM)", sc->file);
-		free_run(r);
-		free(r);
-		return LAB_EXIT_ENV;
-	}
-
-	/* The harness must outlive any OOM it provokes, or nobody restores
-	 * the knobs; children inherit this (stress-ng sets its own workers'
-	 * score with --oomable). */
-	if (write_file("/proc/self/oom_score_adj", "-1000", 5))
-		lab_warn("cannot protect labyrinth from the OOM killer: %m");
-
-	/* the result directory */
-	r->id = run_make_id(sc->name);
-	if (o->run_dir) {
-		const char *b = strrchr(o->run_dir, '/');
-
-		r->dir = xstrdup(o->run_dir);
-		free(r->id);
-		r->id = xstrdup(b && b[1] ? b + 1 : o->run_dir);
-	} else {
-		r->dir = xasprintf("%s/%s", o->out_base, r->id);
-		for (i = 2; file_exists(r->dir) && i < 100; i++) {
-			free(r->dir);
-			r->dir = xasprintf("%s/%s-%zu", o->out_base, r->id, i);
-		}
-	}
-	ret = mkdir_p(r->dir, 0755);
-	if (ret) {
-		lab_err("cannot create the result directory %s: %s", r->dir,
-			strerror(-ret));
-		free_run(r);
-		free(r);
-		return LAB_EXIT_ENV;
-	}
-	{
-		/* the run id is the directory's name */
-		const char *b = strrchr(r->dir, '/');
-
-		free(r->id);
-		r->id = xstrdup(b ? b + 1 : r->dir);
-	}
-
-	install_signals();
-	r->t0 = now_mono();
-	r->t0_wall = now_wall();
-
-	/* knobs: lock, then put back what a dead run left */
-	ret = knobs_open(&r->knobs, "", o->state_dir, err, sizeof(err));
-	if (ret) {
-		lab_err("%s", err);
-		free_run(r);
-		free(r);
-		return ret == -EBUSY ? LAB_EXIT_ENV : LAB_EXIT_INTERNAL;
-	}
-	r->knobs_open = true;
-	ret = knobs_recover(&r->knobs, msg, sizeof(msg), err, sizeof(err));
-	if (ret < 0) {
-		lab_err("%s", err);
-		free_run(r);
-		free(r);
-		return LAB_EXIT_ENV;
-	}
-	if (ret > 0)
-		lab_warn("%s", msg);
-
-	/* the module */
-	if (need_module(sc)) {
-		progress_update(&r->prog, "loading the module");
-		if (!labdev_module_loaded()) {
-			char *ko = labdev_module_path();
-
-			if (!ko) {
-				free_run(r);
-				free(r);
-				return LAB_EXIT_ENV;
-			}
-			/* the kretprobe that tells kernel-injected
-			 * failures apart: only when they can happen */
-			ret = labdev_module_load(ko,
-				sc->fail_page_alloc.present &&
-				sc->fail_page_alloc.scope == SC_SCOPE_SYSTEM ?
-				"kernel_inject_probe=1" : NULL);
-			free(ko);
-			if (ret) {
-				free_run(r);
-				free(r);
-				return LAB_EXIT_ENV;
-			}
-			r->loaded_module = true;
-		}
-		if (labdev_open(&r->dev)) {
-			cleanup(r);
-			free_run(r);
-			free(r);
-			return LAB_EXIT_ENV;
-		}
-		r->dev_open = true;
-		{
-			struct lab_stats st;
-
-			if (labdev_stats(&r->dev, LAB_ENGINE_ALLOCATOR, &st,
-					 NULL, NULL) == 0)
-				r->base = st.total;
-		}
-	}
-	{
-		char *text;
-		struct vmstat vs;
-
-		if (read_file("/proc/vmstat", &text, NULL) == 0) {
-			if (parse_vmstat(text, &vs) == 0)
-				r->base_oom_kill = vs.oom_kill;
-			free(text);
-		}
-	}
-
-	/* kernel settings, then what the system looks like with them */
-	if (knobs_apply_sysctls(&r->knobs, &sc->kernel, err, sizeof(err))) {
-		lab_err("%s", err);
-		cleanup(r);
-		free_run(r);
-		free(r);
-		return LAB_EXIT_ENV;
-	}
-	r->system = run_system_json();
-
+	ret = run_refuse(r);
+	if (!ret)
+		ret = run_setup(r);
+	if (ret)
+		goto out;	/* nothing ran: no report */
+	r->rec.s = &r->smp.mod;
+	r->rec.proc = &r->smp.proc;
 	missing = missing_support(r, why, sizeof(why));
 	if (missing) {
 		lab_err("%s: skipped: %s", sc->file, missing);
-		cleanup(r);
-		snprintf(r->stop_reason, sizeof(r->stop_reason), "skipped: %s",
-			 missing);
-		r->skipped = true;
-		rep = run_build_report(r, false);
-		exit_code = write_report(r, rep, o->quiet);
-		json_decref(rep);
-		free_run(r);
-		free(r);
-		return exit_code ? exit_code : LAB_EXIT_SKIP;
+		snprintf(r->rec.stop_reason, sizeof(r->rec.stop_reason),
+			 "skipped: %s", missing);
+		r->rec.st.skipped = true;
+	} else if (run_observers(r) == 0) {
+		run_go(r);
 	}
-
-	{
-		char *p = xasprintf("%s/%s", r->dir, RUN_LIVE_CSV);
-
-		r->live = fopen(p, "we");
-		free(p);
-		if (r->live) {
-			series_csv_header(r->live);
-			fflush(r->live);
-		}
-	}
-	{
-		char *p = xasprintf("%s/kmsg.log", r->dir);
-
-		if (kmsg_open(&r->km, "/dev/kmsg", p, r->t0) == 0)
-			r->km_open = true;
-		else
-			lab_warn("cannot read /dev/kmsg: allocation failure "
-				 "warnings and OOM reports are not recorded");
-		free(p);
-	}
-
-	if (sc->ballast_bytes) {
-		ret = start_ballast(r, sc->ballast_bytes);
-		if (ret) {
-			lab_err("cannot start the %llu-byte ballast: %s",
-				(unsigned long long)sc->ballast_bytes,
-				strerror(-ret));
-			r->error = true;
-			snprintf(r->stop_reason, sizeof(r->stop_reason),
-				 "no ballast: %s", strerror(-ret));
-			goto finish;
-		}
-	}
-	/* our own pages stay in: a page fault at the bottom of the reserve
-	 * would need the very memory the run is taking away */
-	if (mlockall(MCL_CURRENT))
-		lab_debug("mlockall: %m");
-
-	/* tracers: scoped injection first, then the scenario's scripts */
-	for (i = 0; i < 2; i++) {
-		const struct sc_inject *in = i ? &sc->failslab :
-						 &sc->fail_page_alloc;
-
-		if (in->present && (in->scope == SC_SCOPE_MODULE ||
-				    in->scope == SC_SCOPE_FUNCTION) &&
-		    start_scope_tracer(r, in, i, err, sizeof(err))) {
-			lab_err("%s", err);
-			r->error = true;
-			snprintf(r->stop_reason, sizeof(r->stop_reason), "%s",
-				 err);
-			goto finish;
-		}
-	}
-	for (i = 0; i < sc->ntrace; i++) {
-		char *path = xasprintf("%s/%s.bt", o->script_dir,
-				       sc->trace[i]);
-
-		ret = trace_start(&r->tr[r->ntr], sc->trace[i], path, false,
-				  r->dir, err, sizeof(err));
-		free(path);
-		if (ret) {
-			lab_err("%s", err);
-			r->error = true;
-			snprintf(r->stop_reason, sizeof(r->stop_reason), "%s",
-				 err);
-			goto finish;
-		}
-		r->ntr++;
-	}
-	if (r->ntr && wait_tracers(r, err, sizeof(err))) {
-		lab_err("%s", err);
-		r->error = true;
-		snprintf(r->stop_reason, sizeof(r->stop_reason), "%s", err);
-		goto finish;
-	}
-
-	/* go: t = 0 is when the load starts */
-	r->t0 = now_mono();
-	r->km.t0 = r->t0;
-	/* the partial report: what the host completes after a panic */
-	rep = run_build_report(r, true);
-	{
-		char *p = xasprintf("%s/%s", r->dir, RUN_PARTIAL);
-		char *text = json_dumps(rep, JSON_INDENT(1));
-
-		if (text)
-			write_file_atomic(p, text, strlen(text));
-		free(text);
-		free(p);
-	}
-	json_decref(rep);
-	r->cpu0 = self_cpu_s();
-	main_loop(r);
-	r->cpu1 = self_cpu_s();
-	r->t_end = now_mono() - r->t0;
-
-finish:
+	ret = run_report(r);
+out:
 	cleanup(r);
-	if (r->interrupted)
-		lab_warn("%s: knobs restored, engines stopped, writing the "
-			 "report of what ran", r->stop_reason);
-	rep = run_build_report(r, false);
-	exit_code = write_report(r, rep, o->quiet);
-	if (!exit_code) {
-		json_t *out = json_object_get(rep, "outcome");
-
-		if (r->error)
-			exit_code = LAB_EXIT_UNEXPECTED;
-		else if (!json_is_true(json_object_get(out, "expect_met")))
-			exit_code = LAB_EXIT_UNEXPECTED;
-		if (r->restore_failed)
-			exit_code = LAB_EXIT_INTERNAL;
-	}
-	json_decref(rep);
-	if (exit_code == 0 || exit_code == LAB_EXIT_UNEXPECTED) {
-		char *p = xasprintf("%s/%s", r->dir, RUN_PARTIAL);
-
-		unlink(p);	/* report.json supersedes it */
-		free(p);
-	}
 	free_run(r);
-	free(r);
-	return exit_code;
+	return ret;
 }

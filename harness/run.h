@@ -7,7 +7,8 @@
  * The result directory gets, as the run goes:
  *   report.partial.json   the report as known at the start (written
  *                         first; the host completes it after a panic)
- *   samples.live.csv      the series, flushed as it is sampled
+ *   samples.live.csv      the module's series, streamed (sampler.h)
+ *   proc.live.csv         the /proc series, streamed
  *   kmsg.log, stress-ng.yaml/.log, bpftrace-*.json/.err, scope-*.bt
  * and at the end report.json plus everything the report writer derives.
  */
@@ -18,10 +19,8 @@
 #include <stdbool.h>
 
 #include "scenario.h"
-#include "thresholds.h"
 
 #define RUN_PARTIAL "report.partial.json"
-#define RUN_LIVE_CSV "samples.live.csv"
 
 struct run_opts {
 	const char *out_base;	/* parent of the run directory */
@@ -47,10 +46,11 @@ char *run_make_id(const char *name);
 /*
  * Host side, after `labyrinth vm run`: turn what the guest left in dir
  * into a complete report.json, given the VM runner's result (console log
- * in vr->console_log). If the guest wrote report.json, it is amended with
- * the VM's view (a panic, splat or timeout the guest could not see wins);
- * otherwise report.partial.json + samples.live.csv + the console log are
- * made into one (the panic threshold with the last sample before it).
+ * in vr->console_log). If the guest wrote report.json, its verdict is
+ * decided again with the VM's view (a panic, splat or timeout the guest
+ * could not see); otherwise report.partial.json, the streamed series and
+ * the console log make the same struct outcome_input the guest would
+ * have, and outcome_compute() decides (run_host.c).
  * Returns an enum lab_exit (0 when the expectation was met), or -1 when
  * the guest left nothing to complete (it never started the run).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The state of one run (shared by run.c, which drives it, and
- * run_report.c, which turns it into report.json), and the report builder.
+ * The record of one run (filled by run.c, which drives it) and its
+ * report: the outcome decided from it (outcome.c), and report.json.
  */
 #ifndef LABYRINTH_RUN_REPORT_H
 #define LABYRINTH_RUN_REPORT_H
@@ -13,6 +13,7 @@
 #include "kmsg.h"
 #include "knobs.h"
 #include "labdev.h"
+#include "outcome.h"
 #include "pressure.h"
 #include "run.h"
 #include "sample.h"
@@ -20,67 +21,60 @@
 #include "trace.h"
 #include "util.h"
 
-struct engine_rt {
+/* What became of one [engine]. */
+struct engine_record {
 	uint32_t id, nr_cpus;
 	bool started, stopped, failed, have_stats;
-	struct lab_stats st;
+	struct lab_stats st;		/* final (read after the stop) */
 	struct lab_cpu_stats *cpus;
 	uint32_t ncpus;
 	uint64_t freed;
 	double t_start;
 };
 
-#define RUN_MAX_TRACERS (SC_MAX_LIST + 2)
+#define RUN_MAX_TRACERS (SC_MAX_LIST + INJ_COUNT)
 
-struct run {
-	struct scenario *sc;
-	const struct run_opts *o;
-	char *dir, *id;
-	double t0, t0_wall, t_end, t_pressure;
-	double cpu0, cpu1;
-	struct knobs knobs;
-	bool knobs_open;
-	struct labdev dev;
-	bool dev_open, loaded_module;
-	struct lab_counters base;	/* allocator counters at start */
-	uint64_t base_oom_kill;
-	struct engine_rt eng[SC_MAX_ENGINES];
-	struct pressure pr;
-	struct tracer tr[RUN_MAX_TRACERS];
-	size_t ntr;
-	int scope_tr[2];		/* index of the scope tracer, -1 */
-	bool tr_warned[RUN_MAX_TRACERS];
-	bool armed[2], arm_tried[2];
-	struct kmsg km;
-	bool km_open;
-	struct series s;
-	FILE *live;
-	double last_flush;
-	unsigned long late;		/* samples skipped: we were late */
-	json_t *system;
-	struct progress prog;
-	char stop_reason[1100];
-	int interrupted;
-	bool error, skipped, restore_failed;
-	uint64_t held_after;
-	struct child ballast;
-	bool pr_checked;
-	long long times_left[2];	/* fault attr "times" at stop, -2: n/a */
-	int procfd[3];			/* vmstat, zoneinfo, meminfo */
-	char *procbuf;
-	size_t procbuf_cap;
+/* What became of a scenario's injector section. */
+struct injector_rt {
+	bool armed, arm_tried;
+	int scope_tr;		/* index of its scope tracer, -1: none */
+	long long times_left;	/* attribute's "times" at stop, -2: n/a */
 };
+
+/*
+ * The record of one run: what report.json is made of. run.c fills it as
+ * the run goes (its own state, struct run, stays private to it); the
+ * report writer and the tests read it.
+ */
+struct run_record {
+	const struct scenario *sc;
+	const char *command;		/* the command line */
+	char *dir, *id;
+	double t0, t0_wall, t_end;	/* CLOCK_MONOTONIC / wall at t = 0;
+					 * the length of the run */
+	json_t *system;
+	struct engine_record eng[SC_MAX_ENGINES];
+	struct injector_rt inj[INJ_COUNT];
+	const struct tracer *tr;
+	size_t ntr;
+	const struct kevents *ev;	/* NULL: /dev/kmsg was not read */
+	json_t *stress_ng;		/* pressure_report(), or NULL */
+	const struct series *s;		/* the module's series */
+	const struct series *proc;	/* the /proc series */
+	double cpu_s;			/* the harness's CPU meanwhile */
+	struct outcome_status st;
+	char stop_reason[1100];
+	struct run_outcome out;		/* run_record_outcome() */
+};
+
+/* Decide the run's outcome from its record (again, after a change). */
+void run_record_outcome(struct run_record *rec);
+/* The whole report of a record whose outcome is decided. */
+json_t *run_build_report(const struct run_record *rec);
 
 /* The report's system object, read now. */
 json_t *run_system_json(void);
-/* The whole report; partial = as known before the load starts. */
-json_t *run_build_report(struct run *r, bool partial);
 /* ISO 8601 UTC with Z for a wall-clock time. */
 void run_iso_time(double wall, char *buf, size_t len);
-/* Series as the report's columnar object. */
-json_t *run_series_json(const struct series *s);
-/* thresholds.deepest_dip / panic.last_sample / first_oom_kill pieces. */
-json_t *run_dip_json(const struct series *s);
-json_t *run_sample_json(const struct series *s, size_t i);
 
 #endif /* LABYRINTH_RUN_REPORT_H */

@@ -60,48 +60,75 @@ int zone_pick(const struct zone_info *z, size_t n);
 
 /* ---- the series ------------------------------------------------------ */
 
+/*
+ * Two series per run. The primary one is the module's exact per-tick
+ * series (read() on /dev/labyrinth, struct lab_sample): taken by the
+ * module's own timer at sample_interval, so it has no gaps when the
+ * harness is starved of CPU, and its free pages are the very counter the
+ * failure snapshot reads. The secondary one is /proc (vmstat, meminfo)
+ * at proc_interval, for what only /proc knows: OOM kills, reclaim,
+ * compaction, MemAvailable.
+ */
+enum series_kind {
+	SERIES_MODULE,
+	SERIES_PROC,
+};
+
 enum series_col {
-	COL_FREE,		/* the picked zone's free pages */
-	COL_MIN,
+	/* module series */
+	COL_FREE,		/* free pages of the zone GFP_ATOMIC tries */
+	COL_MIN,		/* its watermarks, watermark_boost excluded */
 	COL_LOW,
 	COL_HIGH,
+	COL_BOOST,		/* watermark_boost */
 	COL_HELD,		/* pages held through the module */
-	COL_ATTEMPTS,		/* cumulative, all engines */
+	COL_ATTEMPTS,		/* cumulative since t = 0, all engines */
 	COL_FAIL_GENUINE,
 	COL_FAIL_INJECTED,	/* private + kernel */
-	COL_NR_FREE,		/* system-wide nr_free_pages */
-	COL_OOM_KILL,
+	COL_GLOBAL_FREE,	/* free pages of the machine */
+	COL_HIGHATOMIC,		/* the zone's highatomic reserve */
+	COL_LOST,		/* samples the ring dropped before this one */
+	/* /proc series */
+	COL_NR_FREE,		/* vmstat nr_free_pages */
+	COL_OOM_KILL,		/* since t = 0 */
 	COL_ALLOCSTALL,
 	COL_PGSCAN,
 	COL_PGSTEAL,
 	COL_COMPACT_STALL,
 	COL_MEM_AVAILABLE_KB,
-	COL_HIGHATOMIC,
 	COL_MAX,
 };
 
-/* Column names, as in series.csv and report.json's series block. */
+/* Column names, as in the CSV files and report.json's series blocks. */
 const char *series_col_name(enum series_col c);
+enum series_kind series_col_kind(enum series_col c);
+/* Counters that only grow (attempts, failures, OOM kills, ...). */
+int series_col_cumulative(enum series_col c);
 
 struct series {
+	enum series_kind kind;
 	size_t n, cap;
 	double *t;			/* seconds since run start */
-	uint64_t *col[COL_MAX];
+	uint64_t *col[COL_MAX];		/* every column; only the kind's
+					 * are written and read */
 	char zone[ZONE_NAME_MAX];
 	unsigned int interval_ms;
 };
 
-void series_init(struct series *s, unsigned int interval_ms);
+void series_init(struct series *s, enum series_kind kind,
+		 unsigned int interval_ms);
 void series_free(struct series *s);
 void series_append(struct series *s, double t, const uint64_t row[COL_MAX]);
 
-/* Streamed CSV: header "t_s,free_pages,..." then one row per sample. */
-void series_csv_header(FILE *f);
-void series_csv_row(FILE *f, double t, const uint64_t row[COL_MAX]);
+/* Streamed CSV: header "t_s,<the kind's columns>", then one row per
+ * sample (row i of the series). */
+void series_csv_header(FILE *f, const struct series *s);
+void series_csv_row(FILE *f, const struct series *s, size_t i);
 /*
  * Read a streamed CSV back (what the guest managed to write before a
- * panic). A torn last line is dropped, not an error. Returns the number
- * of rows, or -EINVAL with err saying which line was bad.
+ * panic). A torn last line is dropped, not an error; unknown columns are
+ * ignored. Returns the number of rows, or -EINVAL with err saying which
+ * line was bad.
  */
 int series_csv_read(const char *text, struct series *s, char *err,
 		    size_t errlen);

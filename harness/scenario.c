@@ -1,85 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The scenario parser. inih does the INI syntax; this file owns what is
- * allowed: one table row per key, with its type, range and help, so the
- * file parser, --set and `labyrinth check --keys` can never disagree.
+ * allowed: one table row per key, with its type, range, default, where
+ * its value goes (a sysctl, a fault attribute's debugfs file, a field of
+ * LAB_IOC_START) and its help. The file parser, --set, the defaults,
+ * `labyrinth check --keys`, the arming of fault attributes, the sysctls
+ * and the engine start all read the same rows, so they cannot disagree.
+ * A new key is one row (and, if it goes somewhere new, its destination).
+ *
+ * Errors do not stop the parse: every bad line of a file is reported,
+ * each as FILE:LINE: [section] key = 'value': why; allowed: what.
  */
 #include "scenario.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "uapi/labyrinth.h"
 #include "util.h"
 
-/* ---- names ------------------------------------------------------------ */
-
-static const char *const expect_names[] = {
-	"atomic-failure", "oom", "panic", "survive", NULL,
-};
-static const char *const context_names[] = {
-	"hrtimer", "irq_work", "tasklet", "process", NULL,
-};
-static const char *const policy_names[] = { "drain", "churn", NULL };
-static const char *const gfp_names[] = { "atomic", "nowait", NULL };
-static const char *const shred_names[] = {
-	"crypto", "prng", "zero", "none", NULL,
-};
-static const char *const scope_names[] = {
-	"none", "labyrinth", "system", "module", "function", NULL,
-};
-
-const char *sc_expect_name(enum sc_expect e)
+bool sc_context_is_irq(uint32_t context)
 {
-	return e < SC_EXPECT_MAX ? expect_names[e] : "?";
+	return context != LAB_CTX_KTHREAD_ATOMIC;
 }
 
-const char *sc_context_name(enum sc_context c)
+uint32_t sc_engine_policy(const struct sc_engine *e)
 {
-	return c < SC_CTX_MAX ? context_names[c] : "?";
-}
-
-const char *sc_policy_name(enum sc_policy p)
-{
-	return p < SC_POLICY_MAX ? policy_names[p] : "?";
-}
-
-const char *sc_gfp_name(enum sc_gfp g)
-{
-	return g < SC_GFP_MAX ? gfp_names[g] : "?";
-}
-
-const char *sc_shred_name(enum sc_shred s)
-{
-	return s < SC_SHRED_MAX ? shred_names[s] : "?";
-}
-
-const char *sc_scope_name(enum sc_scope s)
-{
-	return s < SC_SCOPE_MAX ? scope_names[s] : "?";
-}
-
-int sc_expect_parse(const char *s, enum sc_expect *out)
-{
-	int i;
-
-	for (i = 0; expect_names[i]; i++)
-		if (!strcmp(s, expect_names[i])) {
-			*out = (enum sc_expect)i;
-			return 0;
-		}
-	return -1;
-}
-
-bool sc_context_is_irq(enum sc_context c)
-{
-	return c != SC_CTX_PROCESS;
+	if (e->policy == LAB_POLICY_CHURN && e->leak > 0)
+		return LAB_POLICY_LEAK_FRACTION;
+	return e->policy;
 }
 
 /* ---- the key table ----------------------------------------------------- */
@@ -91,7 +47,7 @@ enum key_type {
 	K_TIMES,	/* "unlimited" / -1, or 0..max */
 	K_DOUBLE,	/* dmin..dmax */
 	K_DURATION,	/* min..max ms */
-	K_ENUM,		/* names[] -> int */
+	K_ENUM,		/* a vocabulary (vocab.h) -> uint32_t */
 	K_TEXT,		/* free text up to size */
 	K_NAME,		/* [a-z0-9_-] word up to size */
 	K_CPUS,
@@ -102,7 +58,6 @@ enum key_type {
 	K_STOP,		/* list of stop conditions */
 	K_EXTRA,	/* extra stress-ng options */
 	K_ADDR,		/* stack filter address (hex) */
-	K_ENGINE_SECTION,
 	K_SIZE,		/* bytes: 4096, 64k, 512M */
 };
 
@@ -110,18 +65,40 @@ enum sec_id {
 	S_SCENARIO,
 	S_KERNEL,
 	S_ENGINE,
-	S_INJECT,	/* keys shared by both injector sections */
-	S_FAIL_PAGE_ALLOC,
-	S_FAILSLAB,
+	S_INJECT,	/* every injector's section (injectors[]) */
 	S_PRESSURE,
 	S_TRACE,
 	S_MAX,
 };
 
-static const char *const section_names[] = {
-	"scenario", "kernel", "engine", "inject", "fail_page_alloc",
-	"failslab", "pressure", "trace",
+static const char *const section_names[S_MAX] = {
+	"scenario", "kernel", "engine", NULL, "pressure", "trace",
 };
+
+/* Where a key's value goes. */
+enum dest_kind {
+	D_RUN,		/* the run itself reads it (dest: what for) */
+	D_SYSCTL,	/* dest: the /proc/sys file */
+	D_ATTR,		/* dest: a file in the fault attribute's dir */
+	D_SLAB,		/* dest: a printf path, one write per cache */
+	D_ABI,		/* dest: the LAB_IOC_START field; abi_* say how */
+};
+
+/* How an [engine] value becomes its LAB_IOC_START field. */
+enum abi_conv {
+	A_COPY,		/* integer, into the field's size */
+	A_MS_NS,	/* milliseconds -> nanoseconds */
+	A_PPM,		/* fraction 0..1 -> parts per million */
+	A_OR,		/* OR the value into the field */
+	A_BIT,		/* a yes sets abi_bit in the field */
+};
+
+/* Flags of fault attribute keys. */
+#define KF_GLOBAL_ONLY	(1u << 0)	/* not on the module's own */
+#define KF_IF_EXISTS	(1u << 1)	/* newer kernels only */
+#define KF_STACK	(1u << 2)	/* a stack filter key */
+#define KF_DERIVED	(1u << 3)	/* written by sc_fault_attr_writes()
+					 * itself, in the order it needs */
 
 struct key_def {
 	enum sec_id sec;
@@ -131,7 +108,16 @@ struct key_def {
 	size_t size;
 	uint64_t min, max;
 	double dmin, dmax;
-	const char *const *names;
+	const struct vocab *vocab;
+	const char *dflt;		/* as in a file; NULL: 0/empty */
+	enum dest_kind dest_kind;
+	const char *dest;
+	unsigned int flags;		/* KF_* */
+	unsigned int needs;		/* INJ_F_* the injector must have */
+	size_t abi_off, abi_size;
+	enum abi_conv conv;
+	uint32_t abi_bit;
+	const char *old_key;		/* an earlier name, still read */
 	const char *help;
 };
 
@@ -141,160 +127,237 @@ struct key_def {
 #define IO(f) offsetof(struct sc_inject, f), sizeof(((struct sc_inject *)0)->f)
 #define PO(f) offsetof(struct sc_pressure, f), \
 	sizeof(((struct sc_pressure *)0)->f)
+#define ABI(f) .dest_kind = D_ABI, .dest = "lab_start." #f, \
+	.abi_off = offsetof(struct lab_start, f), \
+	.abi_size = sizeof(((struct lab_start *)0)->f)
+#define SYSCTL(p) .dest_kind = D_SYSCTL, .dest = "/proc/sys/vm/" p
+#define ATTR(f) .dest_kind = D_ATTR, .dest = f
+#define RUN(what) .dest_kind = D_RUN, .dest = what
 
 #define HOUR_MS (3600ULL * 1000)
 
 static const struct key_def keys[] = {
 	/* [scenario] */
-	{ S_SCENARIO, "name", K_NAME, SCO(name), 0, 0, 0, 0, NULL,
-	  "short name for reports (default: the file name)" },
-	{ S_SCENARIO, "description", K_TEXT, SCO(description), 0, 0, 0, 0,
-	  NULL, "one line saying what the run shows" },
-	{ S_SCENARIO, "duration", K_DURATION, SCO(duration_ms), 100,
-	  24 * HOUR_MS, 0, 0, NULL, "how long the run lasts at most" },
+	{ S_SCENARIO, "name", K_NAME, SCO(name), RUN("report names"),
+	  .help = "short name for reports (default: the file name)" },
+	{ S_SCENARIO, "description", K_TEXT, SCO(description),
+	  RUN("report and list"),
+	  .help = "one line saying what the run shows" },
+	{ S_SCENARIO, "duration", K_DURATION, SCO(duration_ms), .min = 100,
+	  .max = 24 * HOUR_MS, .dflt = "30s", RUN("the run's length"),
+	  .help = "how long the run lasts at most" },
 	{ S_SCENARIO, "sample_interval", K_DURATION, SCO(sample_interval_ms),
-	  1, 60000, 0, 0, NULL, "sampling period of /proc and module stats" },
-	{ S_SCENARIO, "expect", K_ENUM, SCO(expect), 0, 0, 0, 0, expect_names,
-	  "the outcome the run must produce to exit 0" },
-	{ S_SCENARIO, "stop_on", K_STOP, SCO(stop_on), 0, 0, 0, 0, NULL,
-	  "end the run early on: atomic-failure, oom, engines, none "
+	  .min = LAB_SERIES_INTERVAL_MIN_MS, .max = 60000, .dflt = "10ms",
+	  .dest_kind = D_RUN, .dest = "lab_series.interval_ms",
+	  .help = "period of the module's exact series (free pages, "
+	  "watermarks, pages held, failures)" },
+	{ S_SCENARIO, "proc_interval", K_DURATION, SCO(proc_interval_ms),
+	  .min = 10, .max = 60000, .dflt = "250ms",
+	  RUN("the /proc secondary series"),
+	  .help = "period of the secondary series from /proc/vmstat and "
+	  "/proc/meminfo (OOM kills, reclaim, MemAvailable)" },
+	{ S_SCENARIO, "expect", K_ENUM, SCO(expect), .vocab = &vocab_expect,
+	  .dflt = "survive", RUN("the exit status"),
+	  .help = "the outcome the run must produce to exit 0" },
+	{ S_SCENARIO, "stop_on", K_STOP, SCO(stop_on), RUN("stop conditions"),
+	  .help = "end the run early on: atomic-failure, oom, engines, none "
 	  "(default from expect)" },
-	{ S_SCENARIO, "grace", K_DURATION, SCO(grace_ms), 0, 600000, 0, 0,
-	  NULL, "keep sampling this long after a stop condition" },
-	{ S_SCENARIO, "ballast", K_SIZE, SCO(ballast_bytes), 0, 1ULL << 40, 0,
-	  0, NULL, "memory a sacrificial child holds for the OOM killer to "
+	{ S_SCENARIO, "grace", K_DURATION, SCO(grace_ms), .max = 600000,
+	  .dflt = "500ms", RUN("sampling after a stop condition"),
+	  .help = "keep sampling this long after a stop condition" },
+	{ S_SCENARIO, "ballast", K_SIZE, SCO(ballast_bytes), .max = 1ULL << 40,
+	  RUN("a child with oom_score_adj 1000"),
+	  .help = "memory a sacrificial child holds for the OOM killer to "
 	  "take (a minimal guest has no other victim and would panic)" },
-	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), 0, 0, 0, 0, NULL,
-	  "refuse to run outside the labyrinth VM (panics, OOM storms)" },
+	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), .dflt = "no",
+	  RUN("refusal outside the VM"),
+	  .help = "refuse to run outside the labyrinth VM (panics, OOM "
+	  "storms)" },
 
 	/* [kernel]: sysctls, set for the run, restored after */
-	{ S_KERNEL, "min_free_kbytes", K_LL, KO(min_free_kbytes), 128,
-	  4194304, 0, 0, NULL, "vm.min_free_kbytes (sizes the reserves)" },
+	{ S_KERNEL, "min_free_kbytes", K_LL, KO(min_free_kbytes), .min = 128,
+	  .max = 4194304, .dflt = "-1", SYSCTL("min_free_kbytes"),
+	  .help = "vm.min_free_kbytes (sizes the reserves)" },
 	{ S_KERNEL, "watermark_scale_factor", K_LL, KO(watermark_scale_factor),
-	  1, 3000, 0, 0, NULL, "vm.watermark_scale_factor (min-low-high gap)" },
-	{ S_KERNEL, "panic_on_oom", K_LL, KO(panic_on_oom), 0, 2, 0, 0, NULL,
-	  "vm.panic_on_oom" },
+	  .min = 1, .max = 3000, .dflt = "-1",
+	  SYSCTL("watermark_scale_factor"),
+	  .help = "vm.watermark_scale_factor (min-low-high gap)" },
+	{ S_KERNEL, "panic_on_oom", K_LL, KO(panic_on_oom), .max = 2,
+	  .dflt = "-1", SYSCTL("panic_on_oom"), .help = "vm.panic_on_oom" },
 	{ S_KERNEL, "oom_kill_allocating_task", K_LL,
-	  KO(oom_kill_allocating_task), 0, 1, 0, 0, NULL,
-	  "vm.oom_kill_allocating_task" },
-	{ S_KERNEL, "overcommit_memory", K_LL, KO(overcommit_memory), 0, 2, 0,
-	  0, NULL, "vm.overcommit_memory" },
+	  KO(oom_kill_allocating_task), .max = 1, .dflt = "-1",
+	  SYSCTL("oom_kill_allocating_task"),
+	  .help = "vm.oom_kill_allocating_task" },
+	{ S_KERNEL, "overcommit_memory", K_LL, KO(overcommit_memory), .max = 2,
+	  .dflt = "-1", SYSCTL("overcommit_memory"),
+	  .help = "vm.overcommit_memory" },
 
 	/* [engine NAME] */
-	{ S_ENGINE, "context", K_ENUM, EO(context), 0, 0, 0, 0, context_names,
-	  "where allocations run: hard IRQ (hrtimer, irq_work), softirq "
-	  "(tasklet) or process context under a spinlock" },
-	{ S_ENGINE, "cpus", K_CPUS, EO(cpus), 0, 0, 0, 0, NULL,
-	  "\"all\" or a CPU list like 0,2-3 (CPUs 0..63)" },
-	{ S_ENGINE, "rate", K_U64, EO(rate), 1, 10000000, 0, 0, NULL,
-	  "allocations per second per CPU" },
-	{ S_ENGINE, "burst", K_U64, EO(burst), 1, 4096, 0, 0, NULL,
-	  "allocations per tick" },
-	{ S_ENGINE, "policy", K_ENUM, EO(policy), 0, 0, 0, 0, policy_names,
-	  "drain: hold every page until stop; churn: hold each for hold=" },
-	{ S_ENGINE, "hold", K_DURATION, EO(hold_ms), 1, HOUR_MS, 0, 0, NULL,
-	  "churn: how long each page is held" },
-	{ S_ENGINE, "leak", K_DOUBLE, EO(leak), 0, 0, 0.0, 1.0, NULL,
-	  "churn: fraction of pages kept until stop (a leaking refill path)" },
-	{ S_ENGINE, "gfp", K_ENUM, EO(gfp), 0, 0, 0, 0, gfp_names,
-	  "GFP_ATOMIC or GFP_NOWAIT" },
-	{ S_ENGINE, "nowarn", K_BOOL, EO(nowarn), 0, 0, 0, 0, NULL,
-	  "add __GFP_NOWARN (no \"page allocation failure\" splat)" },
-	{ S_ENGINE, "memalloc", K_BOOL, EO(memalloc), 0, 0, 0, 0, NULL,
-	  "add __GFP_MEMALLOC (ignores watermarks: drains the reserve itself)" },
-	{ S_ENGINE, "order", K_U64, EO(order), 0, 10, 0, 0, NULL,
-	  "allocation order (0 = one page)" },
-	{ S_ENGINE, "shred", K_ENUM, EO(shred), 0, 0, 0, 0, shred_names,
-	  "how a page is overwritten before it is given back" },
-	{ S_ENGINE, "max_pages", K_U64, EO(max_pages), 1, 1ULL << 28, 0, 0,
-	  NULL, "hard cap on pages this engine holds" },
-	{ S_ENGINE, "stop_after_failures", K_U64, EO(stop_after_failures), 0,
-	  1ULL << 40, 0, 0, NULL, "engine stops itself after N failures "
-	  "(0 = never)" },
-	{ S_ENGINE, "start", K_DURATION, EO(start_ms), 0, 24 * HOUR_MS, 0, 0,
-	  NULL, "delay from the start of the run" },
+	{ S_ENGINE, "context", K_ENUM, EO(context), .vocab = &vocab_context,
+	  .dflt = "hrtimer", ABI(context),
+	  .help = "where allocations run: hard IRQ (hrtimer, irq_work), "
+	  "softirq, or a kthread under a spinlock (kthread-atomic)" },
+	{ S_ENGINE, "cpus", K_CPUS, EO(cpus), .dflt = "all",
+	  .dest_kind = D_ABI, .dest = "lab_start.cpu_mask_uptr",
+	  .help = "\"all\" or a CPU list like 0,2-3 (CPUs 0..63)" },
+	{ S_ENGINE, "rate", K_U64, EO(rate), .min = 1, .max = LAB_RATE_MAX,
+	  .dflt = "1000", ABI(rate), .help = "allocations per second per CPU" },
+	{ S_ENGINE, "burst", K_U64, EO(burst), .min = 1, .max = LAB_BURST_MAX,
+	  .dflt = "1", ABI(burst), .help = "allocations per tick" },
+	{ S_ENGINE, "policy", K_ENUM, EO(policy), .vocab = &vocab_policy,
+	  .dflt = "drain", .dest_kind = D_ABI, .dest = "lab_start.policy",
+	  .help = "drain: hold every page until stop; churn: hold each for "
+	  "hold=; leak-fraction: churn keeping leak= of them" },
+	{ S_ENGINE, "hold", K_DURATION, EO(hold_ms), .min = 1, .max = HOUR_MS,
+	  ABI(hold_ns), .conv = A_MS_NS,
+	  .help = "churn: how long each page is held" },
+	{ S_ENGINE, "leak", K_DOUBLE, EO(leak), .dmax = 1.0, .dflt = "0",
+	  ABI(leak_ppm), .conv = A_PPM,
+	  .help = "churn: fraction of pages kept until stop (a leaking "
+	  "refill path)" },
+	{ S_ENGINE, "gfp", K_ENUM, EO(gfp), .vocab = &vocab_gfp,
+	  .dflt = "atomic", ABI(gfp), .conv = A_OR,
+	  .help = "GFP_ATOMIC or GFP_NOWAIT" },
+	{ S_ENGINE, "nowarn", K_BOOL, EO(nowarn), .dflt = "no", ABI(gfp),
+	  .conv = A_BIT, .abi_bit = LAB_GFP_NOWARN,
+	  .help = "add __GFP_NOWARN (no \"page allocation failure\" splat)" },
+	{ S_ENGINE, "memalloc", K_BOOL, EO(memalloc), .dflt = "no", ABI(gfp),
+	  .conv = A_BIT, .abi_bit = LAB_GFP_MEMALLOC,
+	  .help = "add __GFP_MEMALLOC (ignores watermarks: drains the "
+	  "reserve itself)" },
+	{ S_ENGINE, "order", K_U64, EO(order), .max = LAB_ORDER_MAX,
+	  .dflt = "0", ABI(order), .help = "allocation order (0 = one page)" },
+	{ S_ENGINE, "shred", K_ENUM, EO(shred), .vocab = &vocab_shred,
+	  .dflt = "fast", ABI(shred),
+	  .help = "how a page is overwritten before it is given back" },
+	{ S_ENGINE, "held_cap", K_U64, EO(held_cap), .min = 1,
+	  .max = 1ULL << 28, .dflt = "1048576", ABI(held_cap),
+	  .old_key = "max_pages",
+	  .help = "hard cap on pages this engine holds (the module clamps it "
+	  "to the machine's RAM)" },
+	{ S_ENGINE, "stop_after_failures", K_U64, EO(stop_after_failures),
+	  .max = 1ULL << 40, .dflt = "0", ABI(stop_after_failures),
+	  .help = "engine stops itself after N genuine failures (0 = never)" },
+	{ S_ENGINE, "start", K_DURATION, EO(start_ms), .max = 24 * HOUR_MS,
+	  .dflt = "0", RUN("delay before LAB_IOC_START"),
+	  .help = "delay from the start of the run" },
 
-	/* [fail_page_alloc] and [failslab] */
-	{ S_INJECT, "scope", K_SCOPE, IO(scope), 0, 0, 0, 0, NULL,
-	  "what to fail: labyrinth, system, module:NAME, function:SYMBOL, "
-	  "none" },
-	{ S_INJECT, "probability", K_DOUBLE, IO(probability), 0, 0, 0.0, 100.0,
-	  NULL, "percent of calls that fail" },
-	{ S_INJECT, "interval", K_U64, IO(interval), 1, UINT32_MAX, 0, 0, NULL,
-	  "fail only every Nth call" },
-	{ S_INJECT, "times", K_TIMES, IO(times), 0, INT32_MAX, 0, 0, NULL,
-	  "fail at most N times (\"unlimited\" or -1: no limit)" },
-	{ S_INJECT, "space", K_U64, IO(space), 0, UINT32_MAX, 0, 0, NULL,
-	  "let this many bytes of allocations through first" },
-	{ S_INJECT, "verbose", K_U64, IO(verbose), 0, 2, 0, 0, NULL,
-	  "0 silent, 1 one line per failure, 2 with a stack trace" },
+	/* [fail_page_alloc], [failslab]: one section per injectors[] row */
+	{ S_INJECT, "scope", K_SCOPE, IO(scope), .dflt = "none",
+	  RUN("which attribute, or a bpftrace override() program"),
+	  .help = "what to fail: labyrinth, system, module:NAME, "
+	  "function:SYMBOL, none" },
+	{ S_INJECT, "probability", K_DOUBLE, IO(probability), .dmax = 100.0,
+	  .dflt = "0", ATTR("probability"), .flags = KF_DERIVED,
+	  .help = "percent of calls that fail" },
+	{ S_INJECT, "interval", K_U64, IO(interval), .min = 1,
+	  .max = UINT32_MAX, .dflt = "1", ATTR("interval"), .flags = KF_DERIVED,
+	  .help = "fail only every Nth call" },
+	{ S_INJECT, "times", K_TIMES, IO(times), .max = INT32_MAX,
+	  .dflt = "unlimited", ATTR("times"), .flags = KF_DERIVED,
+	  .help = "fail at most N times (\"unlimited\" or -1: no limit)" },
+	{ S_INJECT, "space", K_U64, IO(space), .max = UINT32_MAX, .dflt = "0",
+	  ATTR("space"),
+	  .help = "let this many bytes of allocations through first" },
+	{ S_INJECT, "verbose", K_U64, IO(verbose), .max = 2, .dflt = "0",
+	  ATTR("verbose"),
+	  .help = "0 silent, 1 one line per failure, 2 with a stack trace" },
 	{ S_INJECT, "verbose_ratelimit_interval_ms", K_U64,
-	  IO(verbose_ratelimit_interval_ms), 0, 3600000, 0, 0, NULL,
-	  "rate limit of verbose messages" },
+	  IO(verbose_ratelimit_interval_ms), .max = 3600000, .dflt = "5000",
+	  ATTR("verbose_ratelimit_interval_ms"), .flags = KF_IF_EXISTS,
+	  .help = "rate limit of verbose messages" },
 	{ S_INJECT, "verbose_ratelimit_burst", K_U64,
-	  IO(verbose_ratelimit_burst), 0, 100000, 0, 0, NULL,
-	  "messages per rate-limit interval" },
-	{ S_INJECT, "task_filter", K_BOOL, IO(task_filter), 0, 0, 0, 0, NULL,
-	  "fail only tasks with make-it-fail set (never acts in IRQ context)" },
-	{ S_INJECT, "ignore_gfp_wait", K_BOOL, IO(ignore_gfp_wait), 0, 0, 0, 0,
-	  NULL, "do not fail allocations that may sleep" },
-	{ S_INJECT, "stacktrace_depth", K_U64, IO(stacktrace_depth), 1, 32, 0,
-	  0, NULL, "stack filter depth (not on x86_64)" },
-	{ S_INJECT, "require_start", K_ADDR, IO(require_start), 0, UINT64_MAX,
-	  0, 0, NULL, "stack filter (not on x86_64)" },
-	{ S_INJECT, "require_end", K_ADDR, IO(require_end), 0, UINT64_MAX, 0,
-	  0, NULL, "stack filter (not on x86_64)" },
-	{ S_INJECT, "reject_start", K_ADDR, IO(reject_start), 0, UINT64_MAX, 0,
-	  0, NULL, "stack filter (not on x86_64)" },
-	{ S_INJECT, "reject_end", K_ADDR, IO(reject_end), 0, UINT64_MAX, 0, 0,
-	  NULL, "stack filter (not on x86_64)" },
-	{ S_INJECT, "start", K_DURATION, IO(start_ms), 0, 24 * HOUR_MS, 0, 0,
-	  NULL, "arm injection this long after the run starts" },
-	{ S_FAIL_PAGE_ALLOC, "min_order", K_U64, IO(min_order), 0, 10, 0, 0,
-	  NULL, "smallest order failed (kernel default 1: order-0 never fails)" },
-	{ S_FAIL_PAGE_ALLOC, "ignore_gfp_highmem", K_BOOL,
-	  IO(ignore_gfp_highmem), 0, 0, 0, 0, NULL,
-	  "do not fail __GFP_HIGHMEM allocations" },
-	{ S_FAILSLAB, "cache_filter", K_BOOL, IO(cache_filter), 0, 0, 0, 0,
-	  NULL, "fail only caches listed in caches=" },
-	{ S_FAILSLAB, "caches", K_CACHES, IO(caches), 0, 0, 0, 0, NULL,
-	  "slab caches whose /sys/kernel/slab/NAME/failslab is set" },
+	  IO(verbose_ratelimit_burst), .max = 100000, .dflt = "10",
+	  ATTR("verbose_ratelimit_burst"), .flags = KF_IF_EXISTS,
+	  .help = "messages per rate-limit interval" },
+	{ S_INJECT, "task_filter", K_BOOL, IO(task_filter), .dflt = "no",
+	  ATTR("task-filter"),
+	  .help = "fail only tasks with make-it-fail set (never acts in IRQ "
+	  "context)" },
+	{ S_INJECT, "ignore_gfp_wait", K_BOOL, IO(ignore_gfp_wait),
+	  .dflt = "no", ATTR("ignore-gfp-wait"), .flags = KF_GLOBAL_ONLY,
+	  .needs = INJ_F_GFP_WAIT,
+	  .help = "do not fail allocations that may sleep" },
+	{ S_INJECT, "stacktrace_depth", K_U64, IO(stacktrace_depth), .min = 1,
+	  .max = 32, .dflt = "32", ATTR("stacktrace-depth"), .flags = KF_STACK,
+	  .help = "stack filter depth (not on x86_64)" },
+	{ S_INJECT, "require_start", K_ADDR, IO(require_start),
+	  .max = UINT64_MAX, ATTR("require-start"), .flags = KF_STACK,
+	  .help = "stack filter (not on x86_64)" },
+	{ S_INJECT, "require_end", K_ADDR, IO(require_end), .max = UINT64_MAX,
+	  ATTR("require-end"), .flags = KF_STACK,
+	  .help = "stack filter (not on x86_64)" },
+	{ S_INJECT, "reject_start", K_ADDR, IO(reject_start),
+	  .max = UINT64_MAX, ATTR("reject-start"), .flags = KF_STACK,
+	  .help = "stack filter (not on x86_64)" },
+	{ S_INJECT, "reject_end", K_ADDR, IO(reject_end), .max = UINT64_MAX,
+	  ATTR("reject-end"), .flags = KF_STACK,
+	  .help = "stack filter (not on x86_64)" },
+	{ S_INJECT, "start", K_DURATION, IO(start_ms), .max = 24 * HOUR_MS,
+	  .dflt = "0", RUN("delay before arming"),
+	  .help = "arm injection this long after the run starts" },
+	{ S_INJECT, "min_order", K_U64, IO(min_order), .max = LAB_ORDER_MAX,
+	  .dflt = "0", ATTR("min-order"), .flags = KF_GLOBAL_ONLY,
+	  .needs = INJ_F_ORDER,
+	  .help = "smallest order failed (kernel default 1: order-0 never "
+	  "fails)" },
+	{ S_INJECT, "ignore_gfp_highmem", K_BOOL, IO(ignore_gfp_highmem),
+	  .dflt = "no", ATTR("ignore-gfp-highmem"), .flags = KF_GLOBAL_ONLY,
+	  .needs = INJ_F_HIGHMEM,
+	  .help = "do not fail __GFP_HIGHMEM allocations" },
+	{ S_INJECT, "cache_filter", K_BOOL, IO(cache_filter), .dflt = "no",
+	  ATTR("cache-filter"), .flags = KF_GLOBAL_ONLY, .needs = INJ_F_CACHE,
+	  .help = "fail only caches listed in caches=" },
+	{ S_INJECT, "caches", K_CACHES, IO(caches), .dest_kind = D_SLAB,
+	  .dest = "/sys/kernel/slab/%s/failslab", .flags = KF_GLOBAL_ONLY,
+	  .needs = INJ_F_CACHE,
+	  .help = "slab caches whose /sys/kernel/slab/NAME/failslab is set" },
 
 	/* [pressure]: stress-ng */
-	{ S_PRESSURE, "vm", K_U64, PO(vm), 0, 1024, 0, 0, NULL,
-	  "stress-ng --vm workers" },
-	{ S_PRESSURE, "vm_bytes", K_BYTES_PCT, PO(vm_bytes), 0, 0, 0, 0, NULL,
-	  "--vm-bytes: a size (512M) or a percentage of RAM (80%)" },
-	{ S_PRESSURE, "vm_method", K_NAME, PO(vm_method), 0, 0, 0, 0, NULL,
-	  "--vm-method (stress-ng --vm-method which lists them)" },
-	{ S_PRESSURE, "vm_keep", K_BOOL, PO(vm_keep), 0, 0, 0, 0, NULL,
-	  "--vm-keep: do not unmap and remap" },
-	{ S_PRESSURE, "bigheap", K_U64, PO(bigheap), 0, 1024, 0, 0, NULL,
-	  "stress-ng --bigheap workers (grow until OOM)" },
-	{ S_PRESSURE, "page_in", K_BOOL, PO(page_in), 0, 0, 0, 0, NULL,
-	  "--page-in: touch allocated pages that are not resident" },
-	{ S_PRESSURE, "malloc", K_U64, PO(malloc), 0, 1024, 0, 0, NULL,
-	  "stress-ng --malloc workers" },
-	{ S_PRESSURE, "mmap", K_U64, PO(mmap), 0, 1024, 0, 0, NULL,
-	  "stress-ng --mmap workers" },
-	{ S_PRESSURE, "mmap_bytes", K_BYTES_PCT, PO(mmap_bytes), 0, 0, 0, 0,
-	  NULL, "--mmap-bytes: a size or a percentage of RAM" },
-	{ S_PRESSURE, "brk", K_U64, PO(brk), 0, 1024, 0, 0, NULL,
-	  "stress-ng --brk workers" },
-	{ S_PRESSURE, "oomable", K_BOOL, PO(oomable), 0, 0, 0, 0, NULL,
-	  "--oomable: let the OOM killer take workers (OOM is the point)" },
-	{ S_PRESSURE, "start", K_DURATION, PO(start_ms), 0, 24 * HOUR_MS, 0,
-	  0, NULL, "delay from the start of the run" },
-	{ S_PRESSURE, "extra", K_EXTRA, PO(extra), 0, 0, 0, 0, NULL,
-	  "more stress-ng options, e.g. \"--vm-hang 0 --mmap-odirect\"" },
+	{ S_PRESSURE, "vm", K_U64, PO(vm), .max = 1024, RUN("stress-ng --vm"),
+	  .help = "stress-ng --vm workers" },
+	{ S_PRESSURE, "vm_bytes", K_BYTES_PCT, PO(vm_bytes), .dflt = "80%",
+	  RUN("stress-ng --vm-bytes"),
+	  .help = "--vm-bytes: a size (512M) or a percentage of RAM (80%)" },
+	{ S_PRESSURE, "vm_method", K_NAME, PO(vm_method),
+	  RUN("stress-ng --vm-method"),
+	  .help = "--vm-method (stress-ng --vm-method which lists them)" },
+	{ S_PRESSURE, "vm_keep", K_BOOL, PO(vm_keep), .dflt = "no",
+	  RUN("stress-ng --vm-keep"),
+	  .help = "--vm-keep: do not unmap and remap" },
+	{ S_PRESSURE, "bigheap", K_U64, PO(bigheap), .max = 1024,
+	  RUN("stress-ng --bigheap"),
+	  .help = "stress-ng --bigheap workers (grow until OOM)" },
+	{ S_PRESSURE, "page_in", K_BOOL, PO(page_in), .dflt = "no",
+	  RUN("stress-ng --page-in"),
+	  .help = "--page-in: touch allocated pages that are not resident" },
+	{ S_PRESSURE, "malloc", K_U64, PO(malloc), .max = 1024,
+	  RUN("stress-ng --malloc"), .help = "stress-ng --malloc workers" },
+	{ S_PRESSURE, "mmap", K_U64, PO(mmap), .max = 1024,
+	  RUN("stress-ng --mmap"), .help = "stress-ng --mmap workers" },
+	{ S_PRESSURE, "mmap_bytes", K_BYTES_PCT, PO(mmap_bytes),
+	  RUN("stress-ng --mmap-bytes"),
+	  .help = "--mmap-bytes: a size or a percentage of RAM" },
+	{ S_PRESSURE, "brk", K_U64, PO(brk), .max = 1024,
+	  RUN("stress-ng --brk"), .help = "stress-ng --brk workers" },
+	{ S_PRESSURE, "oomable", K_BOOL, PO(oomable), .dflt = "no",
+	  RUN("stress-ng --oomable"),
+	  .help = "--oomable: let the OOM killer take workers (OOM is the "
+	  "point)" },
+	{ S_PRESSURE, "start", K_DURATION, PO(start_ms), .max = 24 * HOUR_MS,
+	  .dflt = "0", RUN("delay before stress-ng starts"),
+	  .help = "delay from the start of the run" },
+	{ S_PRESSURE, "extra", K_EXTRA, PO(extra), RUN("stress-ng options"),
+	  .help = "more stress-ng options, e.g. \"--vm-hang 0 "
+	  "--mmap-odirect\"" },
 
 	/* [trace] */
-	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), 0, 0, 0, 0, NULL,
-	  "bpftrace scripts from scenarios/bpftrace/, comma-separated: "
+	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), RUN("bpftrace children"),
+	  .help = "bpftrace scripts from scenarios/bpftrace/, comma-separated: "
 	  "atomic-rate, inject-vs-genuine, oom-kills, alloc-latency" },
 };
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- diagnostics ------------------------------------------------------- */
 
 struct parse_ctx {
 	struct scenario *sc;
@@ -302,32 +365,45 @@ struct parse_ctx {
 	const char *where;	/* "FILE:LINE" or "--set 'x'" */
 	char wherebuf[512];
 	unsigned int line;
-	char *err;
-	size_t errlen;
-	int failed;
+	unsigned int errors;	/* in this parse or --set */
 	/* the current section as the reader saw it */
-	enum sec_id cur_sec;
+	enum sec_id cur_sec;	/* S_MAX: none, or a bad one */
 	int cur_engine;		/* index into sc->engine, or -1 */
 	struct sc_inject *cur_inject;
 	char cur_name[128];
+	bool skip_section;	/* its header was bad: one error is enough */
 	/* reader state */
 	const char *pos;
 };
+
+static void add_msg(char ***list, size_t *n, const char *where,
+		    const char *fmt, va_list ap)
+{
+	char msg[900];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = xasprintf("%s: %s", where, msg);
+}
 
 static void __attribute__((format(printf, 2, 3)))
 fail(struct parse_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
-	if (c->failed)
-		return;
-	c->failed = 1;
-	n = (size_t)snprintf(c->err, c->errlen, "%s: ", c->where);
-	if (n >= c->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	add_msg(&c->sc->errors, &c->sc->nerrors, c->where, fmt, ap);
+	va_end(ap);
+	c->errors++;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+note(struct parse_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_msg(&c->sc->notes, &c->sc->nnotes, c->where, fmt, ap);
 	va_end(ap);
 }
 
@@ -337,11 +413,20 @@ static void set_where_line(struct parse_ctx *c)
 	c->where = c->wherebuf;
 }
 
+/* The first error since `from` into err (what callers print first). */
+static int first_error(const struct scenario *sc, size_t from, char *err,
+		       size_t errlen)
+{
+	if (sc->nerrors <= from)
+		return 0;
+	snprintf(err, errlen, "%s", sc->errors[from]);
+	return -1;
+}
+
 /* What a key allows, for error messages and --keys. */
 static void describe(const struct key_def *d, char *buf, size_t len)
 {
-	size_t n = 0;
-	int i;
+	size_t n;
 
 	switch (d->type) {
 	case K_BOOL:
@@ -371,10 +456,9 @@ static void describe(const struct key_def *d, char *buf, size_t len)
 			 (unsigned long long)(d->max / 1000));
 		break;
 	case K_ENUM:
-		n = (size_t)snprintf(buf, len, "one of:");
-		for (i = 0; d->names[i] && n < len; i++)
-			n += (size_t)snprintf(buf + n, len - n, "%s %s",
-					      i ? "," : "", d->names[i]);
+		n = (size_t)snprintf(buf, len, "one of: ");
+		if (n < len)
+			vocab_list(d->vocab, buf + n, len - n);
 		break;
 	case K_TEXT:
 		snprintf(buf, len, "text up to %zu characters", d->size - 1);
@@ -416,8 +500,6 @@ static void describe(const struct key_def *d, char *buf, size_t len)
 	case K_SIZE:
 		snprintf(buf, len, "a size like 64M or 1G (0: none)");
 		break;
-	default:
-		snprintf(buf, len, "?");
 	}
 }
 
@@ -533,36 +615,31 @@ static int parse_list(const char *v, char list[][SC_NAME_MAX], size_t *n,
 	return ret;
 }
 
+/* "none", "labyrinth", "system", "module:NAME" or "function:SYMBOL". */
 static int parse_scope(const char *v, enum sc_scope *scope, char *target,
 		       size_t tlen)
 {
-	const char *arg;
+	const char *colon = strchr(v, ':'), *arg = colon ? colon + 1 : "";
+	char base[16];
+	uint32_t s;
 
-	if (!strcmp(v, "none") || !strcmp(v, "labyrinth") ||
-	    !strcmp(v, "system")) {
-		*scope = !strcmp(v, "none") ? SC_SCOPE_NONE :
-			 !strcmp(v, "labyrinth") ? SC_SCOPE_LABYRINTH :
-			 SC_SCOPE_SYSTEM;
-		target[0] = '\0';
-		return 0;
-	}
-	if (!strncmp(v, "module:", 7)) {
-		arg = v + 7;
-		/* module names: what /proc/modules shows ('-' becomes '_') */
-		if (!is_word(arg, tlen, NULL))
-			return -1;
-		*scope = SC_SCOPE_MODULE;
-	} else if (!strncmp(v, "function:", 9)) {
-		arg = v + 9;
-		if (!is_word(arg, tlen, ".") || strchr(arg, '-'))
-			return -1;
-		*scope = SC_SCOPE_FUNCTION;
-	} else {
+	snprintf(base, sizeof(base), "%.*s",
+		 (int)(colon ? (size_t)(colon - v) : strlen(v)), v);
+	if (vocab_parse(&vocab_scope, base, &s) < 0)
 		return -1;
-	}
+	/* only module and function take a target, and they need one */
+	if ((s == SC_SCOPE_MODULE || s == SC_SCOPE_FUNCTION) != !!colon)
+		return -1;
+	/* module names: what /proc/modules shows ('-' becomes '_') */
+	if (s == SC_SCOPE_MODULE && !is_word(arg, tlen, NULL))
+		return -1;
+	if (s == SC_SCOPE_FUNCTION &&
+	    (!is_word(arg, tlen, ".") || strchr(arg, '-')))
+		return -1;
+	*scope = (enum sc_scope)s;
 	snprintf(target, tlen, "%s", arg);
 	for (; *target; target++)
-		if (*scope == SC_SCOPE_MODULE && *target == '-')
+		if (s == SC_SCOPE_MODULE && *target == '-')
 			*target = '_';
 	return 0;
 }
@@ -661,36 +738,45 @@ static int parse_stop(const char *v, unsigned int *out, char *bad,
 
 /* ---- applying one key -------------------------------------------------- */
 
-static const struct key_def *find_key(enum sec_id sec, const char *key)
+static bool row_in(const struct key_def *d, enum sec_id sec,
+		   const struct injector *inj)
+{
+	if (d->sec != sec)
+		return false;
+	return sec != S_INJECT || !inj || !(d->needs & ~inj->filters);
+}
+
+/* The row of key (or of its old name, *old set) in a section. */
+static const struct key_def *find_key(enum sec_id sec,
+				      const struct injector *inj,
+				      const char *key, bool *old)
 {
 	size_t i;
 
+	*old = false;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		enum sec_id ks = keys[i].sec;
-
-		if (strcmp(keys[i].key, key))
+		if (!row_in(&keys[i], sec, inj))
 			continue;
-		if (ks == sec ||
-		    (ks == S_INJECT && (sec == S_FAIL_PAGE_ALLOC ||
-					sec == S_FAILSLAB)))
+		if (!strcmp(keys[i].key, key))
 			return &keys[i];
+		if (keys[i].old_key && !strcmp(keys[i].old_key, key)) {
+			*old = true;
+			return &keys[i];
+		}
 	}
 	return NULL;
 }
 
-static void list_keys(enum sec_id sec, char *buf, size_t len)
+static void list_keys(enum sec_id sec, const struct injector *inj,
+		      char *buf, size_t len)
 {
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(keys) && n < len; i++) {
-		enum sec_id ks = keys[i].sec;
-
-		if (ks == sec || (ks == S_INJECT && (sec == S_FAIL_PAGE_ALLOC ||
-						      sec == S_FAILSLAB)))
+	for (i = 0; i < ARRAY_SIZE(keys) && n < len; i++)
+		if (row_in(&keys[i], sec, inj))
 			n += (size_t)snprintf(buf + n, len - n, "%s%s",
 					      n ? ", " : "", keys[i].key);
-	}
 }
 
 static void mark_seen(struct parse_ctx *c, const char *sect, const char *key,
@@ -711,115 +797,129 @@ static void mark_seen(struct parse_ctx *c, const char *sect, const char *key,
 	sc->seen[sc->nseen++] = id;
 }
 
-static int apply(struct parse_ctx *c, const char *sect_label,
-		 enum sec_id sec, void *base, const char *key,
-		 const char *value)
+/* The keys whose value is a list or a command line. */
+static int set_text_value(const struct key_def *d, void *base,
+			  const char *value, char *why, size_t whylen)
 {
-	const struct key_def *d = find_key(sec, key);
-	char allowed[512], bad[160];
-	char *field;
+	char *field = (char *)base + d->off, bad[160] = "";
+
+#define BAD(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
+	switch (d->type) {
+	case K_CACHES: {
+		struct sc_inject *in = base;
+
+		if (parse_list(value, in->caches, &in->ncaches, ".:", bad,
+			       sizeof(bad)))
+			BAD("bad cache name %s", bad);
+		return 0;
+	}
+	case K_SCRIPTS: {
+		struct scenario *sc = base;
+
+		if (parse_list(value, sc->trace, &sc->ntrace, NULL, bad,
+			       sizeof(bad)))
+			BAD("bad script name %s", bad);
+		return 0;
+	}
+	case K_STOP: {
+		struct scenario *sc = base;
+
+		if (parse_stop(value, &sc->stop_on, bad, sizeof(bad)))
+			BAD("unknown stop condition %s", bad);
+		sc->stop_on_set = true;
+		return 0;
+	}
+	case K_EXTRA:
+		if (strlen(value) >= d->size)
+			BAD("too long");
+		if (parse_extra(value, bad, sizeof(bad)))
+			BAD("%s", bad);
+		snprintf(field, d->size, "%s", value);
+		return 0;
+	default:
+		break;
+	}
+	BAD("internal: unhandled key type");
+#undef BAD
+}
+
+/*
+ * Parse value into the row's field. Returns 0, 1 (accepted, but spelt
+ * the old way: *now says how to write it) or -1 with why set.
+ */
+static int set_value(const struct key_def *d, void *base, const char *value,
+		     char *why, size_t whylen, const char **now)
+{
+	char *field = (char *)base + d->off;
 	uint64_t u;
+	uint32_t e;
 	double dv;
 	int r;
 
-	if (!d) {
-		list_keys(sec, allowed, sizeof(allowed));
-		fail(c, "unknown key '%s' in [%s]; allowed keys: %s", key,
-		     sect_label, allowed);
-		return -1;
-	}
-	field = (char *)base + d->off;
-	describe(d, allowed, sizeof(allowed));
-	bad[0] = '\0';
-
-#define BAD(why) do { \
-		fail(c, "[%s] %s = '%s': %s; allowed: %s", sect_label, key, \
-		     value, why, allowed); \
-		return -1; \
+#define BAD(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
+#define RANGE(r, what) do { \
+		if ((r) == -EINVAL) \
+			BAD("not %s", what); \
+		if (r) \
+			BAD("out of range"); \
 	} while (0)
 
 	switch (d->type) {
 	case K_BOOL:
 		if (parse_bool(value, (bool *)field))
 			BAD("not a yes/no value");
-		break;
+		return 0;
 	case K_U64:
-		r = parse_u64(value, d->min, d->max, &u);
-		if (r == -EINVAL)
-			BAD("not an integer");
-		if (r)
-			BAD("out of range");
+	case K_SIZE:
+		r = d->type == K_U64 ? parse_u64(value, d->min, d->max, &u) :
+		    parse_size(value, d->min, d->max, &u);
+		RANGE(r, d->type == K_U64 ? "an integer" : "a size");
 		*(uint64_t *)field = u;
-		break;
+		return 0;
 	case K_LL:
-		if (!strcmp(value, "-1")) {
-			*(long long *)field = -1;
-			break;
-		}
-		r = parse_u64(value, d->min, d->max, &u);
-		if (r == -EINVAL)
-			BAD("not an integer");
-		if (r)
-			BAD("out of range");
-		*(long long *)field = (long long)u;
-		break;
 	case K_TIMES:
-		if (!strcmp(value, "-1") || !strcmp(value, "unlimited")) {
-			*(long long *)field = SC_UNLIMITED;
-			break;
+		if (!strcmp(value, "-1") ||
+		    (d->type == K_TIMES && !strcmp(value, "unlimited"))) {
+			*(long long *)field = -1;
+			return 0;
 		}
 		r = parse_u64(value, d->min, d->max, &u);
-		if (r == -EINVAL)
-			BAD("not an integer");
-		if (r)
-			BAD("out of range");
+		RANGE(r, "an integer");
 		*(long long *)field = (long long)u;
-		break;
+		return 0;
 	case K_DOUBLE:
 		r = parse_double(value, d->dmin, d->dmax, &dv);
-		if (r == -EINVAL)
-			BAD("not a number");
-		if (r)
-			BAD("out of range");
+		RANGE(r, "a number");
 		*(double *)field = dv;
-		break;
+		return 0;
 	case K_DURATION:
 		r = parse_duration_ms(value, d->min, d->max, &u);
-		if (r == -EINVAL)
-			BAD("not a duration");
-		if (r)
-			BAD("out of range");
+		RANGE(r, "a duration");
 		*(uint64_t *)field = u;
-		break;
-	case K_ENUM: {
-		int i;
-
-		for (i = 0; d->names[i]; i++)
-			if (!strcmp(value, d->names[i]))
-				break;
-		if (!d->names[i])
+		return 0;
+	case K_ENUM:
+		r = vocab_parse(d->vocab, value, &e);
+		if (r < 0)
 			BAD("not a known value");
-		*(int *)field = i;
-		break;
-	}
+		memcpy(field, &e, sizeof(e));
+		*now = vocab_name(d->vocab, e);
+		return r;
 	case K_TEXT:
+	case K_NAME:
 		if (strlen(value) >= d->size)
 			BAD("too long");
-		snprintf(field, d->size, "%s", value);
-		break;
-	case K_NAME:
-		if (!is_word(value, d->size, NULL))
+		if (d->type == K_NAME && !is_word(value, d->size, NULL))
 			BAD("not a plain word");
 		snprintf(field, d->size, "%s", value);
-		break;
+		return 0;
 	case K_CPUS: {
-		struct sc_engine *e = base;
+		struct sc_engine *en = base;
 
-		if (strlen(value) >= sizeof(e->cpus) ||
-		    parse_cpulist(value, &e->cpumask))
+		if (strlen(value) >= sizeof(en->cpus) ||
+		    parse_cpulist(value, &en->cpumask))
 			BAD("not a CPU list");
-		snprintf(e->cpus, sizeof(e->cpus), "%s", value);
-		break;
+		snprintf(en->cpus, sizeof(en->cpus), "%s", value);
+		return 0;
 	}
 	case K_SCOPE: {
 		struct sc_inject *in = base;
@@ -827,66 +927,18 @@ static int apply(struct parse_ctx *c, const char *sect_label,
 		if (parse_scope(value, &in->scope, in->target,
 				sizeof(in->target)))
 			BAD("not a scope");
-		break;
+		return 0;
 	}
 	case K_BYTES_PCT:
 		if (strlen(value) >= d->size || parse_bytes_pct(value))
 			BAD("not a size or percentage");
 		snprintf(field, d->size, "%s", value);
-		break;
-	case K_CACHES: {
-		struct sc_inject *in = base;
-
-		if (parse_list(value, in->caches, &in->ncaches, ".:", bad,
-			       sizeof(bad))) {
-			char why[200];
-
-			snprintf(why, sizeof(why), "bad cache name %s", bad);
-			BAD(why);
-		}
-		break;
-	}
-	case K_SCRIPTS: {
-		struct scenario *sc = base;
-
-		if (parse_list(value, sc->trace, &sc->ntrace, NULL, bad,
-			       sizeof(bad))) {
-			char why[200];
-
-			snprintf(why, sizeof(why), "bad script name %s", bad);
-			BAD(why);
-		}
-		sc->trace_line = c->line;
-		break;
-	}
-	case K_STOP: {
-		struct scenario *sc = base;
-
-		if (parse_stop(value, &sc->stop_on, bad, sizeof(bad))) {
-			char why[200];
-
-			snprintf(why, sizeof(why), "unknown stop condition %s",
-				 bad);
-			BAD(why);
-		}
-		sc->stop_on_set = true;
-		break;
-	}
+		return 0;
+	case K_CACHES:
+	case K_SCRIPTS:
+	case K_STOP:
 	case K_EXTRA:
-		if (strlen(value) >= d->size)
-			BAD("too long");
-		if (parse_extra(value, bad, sizeof(bad)))
-			BAD(bad);
-		snprintf(field, d->size, "%s", value);
-		break;
-	case K_SIZE:
-		r = parse_size(value, d->min, d->max, &u);
-		if (r == -EINVAL)
-			BAD("not a size");
-		if (r)
-			BAD("out of range");
-		*(uint64_t *)field = u;
-		break;
+		return set_text_value(d, base, value, why, whylen);
 	case K_ADDR: {
 		struct sc_inject *in = base;
 
@@ -895,62 +947,91 @@ static int apply(struct parse_ctx *c, const char *sect_label,
 			BAD("not a hex address");
 		*(uint64_t *)field = u;
 		in->has_stack_filter = true;
-		break;
+		return 0;
 	}
-	default:
-		BAD("internal: unhandled key type");
 	}
+	BAD("internal: unhandled key type");
+#undef RANGE
 #undef BAD
+}
+
+/* Set one key of a section; errors and notes go to the scenario. */
+static int apply(struct parse_ctx *c, const char *sect_label,
+		 enum sec_id sec, const struct injector *inj, void *base,
+		 const char *key, const char *value)
+{
+	const struct key_def *d;
+	char allowed[512], why[300];
+	const char *now = NULL;
+	bool old;
+	int r;
+
+	d = find_key(sec, inj, key, &old);
+	if (!d) {
+		list_keys(sec, inj, allowed, sizeof(allowed));
+		fail(c, "unknown key '%s' in [%s]; allowed keys: %s", key,
+		     sect_label, allowed);
+		return -1;
+	}
+	if (old)
+		note(c, "[%s] %s: '%s' is the old name of '%s'; write %s",
+		     sect_label, key, key, d->key, d->key);
+	r = set_value(d, base, value, why, sizeof(why), &now);
+	if (r < 0) {
+		describe(d, allowed, sizeof(allowed));
+		fail(c, "[%s] %s = '%s': %s; allowed: %s", sect_label, d->key,
+		     value, why, allowed);
+		return -1;
+	}
+	if (r > 0)
+		note(c, "[%s] %s = %s: '%s' is the old name of '%s'; write "
+		     "%s = %s", sect_label, d->key, value, value, now, d->key,
+		     now);
+	if (d->type == K_SCRIPTS)
+		c->sc->trace_line = c->line;
 	return 0;
+}
+
+/* Every default of a section, through the same parser as the file. */
+static void apply_defaults(struct parse_ctx *c, enum sec_id sec,
+			   const struct injector *inj, void *base)
+{
+	const char *where = c->where;
+	size_t i;
+
+	c->where = "internal: a default in the key table";
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].dflt && row_in(&keys[i], sec, inj))
+			apply(c, keys[i].key, sec, inj, base, keys[i].key,
+			      keys[i].dflt);
+	c->where = where;
+}
+
+void sc_inject_defaults(struct sc_inject *in, enum inj_id id)
+{
+	struct scenario tmp = { 0 };
+	struct parse_ctx c = { .sc = &tmp, .where = "" };
+
+	memset(in, 0, sizeof(*in));
+	in->id = id;
+	apply_defaults(&c, S_INJECT, &injectors[id], in);
+	scenario_free(&tmp);	/* no errors: the table's defaults parse */
 }
 
 /* ---- sections ---------------------------------------------------------- */
 
-static void engine_defaults(struct sc_engine *e, const char *name,
-			    unsigned int line)
+static void scenario_defaults(struct parse_ctx *c)
 {
-	memset(e, 0, sizeof(*e));
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->line = line;
-	e->context = SC_CTX_HRTIMER;
-	snprintf(e->cpus, sizeof(e->cpus), "all");
-	e->rate = 1000;
-	e->burst = 1;
-	e->policy = SC_POLICY_DRAIN;
-	e->gfp = SC_GFP_ATOMIC;
-	e->shred = SC_SHRED_PRNG;
-	e->max_pages = 1ULL << 20;	/* 4 GiB of 4k pages */
-}
+	struct scenario *sc = c->sc;
+	size_t i;
 
-static void inject_defaults(struct sc_inject *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->scope = SC_SCOPE_NONE;
-	in->interval = 1;
-	in->times = SC_UNLIMITED;
-	in->verbose = 0;
-	in->verbose_ratelimit_interval_ms = 5000;
-	in->verbose_ratelimit_burst = 10;
-	in->min_order = 0;
-	in->ignore_gfp_wait = false;
-	in->stacktrace_depth = 32;
-}
-
-static void scenario_defaults(struct scenario *sc)
-{
-	memset(sc, 0, sizeof(*sc));
-	sc->duration_ms = 30000;
-	sc->sample_interval_ms = 10;
-	sc->expect = SC_EXPECT_SURVIVE;
-	sc->grace_ms = 500;
-	sc->kernel.min_free_kbytes = -1;
-	sc->kernel.watermark_scale_factor = -1;
-	sc->kernel.panic_on_oom = -1;
-	sc->kernel.oom_kill_allocating_task = -1;
-	sc->kernel.overcommit_memory = -1;
-	inject_defaults(&sc->fail_page_alloc);
-	inject_defaults(&sc->failslab);
-	snprintf(sc->pressure.vm_bytes, sizeof(sc->pressure.vm_bytes), "80%%");
+	apply_defaults(c, S_SCENARIO, NULL, sc);
+	apply_defaults(c, S_KERNEL, NULL, &sc->kernel);
+	apply_defaults(c, S_PRESSURE, NULL, &sc->pressure);
+	for (i = 0; i < INJ_COUNT; i++) {
+		sc->inject[i].id = (enum inj_id)i;
+		apply_defaults(c, S_INJECT, &injectors[i], &sc->inject[i]);
+	}
 }
 
 static int find_engine(struct scenario *sc, const char *name)
@@ -963,13 +1044,62 @@ static int find_engine(struct scenario *sc, const char *name)
 	return -1;
 }
 
+static void open_engine(struct parse_ctx *c, const char *raw, const char *sub)
+{
+	struct scenario *sc = c->sc;
+	struct sc_engine *e;
+	char ename[SC_NAME_MAX];
+	int i;
+
+	if (sub && !is_word(sub, SC_NAME_MAX, NULL)) {
+		fail(c, "bad engine name '%s' in [%s]: use letters, digits, "
+		     "'-' and '_' (up to %d characters)", sub, raw,
+		     SC_NAME_MAX - 1);
+		return;
+	}
+	snprintf(ename, sizeof(ename), "%s", sub ? sub : "main");
+	i = find_engine(sc, ename);
+	if (i >= 0) {
+		fail(c, "[engine %s] appears twice (first at line %u); give "
+		     "each engine its own name", ename, sc->engine[i].line);
+		return;
+	}
+	if (sc->nengines == SC_MAX_ENGINES) {
+		fail(c, "too many engines: at most %d", SC_MAX_ENGINES);
+		return;
+	}
+	e = &sc->engine[sc->nengines];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", ename);
+	e->line = c->line;
+	apply_defaults(c, S_ENGINE, NULL, e);
+	c->cur_engine = (int)sc->nengines++;
+	c->cur_sec = S_ENGINE;
+	snprintf(c->cur_name, sizeof(c->cur_name), "engine %s", ename);
+}
+
+/* A section that may appear once: say where it was first. */
+static bool first_time(struct parse_ctx *c, const char *name, bool *present,
+		       unsigned int *line)
+{
+	if (*present) {
+		fail(c, "[%s] appears twice (first at line %u)", name, *line);
+		return false;
+	}
+	*present = true;
+	*line = c->line;
+	return true;
+}
+
 /*
  * A "[...]" line, seen by the reader before inih, so that empty sections
- * exist and repeated ones are caught with both line numbers.
+ * exist and repeated ones are caught with both line numbers. A bad header
+ * is one error; the keys under it are skipped.
  */
 static void open_section(struct parse_ctx *c, const char *raw)
 {
 	struct scenario *sc = c->sc;
+	const struct injector *inj;
 	char name[128], *p;
 	const char *sub = NULL;
 	int i;
@@ -985,40 +1115,22 @@ static void open_section(struct parse_ctx *c, const char *raw)
 	}
 	c->cur_engine = -1;
 	c->cur_inject = NULL;
+	c->cur_sec = S_MAX;
+	c->cur_name[0] = '\0';
+	c->skip_section = true;
 	for (i = 0; i < S_MAX; i++)
-		if (i != S_INJECT && !strcmp(name, section_names[i]))
+		if (section_names[i] && !strcmp(name, section_names[i]))
 			break;
-	if (i == S_MAX) {
+	inj = injector_find(name);
+	if (i == S_MAX && !inj) {
 		fail(c, "unknown section [%s]; allowed: [scenario], [kernel], "
 		     "[engine NAME], [fail_page_alloc], [failslab], "
 		     "[pressure], [trace]", raw);
 		return;
 	}
-	c->cur_sec = (enum sec_id)i;
-	if (c->cur_sec == S_ENGINE) {
-		char ename[SC_NAME_MAX];
-
-		if (sub && !is_word(sub, SC_NAME_MAX, NULL)) {
-			fail(c, "bad engine name '%s' in [%s]: use letters, "
-			     "digits, '-' and '_' (up to %d characters)", sub,
-			     raw, SC_NAME_MAX - 1);
-			return;
-		}
-		snprintf(ename, sizeof(ename), "%s", sub ? sub : "main");
-		i = find_engine(sc, ename);
-		if (i >= 0) {
-			fail(c, "[engine %s] appears twice (first at line %u); "
-			     "give each engine its own name", ename,
-			     sc->engine[i].line);
-			return;
-		}
-		if (sc->nengines == SC_MAX_ENGINES) {
-			fail(c, "too many engines: at most %d", SC_MAX_ENGINES);
-			return;
-		}
-		engine_defaults(&sc->engine[sc->nengines], ename, c->line);
-		c->cur_engine = (int)sc->nengines++;
-		snprintf(c->cur_name, sizeof(c->cur_name), "engine %s", ename);
+	if (i == S_ENGINE) {
+		open_engine(c, raw, sub);
+		c->skip_section = c->cur_engine < 0;
 		return;
 	}
 	if (sub) {
@@ -1026,32 +1138,23 @@ static void open_section(struct parse_ctx *c, const char *raw)
 		     raw);
 		return;
 	}
+	if (inj) {
+		c->cur_inject = &sc->inject[inj->id];
+		if (!first_time(c, name, &c->cur_inject->present,
+				&c->cur_inject->line))
+			return;
+		i = S_INJECT;
+	}
+	if (i == S_PRESSURE && !first_time(c, name, &sc->pressure.present,
+					   &sc->pressure.line))
+		return;
+	c->cur_sec = (enum sec_id)i;
+	c->skip_section = false;
 	snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
-	if (c->cur_sec == S_FAIL_PAGE_ALLOC || c->cur_sec == S_FAILSLAB) {
-		struct sc_inject *in = c->cur_sec == S_FAIL_PAGE_ALLOC ?
-			&sc->fail_page_alloc : &sc->failslab;
-
-		if (in->present) {
-			fail(c, "[%s] appears twice (first at line %u)", name,
-			     in->line);
-			return;
-		}
-		in->present = true;
-		in->line = c->line;
-		c->cur_inject = in;
-	}
-	if (c->cur_sec == S_PRESSURE) {
-		if (sc->pressure.present) {
-			fail(c, "[pressure] appears twice (first at line %u)",
-			     sc->pressure.line);
-			return;
-		}
-		sc->pressure.present = true;
-		sc->pressure.line = c->line;
-	}
 }
 
-static void *section_base(struct scenario *sc, enum sec_id sec, int engine)
+static void *section_base(struct scenario *sc, enum sec_id sec, int engine,
+			  struct sc_inject *in)
 {
 	switch (sec) {
 	case S_SCENARIO:
@@ -1061,10 +1164,8 @@ static void *section_base(struct scenario *sc, enum sec_id sec, int engine)
 		return &sc->kernel;
 	case S_ENGINE:
 		return engine >= 0 ? &sc->engine[engine] : NULL;
-	case S_FAIL_PAGE_ALLOC:
-		return &sc->fail_page_alloc;
-	case S_FAILSLAB:
-		return &sc->failslab;
+	case S_INJECT:
+		return in;
 	case S_PRESSURE:
 		return &sc->pressure;
 	default:
@@ -1076,38 +1177,77 @@ static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	struct parse_ctx *c = user;
-	void *base;
+	const struct injector *inj;
+	const struct key_def *d;
+	bool old;
 	int dup;
 
 	(void)section;	/* the reader tracked it, with its line */
-	if (c->failed)
-		return 0;
 	set_where_line(c);
+	if (c->skip_section)
+		return 1;
 	if (!c->cur_name[0]) {
 		fail(c, "'%s' before any [section]: put it under [scenario] "
 		     "or another section", name);
-		return 0;
+		return 1;
 	}
-	mark_seen(c, c->cur_name, name, &dup);
+	inj = c->cur_inject ? &injectors[c->cur_inject->id] : NULL;
+	/* duplicates by the key's one name: held_cap and max_pages clash */
+	d = find_key(c->cur_sec, inj, name, &old);
+	mark_seen(c, c->cur_name, d ? d->key : name, &dup);
 	if (dup) {
 		fail(c, "[%s] %s is set twice; keep one", c->cur_name, name);
-		return 0;
+		return 1;
 	}
-	base = section_base(c->sc, c->cur_sec, c->cur_engine);
-	if (!base) {
-		fail(c, "internal: no section for '%s'", name);
-		return 0;
-	}
-	if (apply(c, c->cur_name, c->cur_sec, base, name, value))
-		return 0;
+	apply(c, c->cur_name, c->cur_sec, inj,
+	      section_base(c->sc, c->cur_sec, c->cur_engine, c->cur_inject),
+	      name, value);
 	return 1;
+}
+
+/* A section header line: "[name]", with nothing after it but a comment. */
+static void reader_section(struct parse_ctx *c, const char *p)
+{
+	const char *end = strchr(p, ']'), *q;
+	char name[128];
+	size_t n;
+
+	if (!end) {
+		fail(c, "section header without ']'");
+		c->skip_section = true;
+		return;
+	}
+	for (q = end + 1; *q; q++)
+		if (!isspace((unsigned char)*q)) {
+			if (*q == ';' || *q == '#')
+				break;
+			fail(c, "text after the section header's ']'");
+			c->skip_section = true;
+			return;
+		}
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = (size_t)(end - p);
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof(name)) {
+		fail(c, "empty or overlong section name");
+		c->skip_section = true;
+		return;
+	}
+	memcpy(name, p, n);
+	name[n] = '\0';
+	open_section(c, name);
 }
 
 /*
  * inih's reader callback: hand out one line, count lines, and catch what
- * inih would misread silently: overlong lines (it splits them), indented
- * lines (it takes them as continuations of the previous value) and
- * section headers (tracked here with their line number).
+ * inih would misread silently or stop at: overlong lines (it splits
+ * them), indented lines (it takes them as continuations of the previous
+ * value), lines that are no key = value, and section headers (tracked
+ * here with their line number). A bad line is reported and handed to
+ * inih as an empty comment, so the parse goes on to the next mistake.
  */
 static char *reader(char *str, int num, void *stream)
 {
@@ -1115,7 +1255,7 @@ static char *reader(char *str, int num, void *stream)
 	const char *nl, *p;
 	size_t len;
 
-	if (c->failed || !*c->pos)
+	if (!*c->pos)
 		return NULL;
 	nl = strchr(c->pos, '\n');
 	len = nl ? (size_t)(nl - c->pos) + 1 : strlen(c->pos);
@@ -1124,15 +1264,12 @@ static char *reader(char *str, int num, void *stream)
 	if (len >= (size_t)num) {
 		fail(c, "line is too long (%zu characters, at most %d)",
 		     len - (nl ? 1 : 0), num - 2);
-		return NULL;
+		c->pos += len;
+		return strcpy(str, ";\n");
 	}
 	memcpy(str, c->pos, len);
 	str[len] = '\0';
 	c->pos += len;
-	if (memchr(str, '\0', len)) {
-		fail(c, "NUL byte in the file");
-		return NULL;
-	}
 
 	p = str;
 	if (c->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
@@ -1140,62 +1277,59 @@ static char *reader(char *str, int num, void *stream)
 	str = (char *)p;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (p != str && *p && *p != '\n' && *p != '\r' && *p != ';' &&
-	    *p != '#') {
+	if (!*p || *p == '\n' || *p == '\r' || *p == ';' || *p == '#')
+		return str;
+	if (p != str) {
 		fail(c, "indented line: scenario files take no continuation "
 		     "lines; remove the leading whitespace");
-		return NULL;
+		return strcpy(str, ";\n");
 	}
 	if (*p == '[') {
-		char name[128];
-		const char *end = strchr(p, ']');
-		const char *q;
-		size_t n;
-
-		if (!end) {
-			fail(c, "section header without ']'");
-			return NULL;
-		}
-		for (q = end + 1; *q; q++)
-			if (!isspace((unsigned char)*q)) {
-				if (*q == ';' || *q == '#')
-					break;
-				fail(c, "text after the section header's ']'");
-				return NULL;
-			}
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		n = (size_t)(end - p);
-		while (n && isspace((unsigned char)p[n - 1]))
-			n--;
-		if (n == 0 || n >= sizeof(name)) {
-			fail(c, "empty or overlong section name");
-			return NULL;
-		}
-		memcpy(name, p, n);
-		name[n] = '\0';
-		open_section(c, name);
-		if (c->failed)
-			return NULL;
+		reader_section(c, p);
+		return strcpy(str, ";\n");
+	}
+	if (!strpbrk(p, "=:")) {
+		fail(c, "syntax error: expected '[section]', 'key = value' "
+		     "or a '; comment'");
+		return strcpy(str, ";\n");
 	}
 	return str;
 }
 
 /* ---- public ------------------------------------------------------------ */
 
-void scenario_free(struct scenario *sc)
+/* The scenario text's SHA-256 (libcrypto), as 64 lower-case hex digits:
+ * two runs of "the same scenario" are told apart when the file changed. */
+static void sha256_hex(const char *data, size_t len, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+		lab_err("SHA-256 from libcrypto failed");
+		abort();
+	}
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static void free_list(char **v, size_t n)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void scenario_free(struct scenario *sc)
+{
 	free(sc->file);
 	free(sc->text);
-	for (i = 0; i < sc->noverrides; i++)
-		free(sc->overrides[i]);
-	free(sc->overrides);
-	for (i = 0; i < sc->nseen; i++)
-		free(sc->seen[i]);
-	free(sc->seen);
+	free_list(sc->overrides, sc->noverrides);
+	free_list(sc->seen, sc->nseen);
+	free_list(sc->errors, sc->nerrors);
+	free_list(sc->notes, sc->nnotes);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -1207,8 +1341,17 @@ int scenario_parse_string(struct scenario *sc, const char *file,
 	const char *base;
 	int r;
 
-	scenario_defaults(sc);
+	memset(sc, 0, sizeof(*sc));
 	sc->script_dir = script_dir;
+	c.sc = sc;
+	c.file = file;
+	c.pos = text;
+	c.cur_engine = -1;
+	c.cur_sec = S_MAX;
+	c.where = file;
+	if (errlen)
+		err[0] = '\0';
+	scenario_defaults(&c);
 	sc->file = xstrdup(file);
 	sc->text = xstrdup(text);
 	sha256_hex(text, strlen(text), sc->sha256);
@@ -1218,28 +1361,16 @@ int scenario_parse_string(struct scenario *sc, const char *file,
 		 (int)(strcspn(base, ".") ? strcspn(base, ".") : strlen(base)),
 		 base);
 
-	c.sc = sc;
-	c.file = file;
-	c.err = err;
-	c.errlen = errlen;
-	c.pos = text;
-	c.cur_engine = -1;
-	c.where = file;
-	err[0] = '\0';
 	r = ini_parse_stream(reader, &c, handler, &c);
-	if (!c.failed && r > 0) {
+	if (r > 0) {
 		c.line = (unsigned int)r;
 		set_where_line(&c);
 		fail(&c, "syntax error: expected '[section]', 'key = value' "
 		     "or a '; comment'");
-	}
-	if (!c.failed && r < 0)
+	} else if (r < 0) {
 		fail(&c, "could not parse (inih error %d)", r);
-	if (c.failed) {
-		scenario_free(sc);
-		return -1;
 	}
-	return 0;
+	return first_error(sc, 0, err, errlen);
 }
 
 int scenario_load(struct scenario *sc, const char *path, char *err,
@@ -1249,6 +1380,7 @@ int scenario_load(struct scenario *sc, const char *path, char *err,
 	size_t len;
 	int r;
 
+	memset(sc, 0, sizeof(*sc));
 	r = read_file(path, &text, &len);
 	if (r) {
 		snprintf(err, errlen, "%s: cannot read scenario: %s%s", path,
@@ -1267,115 +1399,116 @@ int scenario_load(struct scenario *sc, const char *path, char *err,
 	return r;
 }
 
-int scenario_set(struct scenario *sc, const char *assignment, char *err,
-		 size_t errlen)
+/* "engine", "engine.NAME" or a section name: which section --set means. */
+static int set_section(struct parse_ctx *c, const char *path, const char *key,
+		       enum sec_id *sec, int *engine, struct sc_inject **in,
+		       char *label, size_t llen)
 {
-	struct parse_ctx c = { 0 };
-	char *dup = xstrdup(assignment), *eq, *dot, *path, *key, *value;
-	char label[128];
-	enum sec_id sec;
-	int engine = -1, i, ret = -1;
-	void *base;
-
-	c.sc = sc;
-	c.err = err;
-	c.errlen = errlen;
-	snprintf(c.wherebuf, sizeof(c.wherebuf), "--set '%s'", assignment);
-	c.where = c.wherebuf;
-
-	eq = strchr(dup, '=');
-	if (!eq) {
-		fail(&c, "expected section.key=value");
-		goto out;
-	}
-	*eq = '\0';
-	value = eq + 1;
-	path = dup;
-	dot = strrchr(path, '.');
-	if (!dot || dot == path || !dot[1]) {
-		fail(&c, "expected section.key=value, e.g. "
-		     "scenario.duration=10s or engine.rx.rate=5000");
-		goto out;
-	}
-	*dot = '\0';
-	key = dot + 1;
+	struct scenario *sc = c->sc;
+	const struct injector *inj;
+	int i;
 
 	if (!strncmp(path, "engine", 6) && (path[6] == '\0' || path[6] == '.')) {
-		sec = S_ENGINE;
+		*sec = S_ENGINE;
 		if (path[6] == '.') {
-			engine = find_engine(sc, path + 7);
+			*engine = find_engine(sc, path + 7);
 		} else if (sc->nengines == 1) {
-			engine = 0;
+			*engine = 0;
 		} else {
-			char names[256];
+			char names[256] = "";
 			size_t n = 0, k;
 
-			names[0] = '\0';
 			for (k = 0; k < sc->nengines; k++)
 				n += (size_t)snprintf(names + n,
 						      sizeof(names) - n,
 						      "%s%s", k ? ", " : "",
 						      sc->engine[k].name);
-			fail(&c, "the scenario has %zu engines: name one, as "
+			fail(c, "the scenario has %zu engines: name one, as "
 			     "engine.NAME.%s (engines: %s)", sc->nengines, key,
 			     sc->nengines ? names : "none");
-			goto out;
+			return -1;
 		}
-		if (engine < 0) {
-			fail(&c, "%s has no [engine %s]; run 'labyrinth "
-			     "check %s' to see its engines", sc->file,
-			     path + 7, sc->file);
-			goto out;
+		if (*engine < 0) {
+			fail(c, "%s has no [engine %s]; run 'labyrinth check %s' "
+			     "to see its engines", sc->file, path + 7,
+			     sc->file);
+			return -1;
 		}
-		snprintf(label, sizeof(label), "engine %s",
-			 sc->engine[engine].name);
-	} else {
-		for (i = 0; i < S_MAX; i++)
-			if (i != S_INJECT && i != S_ENGINE &&
-			    !strcmp(path, section_names[i]))
-				break;
-		if (i == S_MAX) {
-			fail(&c, "unknown section '%s'; allowed: scenario, "
-			     "kernel, engine[.NAME], fail_page_alloc, failslab, "
-			     "pressure, trace", path);
-			goto out;
-		}
-		sec = (enum sec_id)i;
-		snprintf(label, sizeof(label), "%s", path);
+		snprintf(label, llen, "engine %s", sc->engine[*engine].name);
+		return 0;
 	}
-	base = section_base(sc, sec, engine);
-	if (apply(&c, label, sec, base, key, value))
+	for (i = 0; i < S_MAX; i++)
+		if (section_names[i] && i != S_ENGINE &&
+		    !strcmp(path, section_names[i]))
+			break;
+	inj = injector_find(path);
+	if (i == S_MAX && !inj) {
+		fail(c, "unknown section '%s'; allowed: scenario, kernel, "
+		     "engine[.NAME], fail_page_alloc, failslab, pressure, "
+		     "trace", path);
+		return -1;
+	}
+	*sec = inj ? S_INJECT : (enum sec_id)i;
+	*in = inj ? &sc->inject[inj->id] : NULL;
+	snprintf(label, llen, "%s", path);
+	return 0;
+}
+
+int scenario_set(struct scenario *sc, const char *assignment, char *err,
+		 size_t errlen)
+{
+	struct parse_ctx c = { 0 };
+	char *dup = xstrdup(assignment), *eq, *dot, *key, label[128];
+	struct sc_inject *in = NULL;
+	size_t from = sc->nerrors;
+	enum sec_id sec;
+	int engine = -1;
+
+	c.sc = sc;
+	snprintf(c.wherebuf, sizeof(c.wherebuf), "--set '%s'", assignment);
+	c.where = c.wherebuf;
+	eq = strchr(dup, '=');
+	dot = eq ? memrchr(dup, '.', (size_t)(eq - dup)) : NULL;
+	if (!eq || !dot || dot == dup || dot + 1 == eq) {
+		fail(&c, "expected section.key=value, e.g. "
+		     "scenario.duration=10s or engine.rx.rate=5000");
 		goto out;
-	if (sec == S_FAIL_PAGE_ALLOC && !sc->fail_page_alloc.present)
-		sc->fail_page_alloc.present = true;
-	if (sec == S_FAILSLAB && !sc->failslab.present)
-		sc->failslab.present = true;
+	}
+	*eq = '\0';
+	*dot = '\0';
+	key = dot + 1;
+	if (set_section(&c, dup, key, &sec, &engine, &in, label,
+			sizeof(label)))
+		goto out;
+	if (apply(&c, label, sec, in ? &injectors[in->id] : NULL,
+		  section_base(sc, sec, engine, in), key, eq + 1))
+		goto out;
+	if (in)
+		in->present = true;
 	if (sec == S_PRESSURE)
 		sc->pressure.present = true;
 	sc->overrides = xrealloc(sc->overrides,
 				 (sc->noverrides + 1) * sizeof(char *));
 	sc->overrides[sc->noverrides++] = xstrdup(assignment);
-	ret = 0;
 out:
 	free(dup);
-	return ret;
+	return first_error(sc, from, err, errlen);
 }
 
-static void __attribute__((format(printf, 5, 6)))
-fin_err(const struct scenario *sc, unsigned int line, char *err,
-	size_t errlen, const char *fmt, ...)
+/* ---- cross-key checks ---------------------------------------------------- */
+
+static void __attribute__((format(printf, 3, 4)))
+fin_err(struct scenario *sc, unsigned int line, const char *fmt, ...)
 {
+	char where[512];
 	va_list ap;
-	size_t n;
 
 	if (line)
-		n = (size_t)snprintf(err, errlen, "%s:%u: ", sc->file, line);
+		snprintf(where, sizeof(where), "%s:%u", sc->file, line);
 	else
-		n = (size_t)snprintf(err, errlen, "%s: ", sc->file);
-	if (n >= errlen)
-		return;
+		snprintf(where, sizeof(where), "%s", sc->file);
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
+	add_msg(&sc->errors, &sc->nerrors, where, fmt, ap);
 	va_end(ap);
 }
 
@@ -1385,180 +1518,156 @@ static bool pressure_has_workers(const struct sc_pressure *p)
 	       p->extra[0];
 }
 
-static int check_inject(const struct scenario *sc, const struct sc_inject *in,
-			const char *name, char *err, size_t errlen)
+static void check_inject(struct scenario *sc, const struct sc_inject *in)
 {
+	const char *name = injectors[in->id].name;
+
 	if (!in->present || in->scope == SC_SCOPE_NONE)
-		return 0;
-	if (in->probability == 0.0 && in->interval <= 1 && in->times != 0) {
+		return;
+	if (in->probability == 0.0 && in->interval <= 1 && in->times != 0)
 		/* probability 0 never fails; make the mistake loud */
-		fin_err(sc, in->line, err, errlen,
-			"[%s] scope = %s but probability is 0: nothing would "
-			"fail; set probability (percent), e.g. probability = 100 "
-			"with interval = N for every Nth call", name,
-			sc_scope_name(in->scope));
-		return -1;
-	}
-	if (in->scope == SC_SCOPE_LABYRINTH && in == &sc->failslab) {
-		fin_err(sc, in->line, err, errlen,
-			"[failslab] scope = labyrinth: the module's private "
-			"attribute covers its page allocations only; use "
-			"[fail_page_alloc] scope = labyrinth, or failslab with "
-			"scope = module:labyrinth");
-		return -1;
-	}
-	if (in->scope == SC_SCOPE_LABYRINTH && sc->nengines == 0) {
-		fin_err(sc, in->line, err, errlen,
-			"[%s] scope = labyrinth needs at least one [engine]: "
-			"only the module's own allocations are failed", name);
-		return -1;
-	}
+		fin_err(sc, in->line, "[%s] scope = %s but probability is 0: "
+			"nothing would fail; set probability (percent), e.g. "
+			"probability = 100 with interval = N for every Nth "
+			"call", name, vocab_str(&vocab_scope, in->scope));
+	if (in->scope == SC_SCOPE_LABYRINTH &&
+	    !(injectors[in->id].filters & INJ_F_PRIVATE))
+		fin_err(sc, in->line, "[%s] scope = labyrinth: the module's "
+			"private attribute covers its page allocations only; "
+			"use [fail_page_alloc] scope = labyrinth, or %s with "
+			"scope = module:labyrinth", name, name);
+	else if (in->scope == SC_SCOPE_LABYRINTH && sc->nengines == 0)
+		fin_err(sc, in->line, "[%s] scope = labyrinth needs at least "
+			"one [engine]: only the module's own allocations are "
+			"failed", name);
 	if ((in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION) &&
-	    !in->target[0]) {
-		fin_err(sc, in->line, err, errlen, "[%s] scope needs a target",
-			name);
-		return -1;
-	}
-	if (in->has_stack_filter) {
+	    !in->target[0])
+		fin_err(sc, in->line, "[%s] scope needs a target", name);
 #if defined(__x86_64__)
-		fin_err(sc, in->line, err, errlen,
-			"[%s] require_/reject_ stack filter keys: x86_64 has no "
-			"stack filter (FAULT_INJECTION_STACKTRACE_FILTER depends "
-			"on !X86_64); use scope = module:NAME or "
-			"function:SYMBOL instead", name);
-		return -1;
+	if (in->has_stack_filter)
+		fin_err(sc, in->line, "[%s] require_/reject_ stack filter "
+			"keys: x86_64 has no stack filter "
+			"(FAULT_INJECTION_STACKTRACE_FILTER depends on "
+			"!X86_64); use scope = module:NAME or function:SYMBOL "
+			"instead", name);
 #endif
-	}
-	if (in->cache_filter && in->ncaches == 0) {
-		fin_err(sc, in->line, err, errlen,
-			"[failslab] cache_filter = yes needs caches = NAME,...");
-		return -1;
-	}
-	if (in->ncaches && !in->cache_filter) {
-		fin_err(sc, in->line, err, errlen,
-			"[failslab] caches= only takes effect with "
-			"cache_filter = yes");
-		return -1;
-	}
-	if (in->start_ms >= sc->duration_ms) {
-		fin_err(sc, in->line, err, errlen,
-			"[%s] start (%llums) is not before the end of the run "
-			"(duration %llums)", name,
+	if (in->cache_filter && in->ncaches == 0)
+		fin_err(sc, in->line, "[%s] cache_filter = yes needs caches = "
+			"NAME,...", name);
+	if (in->ncaches && !in->cache_filter)
+		fin_err(sc, in->line, "[%s] caches= only takes effect with "
+			"cache_filter = yes", name);
+	if (in->start_ms >= sc->duration_ms)
+		fin_err(sc, in->line, "[%s] start (%llums) is not before the "
+			"end of the run (duration %llums)", name,
 			(unsigned long long)in->start_ms,
 			(unsigned long long)sc->duration_ms);
-		return -1;
+}
+
+static void check_engine(struct scenario *sc, const struct sc_engine *e)
+{
+	if (e->policy != LAB_POLICY_DRAIN && !e->hold_ms)
+		fin_err(sc, e->line, "[engine %s] policy = %s needs hold = "
+			"DURATION (how long each page is held)", e->name,
+			vocab_str(&vocab_policy, e->policy));
+	if (e->policy == LAB_POLICY_DRAIN && (e->hold_ms || e->leak))
+		fin_err(sc, e->line, "[engine %s] hold/leak only apply to "
+			"policy = churn (drain holds every page until stop)",
+			e->name);
+	if (e->policy == LAB_POLICY_LEAK_FRACTION && !e->leak)
+		fin_err(sc, e->line, "[engine %s] policy = leak-fraction needs "
+			"leak = FRACTION (of the pages kept until stop)",
+			e->name);
+	if (e->start_ms >= sc->duration_ms)
+		fin_err(sc, e->line, "[engine %s] start is not before the end "
+			"of the run", e->name);
+	/* the module's tick is burst / rate s, at least 10 us */
+	if (e->rate / e->burst > 1000000000ULL / LAB_PERIOD_MIN_NS)
+		fin_err(sc, e->line, "[engine %s] rate %llu with burst %llu "
+			"means more than %llu ticks per second per CPU; raise "
+			"burst to at least %llu", e->name,
+			(unsigned long long)e->rate,
+			(unsigned long long)e->burst,
+			1000000000ULL / LAB_PERIOD_MIN_NS,
+			(unsigned long long)((e->rate + 99999) / 100000));
+	if (e->burst > e->rate)
+		fin_err(sc, e->line, "[engine %s] burst (%llu) is larger than "
+			"rate (%llu per second)", e->name,
+			(unsigned long long)e->burst,
+			(unsigned long long)e->rate);
+}
+
+static void check_scenario(struct scenario *sc)
+{
+	size_t i;
+
+	if (sc->sample_interval_ms > sc->duration_ms)
+		fin_err(sc, 0, "[scenario] sample_interval (%llums) is longer "
+			"than duration (%llums)",
+			(unsigned long long)sc->sample_interval_ms,
+			(unsigned long long)sc->duration_ms);
+	if (sc->pressure.present && !pressure_has_workers(&sc->pressure))
+		fin_err(sc, sc->pressure.line, "[pressure] starts no stress-ng "
+			"workers: set vm, bigheap, malloc, mmap, brk or extra");
+	if (sc->pressure.present && sc->pressure.start_ms >= sc->duration_ms)
+		fin_err(sc, sc->pressure.line, "[pressure] start is not before "
+			"the end of the run");
+	if (sc->nengines == 0 && !sc->pressure.present &&
+	    !sc->inject[INJ_PAGE_ALLOC].present &&
+	    !sc->inject[INJ_SLAB].present)
+		fin_err(sc, 0, "nothing to run: add an [engine NAME], "
+			"[pressure] or an injector section");
+	if (sc->expect == SC_EXPECT_PANIC && !sc->vm_only)
+		fin_err(sc, 0, "expect = panic also needs vm_only = yes: a "
+			"scenario that panics the kernel must never run on a "
+			"real machine by accident");
+	if (sc->expect == SC_EXPECT_PANIC && sc->kernel.panic_on_oom < 1)
+		fin_err(sc, 0, "expect = panic needs [kernel] panic_on_oom = 1 "
+			"or 2 (that is how labyrinth provokes the panic)");
+	for (i = 0; sc->script_dir && i < sc->ntrace; i++) {
+		char *p = xasprintf("%s/%s.bt", sc->script_dir, sc->trace[i]);
+
+		if (access(p, R_OK))
+			fin_err(sc, sc->trace_line, "[trace] scripts: no script "
+				"'%s' in %s (files there are NAME.bt)",
+				sc->trace[i], sc->script_dir);
+		free(p);
 	}
-	return 0;
+}
+
+/* Forget what the last scenario_finish() found. */
+static void drop_checks(struct scenario *sc)
+{
+	size_t i;
+
+	if (!sc->check_n)
+		return;
+	for (i = 0; i < sc->check_n; i++)
+		free(sc->errors[sc->check_at + i]);
+	memmove(sc->errors + sc->check_at,
+		sc->errors + sc->check_at + sc->check_n,
+		(sc->nerrors - sc->check_at - sc->check_n) *
+		sizeof(*sc->errors));
+	sc->nerrors -= sc->check_n;
+	sc->check_n = 0;
 }
 
 int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 {
-	size_t i;
+	size_t from, i;
 
-	err[0] = '\0';
-	if (sc->sample_interval_ms > sc->duration_ms) {
-		fin_err(sc, 0, err, errlen,
-			"[scenario] sample_interval (%llums) is longer than "
-			"duration (%llums)",
-			(unsigned long long)sc->sample_interval_ms,
-			(unsigned long long)sc->duration_ms);
-		return -1;
-	}
-	for (i = 0; i < sc->nengines; i++) {
-		struct sc_engine *e = &sc->engine[i];
-
-		if (e->policy == SC_POLICY_CHURN && !e->hold_ms) {
-			fin_err(sc, e->line, err, errlen,
-				"[engine %s] policy = churn needs hold = "
-				"DURATION (how long each page is held)",
-				e->name);
-			return -1;
-		}
-		if (e->policy == SC_POLICY_DRAIN && (e->hold_ms || e->leak)) {
-			fin_err(sc, e->line, err, errlen,
-				"[engine %s] hold/leak only apply to policy = "
-				"churn (drain holds every page until stop)",
-				e->name);
-			return -1;
-		}
-		if (e->start_ms >= sc->duration_ms) {
-			fin_err(sc, e->line, err, errlen,
-				"[engine %s] start is not before the end of the "
-				"run", e->name);
-			return -1;
-		}
-		/* the module's tick is burst / rate s, at least 10 us */
-		if (e->rate / e->burst > 100000) {
-			fin_err(sc, e->line, err, errlen,
-				"[engine %s] rate %llu with burst %llu means "
-				"more than 100000 ticks per second per CPU; "
-				"raise burst to at least %llu", e->name,
-				(unsigned long long)e->rate,
-				(unsigned long long)e->burst,
-				(unsigned long long)((e->rate + 99999) /
-						     100000));
-			return -1;
-		}
-		if (e->burst > e->rate) {
-			fin_err(sc, e->line, err, errlen,
-				"[engine %s] burst (%llu) is larger than rate "
-				"(%llu per second)", e->name,
-				(unsigned long long)e->burst,
-				(unsigned long long)e->rate);
-			return -1;
-		}
-	}
-	if (check_inject(sc, &sc->fail_page_alloc, "fail_page_alloc", err,
-			 errlen) ||
-	    check_inject(sc, &sc->failslab, "failslab", err, errlen))
-		return -1;
-	if (sc->pressure.present && !pressure_has_workers(&sc->pressure)) {
-		fin_err(sc, sc->pressure.line, err, errlen,
-			"[pressure] starts no stress-ng workers: set vm, "
-			"bigheap, malloc, mmap, brk or extra");
-		return -1;
-	}
-	if (sc->pressure.present && sc->pressure.start_ms >= sc->duration_ms) {
-		fin_err(sc, sc->pressure.line, err, errlen,
-			"[pressure] start is not before the end of the run");
-		return -1;
-	}
-	if (sc->nengines == 0 && !sc->pressure.present &&
-	    !sc->fail_page_alloc.present && !sc->failslab.present) {
-		fin_err(sc, 0, err, errlen,
-			"nothing to run: add an [engine NAME], [pressure] or "
-			"an injector section");
-		return -1;
-	}
-	if (sc->expect == SC_EXPECT_PANIC && !sc->vm_only) {
-		fin_err(sc, 0, err, errlen,
-			"expect = panic also needs vm_only = yes: a scenario "
-			"that panics the kernel must never run on a real "
-			"machine by accident");
-		return -1;
-	}
-	if (sc->expect == SC_EXPECT_PANIC && sc->kernel.panic_on_oom < 1) {
-		fin_err(sc, 0, err, errlen,
-			"expect = panic needs [kernel] panic_on_oom = 1 or 2 "
-			"(that is how labyrinth provokes the panic)");
-		return -1;
-	}
-	if (sc->ntrace && sc->script_dir) {
-		for (i = 0; i < sc->ntrace; i++) {
-			char *p = xasprintf("%s/%s.bt", sc->script_dir,
-					    sc->trace[i]);
-			int ok = access(p, R_OK) == 0;
-
-			free(p);
-			if (!ok) {
-				fin_err(sc, sc->trace_line, err, errlen,
-					"[trace] scripts: no script '%s' in "
-					"%s (files there are NAME.bt)",
-					sc->trace[i], sc->script_dir);
-				return -1;
-			}
-		}
-	}
+	if (errlen)
+		err[0] = '\0';
+	drop_checks(sc);
+	/* cross checks of a file with bad keys would mislead */
+	if (sc->nerrors)
+		return first_error(sc, 0, err, errlen);
+	from = sc->check_at = sc->nerrors;
+	check_scenario(sc);
+	for (i = 0; i < sc->nengines; i++)
+		check_engine(sc, &sc->engine[i]);
+	for (i = 0; i < INJ_COUNT; i++)
+		check_inject(sc, &sc->inject[i]);
 	if (!sc->stop_on_set) {
 		switch (sc->expect) {
 		case SC_EXPECT_ATOMIC_FAILURE:
@@ -1571,18 +1680,20 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 			sc->stop_on = 0;
 		}
 	}
-	sc->requires_fault_injection =
-		(sc->fail_page_alloc.present &&
-		 sc->fail_page_alloc.scope != SC_SCOPE_NONE) ||
-		(sc->failslab.present && sc->failslab.scope != SC_SCOPE_NONE);
-	return 0;
+	sc->requires_fault_injection = false;
+	for (i = 0; i < INJ_COUNT; i++)
+		if (sc->inject[i].present &&
+		    sc->inject[i].scope != SC_SCOPE_NONE)
+			sc->requires_fault_injection = true;
+	sc->check_n = sc->nerrors - from;
+	return first_error(sc, from, err, errlen);
 }
 
 void scenario_print_keys(FILE *f)
 {
 	enum sec_id last = S_MAX;
 	char allowed[512];
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct key_def *d = &keys[i];
@@ -1596,8 +1707,20 @@ void scenario_print_keys(FILE *f)
 			last = d->sec;
 		}
 		describe(d, allowed, sizeof(allowed));
-		fprintf(f, "  %s\n      %s\n      allowed: %s\n", d->key,
-			d->help, allowed);
+		fprintf(f, "  %s", d->key);
+		for (k = 0; d->sec == S_INJECT && d->needs && k < INJ_COUNT;
+		     k++)
+			if (!(d->needs & ~injectors[k].filters))
+				fprintf(f, " ([%s] only)", injectors[k].name);
+		fprintf(f, "\n      %s\n      allowed: %s\n", d->help,
+			allowed);
+		if (d->dflt)
+			fprintf(f, "      default: %s\n", d->dflt);
+		if (d->old_key)
+			fprintf(f, "      old name: %s\n", d->old_key);
+		fprintf(f, "      goes to: %s%s\n",
+			d->dest_kind == D_ATTR ? "fault attribute file " : "",
+			d->dest);
 	}
 }
 
@@ -1641,4 +1764,181 @@ char *scenario_summary_line(const char *text)
 		p = nl + 1;
 	}
 	return out;
+}
+
+/* ---- destinations -------------------------------------------------------- */
+
+static const struct key_def *row(enum sec_id sec, const char *key)
+{
+	bool old;
+
+	return find_key(sec, NULL, key, &old);
+}
+
+/* A field as an integer (durations in ms, booleans 0/1, -1 for "unset"). */
+static long long field_ll(const struct key_def *d, const void *base)
+{
+	const char *f = (const char *)base + d->off;
+	uint32_t u32;
+
+	switch (d->type) {
+	case K_BOOL:
+		return *(const bool *)f;
+	case K_LL:
+	case K_TIMES:
+		return *(const long long *)f;
+	case K_ENUM:
+		memcpy(&u32, f, sizeof(u32));
+		return u32;
+	default:
+		return (long long)*(const uint64_t *)f;
+	}
+}
+
+static void push(struct sc_write *out, size_t max, size_t *n,
+		 const char *path, unsigned int flags, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static void push(struct sc_write *out, size_t max, size_t *n,
+		 const char *path, unsigned int flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= max)
+		return;
+	snprintf(out[*n].path, sizeof(out[*n].path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(out[*n].value, sizeof(out[*n].value), fmt, ap);
+	va_end(ap);
+	out[*n].flags = flags;
+	(*n)++;
+}
+
+/*
+ * The kernel's probability knob is an integer percent, and a call fails
+ * only when it is the interval-th one AND the dice say so, so the rate is
+ * probability / interval. A fractional percent (2.5) becomes an integer
+ * probability with a larger interval (5% of every 2nd call).
+ */
+static void split_probability(double pct, uint64_t interval,
+			      unsigned int *prob, uint64_t *ival)
+{
+	unsigned int iv;
+
+	*ival = interval;
+	if (pct >= 100.0 || pct == (double)(unsigned int)pct) {
+		*prob = (unsigned int)pct;
+		return;
+	}
+	for (iv = 1; iv <= 1000; iv++) {
+		double p = pct * iv;
+
+		if (p <= 100.0 && p - (unsigned int)(p + 1e-9) < 1e-6) {
+			*prob = (unsigned int)(p + 1e-9);
+			*ival = interval * iv;
+			return;
+		}
+	}
+	*prob = (unsigned int)(pct + 0.5);
+}
+
+size_t sc_fault_attr_writes(const struct sc_inject *in, bool private_attr,
+			    struct sc_write *out, size_t max)
+{
+	const struct injector *inj = &injectors[in->id];
+	unsigned int prob;
+	uint64_t ival;
+	size_t i, k, n = 0;
+
+	push(out, max, &n, row(S_INJECT, "times")->dest, 0, "0");
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key_def *d = &keys[i];
+
+		if (!row_in(d, S_INJECT, inj) || (d->flags & KF_DERIVED) ||
+		    (d->dest_kind != D_ATTR && d->dest_kind != D_SLAB) ||
+		    (private_attr && (d->flags & KF_GLOBAL_ONLY)) ||
+		    ((d->flags & KF_STACK) && !in->has_stack_filter))
+			continue;
+		if (d->dest_kind == D_SLAB) {
+			/* d->dest is "/sys/kernel/slab/%s/failslab" */
+			for (k = 0; k < in->ncaches; k++) {
+				char p[160];
+
+				snprintf(p, sizeof(p), "/sys/kernel/slab/%s/%s",
+					 in->caches[k], inj->name);
+				push(out, max, &n, p, 0, "1");
+			}
+		} else if (d->type == K_BOOL) {
+			push(out, max, &n, d->dest, 0, "%s",
+			     field_ll(d, in) ? "Y" : "N");
+		} else {
+			push(out, max, &n, d->dest,
+			     d->flags & KF_IF_EXISTS ? SC_WRITE_IF_EXISTS : 0,
+			     "%llu", (unsigned long long)field_ll(d, in));
+		}
+	}
+	split_probability(in->probability, in->interval, &prob, &ival);
+	push(out, max, &n, row(S_INJECT, "interval")->dest, 0, "%llu",
+	     (unsigned long long)ival);
+	push(out, max, &n, row(S_INJECT, "probability")->dest, 0, "%u", prob);
+	push(out, max, &n, row(S_INJECT, "times")->dest, 0, "%lld",
+	     in->times);
+	return n;
+}
+
+size_t sc_sysctl_writes(const struct sc_kernel *kn, struct sc_write *out,
+			size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].dest_kind == D_SYSCTL &&
+		    field_ll(&keys[i], kn) >= 0)
+			push(out, max, &n, keys[i].dest, 0, "%lld",
+			     field_ll(&keys[i], kn));
+	return n;
+}
+
+void sc_engine_start(const struct sc_engine *e, struct lab_start *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key_def *d = &keys[i];
+		char *f = (char *)s + d->abi_off;
+		uint64_t v, cur = 0;
+
+		if (d->sec != S_ENGINE || !d->abi_size)
+			continue;
+		if (d->type == K_DOUBLE)	/* a fraction, A_PPM */
+			v = (uint64_t)(*(const double *)((const char *)e +
+							  d->off) * 1e6 + 0.5);
+		else
+			v = (uint64_t)field_ll(d, e);
+		if (d->conv == A_MS_NS)
+			v *= 1000000ULL;
+		if (d->abi_size == sizeof(uint32_t)) {
+			uint32_t c32;
+
+			memcpy(&c32, f, sizeof(c32));
+			cur = c32;
+		} else {
+			memcpy(&cur, f, sizeof(cur));
+		}
+		if (d->conv == A_OR)
+			v |= cur;
+		else if (d->conv == A_BIT)
+			v = cur | (v ? d->abi_bit : 0);
+		if (d->abi_size == sizeof(uint32_t)) {
+			uint32_t v32 = (uint32_t)v;
+
+			memcpy(f, &v32, sizeof(v32));
+		} else {
+			memcpy(f, &v, sizeof(v));
+		}
+	}
+	s->policy = sc_engine_policy(e);
+	if (s->policy != LAB_POLICY_LEAK_FRACTION)
+		s->leak_ppm = 0;
+	s->flags = LAB_START_F_STOP_GENUINE_ONLY |
+		   (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0);
 }

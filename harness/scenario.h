@@ -24,46 +24,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "inject.h"
+#include "vocab.h"
+
 #define SC_MAX_ENGINES 8
 #define SC_MAX_LIST 16
 #define SC_NAME_MAX 32
 /* "unlimited" for times= and friends. */
 #define SC_UNLIMITED (-1LL)
 
+/* The verdicts a scenario may expect: the first rows of enum verdict. */
 enum sc_expect {
-	SC_EXPECT_ATOMIC_FAILURE,	/* a genuine atomic allocation failure */
-	SC_EXPECT_OOM,			/* the OOM killer fires */
-	SC_EXPECT_PANIC,		/* the kernel panics (VM only) */
-	SC_EXPECT_SURVIVE,		/* nothing of the above, clean run */
+	SC_EXPECT_ATOMIC_FAILURE = V_ATOMIC_FAILURE,
+	SC_EXPECT_OOM = V_OOM,
+	SC_EXPECT_PANIC = V_PANIC,		/* VM only */
+	SC_EXPECT_SURVIVE = V_SURVIVE,
 	SC_EXPECT_MAX,
-};
-
-enum sc_context {
-	SC_CTX_HRTIMER,		/* hard IRQ */
-	SC_CTX_IRQ_WORK,	/* hard IRQ via self-IPI */
-	SC_CTX_TASKLET,		/* softirq */
-	SC_CTX_PROCESS,		/* process context under a spinlock */
-	SC_CTX_MAX,
-};
-
-enum sc_policy {
-	SC_POLICY_DRAIN,	/* hold every page until stop */
-	SC_POLICY_CHURN,	/* hold each page for hold=, then free */
-	SC_POLICY_MAX,
-};
-
-enum sc_gfp {
-	SC_GFP_ATOMIC,
-	SC_GFP_NOWAIT,
-	SC_GFP_MAX,
-};
-
-enum sc_shred {
-	SC_SHRED_CRYPTO,
-	SC_SHRED_PRNG,
-	SC_SHRED_ZERO,
-	SC_SHRED_NONE,
-	SC_SHRED_MAX,
 };
 
 enum sc_scope {
@@ -84,25 +60,28 @@ enum sc_stop {
 struct sc_engine {
 	char name[SC_NAME_MAX];
 	unsigned int line;		/* where its section starts */
-	enum sc_context context;
+	uint32_t context;		/* enum lab_context (vocab_context) */
 	char cpus[64];			/* "all" or a cpu list "0,2-3" */
 	uint64_t cpumask;		/* parsed cpus; 0 = all online */
 	uint64_t rate;			/* allocations / s / CPU */
 	uint64_t burst;			/* allocations per tick */
-	enum sc_policy policy;
+	uint32_t policy;		/* enum lab_policy: drain or churn;
+					 * churn with leak > 0 runs as
+					 * LAB_POLICY_LEAK_FRACTION */
 	uint64_t hold_ms;		/* churn: how long a page is held */
 	double leak;			/* churn: fraction never given back */
-	enum sc_gfp gfp;
+	uint32_t gfp;			/* 0 (atomic) or LAB_GFP_NOWAIT */
 	bool nowarn;			/* + __GFP_NOWARN */
 	bool memalloc;			/* + __GFP_MEMALLOC */
 	uint64_t order;
-	enum sc_shred shred;
-	uint64_t max_pages;		/* hard cap on pages held */
+	uint32_t shred;			/* enum lab_shred */
+	uint64_t held_cap;		/* hard cap on pages held */
 	uint64_t stop_after_failures;	/* 0 = never */
 	uint64_t start_ms;		/* delay from run start */
 };
 
 struct sc_inject {
+	enum inj_id id;			/* its row in injectors[] */
 	bool present;			/* the section exists */
 	unsigned int line;
 	enum sc_scope scope;
@@ -164,7 +143,8 @@ struct scenario {
 	char name[64];
 	char description[200];
 	uint64_t duration_ms;
-	uint64_t sample_interval_ms;
+	uint64_t sample_interval_ms;	/* the module's series */
+	uint64_t proc_interval_ms;	/* the /proc secondary series */
 	enum sc_expect expect;
 	unsigned int stop_on;		/* enum sc_stop bits */
 	uint64_t grace_ms;		/* keep sampling after a stop */
@@ -179,8 +159,7 @@ struct scenario {
 	struct sc_kernel kernel;
 	struct sc_engine engine[SC_MAX_ENGINES];
 	size_t nengines;
-	struct sc_inject fail_page_alloc;
-	struct sc_inject failslab;
+	struct sc_inject inject[INJ_COUNT];	/* [fail_page_alloc], ... */
 	struct sc_pressure pressure;
 	char trace[SC_MAX_LIST][SC_NAME_MAX];
 	size_t ntrace;
@@ -192,35 +171,74 @@ struct scenario {
 	/* internal: which keys were set, for duplicate detection */
 	char **seen;
 	size_t nseen;
+
+	/*
+	 * Every problem found, each "FILE:LINE: [section] key = 'v': why;
+	 * allowed: ...", in file order (parse, --set, then cross-key checks);
+	 * and notes that are not errors (an old name was used).
+	 */
+	char **errors;
+	size_t nerrors;
+	char **notes;
+	size_t nnotes;
+	/* the slice of errors the last scenario_finish() added: a second
+	 * call (after more --set) judges afresh */
+	size_t check_at, check_n;
 };
 
 /*
- * Parse a scenario from text; file is used in error messages. Errors are
- * written to err (one line, "FILE:LINE: ..."). Returns 0, or -1 with the
- * scenario freed.
+ * Parse a scenario from text; file is used in error messages. Every error
+ * is kept in sc->errors; the first is also written to err. Returns 0 or
+ * -1; either way the caller frees with scenario_free().
  */
 int scenario_parse_string(struct scenario *sc, const char *file,
 			  const char *text, char *err, size_t errlen);
 int scenario_load(struct scenario *sc, const char *path, char *err,
 		  size_t errlen);
-/* Apply "section.key=value". Returns 0 or -1 with err set. */
+/* Apply "section.key=value". Returns 0, or -1 with the error added to
+ * sc->errors and written to err. */
 int scenario_set(struct scenario *sc, const char *assignment, char *err,
 		 size_t errlen);
-/* Cross-key checks run after the file and every --set. */
+/* Cross-key checks run after the file and every --set (only when there
+ * was no error before: they would judge values that were not set). Every
+ * problem goes to sc->errors; returns 0 or -1 (the first new one in err). */
 int scenario_finish(struct scenario *sc, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 
-const char *sc_expect_name(enum sc_expect e);
-const char *sc_context_name(enum sc_context c);
-const char *sc_policy_name(enum sc_policy p);
-const char *sc_gfp_name(enum sc_gfp g);
-const char *sc_shred_name(enum sc_shred s);
-const char *sc_scope_name(enum sc_scope s);
-int sc_expect_parse(const char *s, enum sc_expect *out);
+/*
+ * Where keys go, from their table rows: a file and the value to write.
+ * A path without a leading '/' is a file in a fault attribute directory.
+ */
+struct sc_write {
+	char path[160];
+	char value[32];
+	unsigned int flags;
+};
+#define SC_WRITE_IF_EXISTS	(1u << 0)	/* skip if the kernel lacks it */
 
-/* Is [engine] context able to see this injector act? (task-filter and
- * fail-nth never act in IRQ context) */
-bool sc_context_is_irq(enum sc_context c);
+/*
+ * The writes that arm a fault attribute from a section, in the order the
+ * kernel needs: times = 0 first (nothing fires while the rest changes),
+ * every knob, then probability and interval, then times. private_attr:
+ * the module's attribute, which has the generic knobs only.
+ */
+size_t sc_fault_attr_writes(const struct sc_inject *in, bool private_attr,
+			    struct sc_write *out, size_t max);
+/* The [kernel] sysctls the scenario sets (-1: left alone, no write). */
+size_t sc_sysctl_writes(const struct sc_kernel *k, struct sc_write *out,
+			size_t max);
+/* A section's fields at their key table defaults (labyrinth inject). */
+void sc_inject_defaults(struct sc_inject *in, enum inj_id id);
+struct lab_start;
+/* LAB_IOC_START's struct from an [engine] section's rows (cpu mask
+ * pointer excepted: the caller owns that memory). */
+void sc_engine_start(const struct sc_engine *e, struct lab_start *s);
+
+/* Does an engine of this context (LAB_CTX_*) allocate in interrupt
+ * context, where task-filter and fail-nth never act? */
+bool sc_context_is_irq(uint32_t context);
+/* The ABI policy an engine runs with (churn + leak: leak-fraction). */
+uint32_t sc_engine_policy(const struct sc_engine *e);
 
 /* Print every section and key with what it allows (for --help-keys). */
 void scenario_print_keys(FILE *f);

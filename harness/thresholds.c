@@ -2,6 +2,7 @@
 #include "thresholds.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -63,6 +64,32 @@ size_t thr_last_before(const struct series *s, double t_s)
 	return best;
 }
 
+void thr_series_loss(const struct series *s, struct thr_loss *l)
+{
+	double iv = (double)s->interval_ms / 1000.0;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < s->n; i++) {
+		double dt = i ? s->t[i] - s->t[i - 1] : 0;
+		uint64_t missing;
+
+		l->ring_lost += s->col[COL_LOST][i];
+		if (dt > l->longest_gap_s)
+			l->longest_gap_s = dt;
+		if (!i || iv <= 0 || dt <= 1.5 * iv)
+			continue;
+		missing = (uint64_t)(dt / iv + 0.5) - 1;
+		l->missed += missing;
+		if (l->ngaps < THR_MAX_GAPS) {
+			l->gap[l->ngaps].t0 = s->t[i - 1];
+			l->gap[l->ngaps].t1 = s->t[i];
+			l->gap[l->ngaps].missing = missing;
+		}
+		l->ngaps++;
+	}
+}
+
 size_t thr_failure_rates(const struct series *s, double window_s,
 			 struct thr_rate **out)
 {
@@ -93,22 +120,6 @@ size_t thr_failure_rates(const struct series *s, double window_s,
 	}
 	*out = r;
 	return n;
-}
-
-static const char *const verdict_names[V_MAX] = {
-	[V_ATOMIC_FAILURE] = "atomic-failure",
-	[V_OOM] = "oom",
-	[V_PANIC] = "panic",
-	[V_SURVIVE] = "survive",
-	[V_SPLAT] = "splat",
-	[V_TIMEOUT] = "timeout",
-	[V_ERROR] = "error",
-	[V_SKIPPED] = "skipped",
-};
-
-const char *verdict_name(enum verdict v)
-{
-	return v < V_MAX ? verdict_names[v] : "?";
 }
 
 enum verdict thr_verdict(const struct observed *o, enum sc_expect expect)

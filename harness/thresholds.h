@@ -36,6 +36,29 @@ void thr_deepest_dip(const struct series *s, struct thr_dip *d);
 /* Last row with t <= t_s, THR_NONE if none. */
 size_t thr_last_before(const struct series *s, double t_s);
 
+#define THR_MAX_GAPS 64
+
+/*
+ * What the series lacks: samples the module's ring dropped (it was full:
+ * the harness read too late) and ticks its timer never took (the tick
+ * came late and the timer skipped ahead: nothing is there to read).
+ * Both show as a gap in t_s; every gap longer than 1.5 intervals is
+ * listed (the first THR_MAX_GAPS of them), with how many samples it
+ * lacks.
+ */
+struct thr_gap {
+	double t0, t1;		/* the samples either side */
+	uint64_t missing;
+};
+struct thr_loss {
+	uint64_t ring_lost;	/* sum of the lost column */
+	uint64_t missed;	/* samples missing from the gaps, all causes */
+	double longest_gap_s;	/* longest distance between two samples */
+	size_t ngaps;		/* gaps found (may exceed THR_MAX_GAPS) */
+	struct thr_gap gap[THR_MAX_GAPS];
+};
+void thr_series_loss(const struct series *s, struct thr_loss *l);
+
 struct thr_rate {
 	double t0, t1;
 	uint64_t attempts, failures;	/* in the window */
@@ -47,19 +70,6 @@ struct thr_rate {
  */
 size_t thr_failure_rates(const struct series *s, double window_s,
 			 struct thr_rate **out);
-
-enum verdict {
-	V_ATOMIC_FAILURE,
-	V_OOM,
-	V_PANIC,
-	V_SURVIVE,
-	V_SPLAT,
-	V_TIMEOUT,
-	V_ERROR,
-	V_SKIPPED,
-	V_MAX,
-};
-const char *verdict_name(enum verdict v);
 
 struct observed {
 	bool panic;

@@ -245,11 +245,11 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 	return 0;
 }
 
-char *trace_scope_program(const struct sc_inject *in, bool slab,
-			  uint64_t start, uint64_t size, char *err,
-			  size_t errlen)
+char *trace_scope_program(const struct sc_inject *in, uint64_t start,
+			  uint64_t size, char *err, size_t errlen)
 {
-	char *buf = NULL, filter[200];
+	const struct injector *inj = &injectors[in->id];
+	char *buf = NULL, filter[200], order[64] = "";
 	size_t len = 0;
 	unsigned long long ppm = (unsigned long long)(in->probability * 1000 +
 						       0.5);
@@ -259,11 +259,12 @@ char *trace_scope_program(const struct sc_inject *in, bool slab,
 		snprintf(err, errlen, "no address range to scope injection to");
 		return NULL;
 	}
-	if (slab && in->cache_filter) {
-		snprintf(err, errlen, "[failslab] cache_filter with scope = "
-			 "%s: the test kernel has no BTF, so bpftrace cannot "
-			 "read the cache name; use scope = system for "
-			 "per-cache injection", sc_scope_name(in->scope));
+	if (in->cache_filter) {
+		snprintf(err, errlen, "[%s] cache_filter with scope = %s: the "
+			 "test kernel has no BTF, so bpftrace cannot read the "
+			 "cache name; use scope = system for per-cache "
+			 "injection", inj->name,
+			 vocab_str(&vocab_scope, in->scope));
 		return NULL;
 	}
 	f = open_memstream(&buf, &len);
@@ -274,20 +275,23 @@ char *trace_scope_program(const struct sc_inject *in, bool slab,
 		"the kernel stack:\n// the caller chain passes through the "
 		"target. Works in IRQ\n// context (the scan starts on the IRQ "
 		"stack), unlike task-filter.\n\n",
-		slab ? "failslab" : "fail_page_alloc",
-		sc_scope_name(in->scope), in->target,
+		inj->name, vocab_str(&vocab_scope, in->scope), in->target,
 		(unsigned long long)start,
 		(unsigned long long)(start + size), TRACE_SCAN_WORDS);
 	fprintf(f, "BEGIN\n{\n\tprintf(\"%s\\n\");\n}\n\n", TRACE_READY_MARK);
-	if (slab)
-		snprintf(filter, sizeof(filter), "%s",
-			 in->ignore_gfp_wait ? "\n/!(arg1 & 0x400)/" : "");
+	/* 0x400: __GFP_DIRECT_RECLAIM, what ignore-gfp-wait spares */
+	if (inj->hook_order_arg >= 0)
+		snprintf(order, sizeof(order), "arg%d >= %llu",
+			 inj->hook_order_arg,
+			 (unsigned long long)in->min_order);
+	if (in->ignore_gfp_wait)
+		snprintf(filter, sizeof(filter), "\n/%s%s!(arg%d & 0x400)/",
+			 order, order[0] ? " && " : "", inj->hook_gfp_arg);
+	else if (order[0])
+		snprintf(filter, sizeof(filter), "\n/%s/", order);
 	else
-		snprintf(filter, sizeof(filter), "\n/arg1 >= %llu%s/",
-			 (unsigned long long)in->min_order,
-			 in->ignore_gfp_wait ? " && !(arg0 & 0x400)" : "");
-	fprintf(f, "kprobe:%s%s\n{\n",
-		slab ? "should_failslab" : "should_fail_alloc_page", filter);
+		filter[0] = '\0';
+	fprintf(f, "kprobe:%s%s\n{\n", inj->hook, filter);
 	/* the address is written as the int64 it wraps to: bpftrace reads
 	 * literals as signed; the unsigned difference does the range test */
 	fprintf(f, "\t$sp = (uint64)reg(\"sp\");\n\t$hit = 0;\n"
@@ -306,7 +310,7 @@ char *trace_scope_program(const struct sc_inject *in, bool slab,
 	if (in->times != SC_UNLIMITED)
 		fprintf(f, "\tif (@injected < %lld) {\n", in->times);
 	fprintf(f, "\t\t@injected = @injected + 1;\n\t\toverride(%s);\n",
-		slab ? "-12" : "1");
+		inj->hook_fail);
 	if (in->times != SC_UNLIMITED)
 		fprintf(f, "\t}\n");
 	if (ppm < 100000)

@@ -64,14 +64,14 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 		       uint64_t *start, uint64_t *size);
 
 /*
- * The override() program that makes should_fail_alloc_page (or, slab,
- * should_failslab) fail only when a return address in [start,
- * start + size) is among the innermost TRACE_SCAN_WORDS words of the
+ * The override() program that makes the section's injector's hook
+ * (should_fail_alloc_page, should_failslab) fail only when a return
+ * address in [start, start + size) is among the innermost
+ * TRACE_SCAN_WORDS words of the
  * kernel stack, with the section's probability, interval, times,
  * min_order and ignore_gfp_wait. Returns malloc'd text, or NULL with err.
  */
-char *trace_scope_program(const struct sc_inject *in, bool slab,
-			  uint64_t start, uint64_t size, char *err,
-			  size_t errlen);
+char *trace_scope_program(const struct sc_inject *in, uint64_t start,
+			  uint64_t size, char *err, size_t errlen);
 
 #endif /* LABYRINTH_TRACE_H */

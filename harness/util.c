@@ -374,6 +374,8 @@ int parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms,
 		mult = 60000.0;
 	else if (!strcmp(end, "h"))
 		mult = 3600000.0;
+	else if (!strcmp(end, "d"))
+		mult = 86400000.0;
 	else
 		return -EINVAL;
 	v *= mult;
@@ -383,6 +385,39 @@ int parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms,
 		return -ERANGE;
 	*out_ms = (uint64_t)llround(v);
 	return 0;
+}
+
+void argv_add(struct argv *a, const char *word)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = xstrdup(word);
+	a->v[a->n] = NULL;
+}
+
+void argv_addf(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) < 0)
+		oom(0);
+	va_end(ap);
+	argv_add(a, w);
+	free(w);
+}
+
+void argv_free(struct argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 double now_mono(void)
@@ -404,7 +439,7 @@ double now_wall(void)
 void progress_init(struct progress *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->enabled = isatty(STDERR_FILENO) && !getenv("LABYRINTH_NO_PROGRESS");
+	p->enabled = isatty(STDERR_FILENO);
 	p->start = now_mono();
 }
 

@@ -76,9 +76,24 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_double(const char *s, double min, double max, double *out);
 /* Sizes: "4096", "64k", "512M", "2G" (powers of 1024); bytes out. */
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* Durations: "250ms", "10s", "5m", "1h", "1.5s", bare number = seconds. */
+/* Durations: "250ms", "10s", "5m", "1h", "7d", "1.5s", bare number =
+ * seconds. */
 int parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms,
 		      uint64_t *out_ms);
+
+/*
+ * A command line built word by word (stress-ng's, QEMU's, the guest's):
+ * always NULL-terminated, so a.v can go to execvp() as it is. Every word
+ * is a copy; argv_free() frees them all.
+ */
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+void argv_add(struct argv *a, const char *word);
+void argv_addf(struct argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void argv_free(struct argv *a);
 
 /* Monotonic and wall clocks in seconds. */
 double now_mono(void);
@@ -87,7 +102,8 @@ double now_wall(void);
 /*
  * A one-line progress display on stderr, redrawn in place: phase, elapsed
  * time and whatever counters the caller adds. Enabled only when stderr is
- * a terminal (and LABYRINTH_NO_PROGRESS is unset), so logs and CI stay quiet.
+ * a terminal, so logs and CI stay quiet; in the VM, stderr is a terminal
+ * only when the host's output is one (vm_proto.h, VM_CTL_TTY).
  */
 struct progress {
 	int enabled;

@@ -2,7 +2,7 @@
 /*
  * The QEMU runner, host side. Boots the test kernel the way virtme-ng does
  * (the host's / read-only over virtio-9p, no disk image), runs one command
- * in the guest through the guest init (guest_init.c), streams its output,
+ * in the guest through the guest init (vm_guest_init.c), streams its output,
  * watches the console, and turns what happened into a verdict that a CI
  * can trust: a panic or a hang is never a pass, and a splat while the
  * command ran fails the run even if the command itself exited 0.
@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 #include "vm_crash.h"
 #include "vm_hang.h"
@@ -68,6 +70,14 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		if (o->kver && vm_kernel_opts_check(o->kver, arg, who))
 			return -1;
 		o->variant = arg;
+	} else if (!strcmp(name, "timeout")) {
+		if (parse_duration_ms(arg, 1000, VM_TIMEOUT_MAX_S * 1000ULL,
+				      &v)) {
+			lab_err("%s: --timeout %s: expected a duration from 1s "
+				"to 7d, e.g. 90s or 10m", who, arg);
+			return -1;
+		}
+		o->timeout_s = (unsigned int)((v + 999) / 1000);
 	} else if (!strcmp(name, "accel")) {
 		if (strcmp(arg, "auto") && strcmp(arg, "kvm") &&
 		    strcmp(arg, "tcg")) {
@@ -85,6 +95,28 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+int vm_opts_getopt(struct vm_opts *o, const char *who, int c, char *arg)
+{
+	switch (c) {
+	case 'k':
+		o->kernel = arg;
+		return 0;
+	case VM_OPT_VARIANT:
+		return vm_opts_set(o, who, "variant", arg);
+	case VM_OPT_KVER:
+		return vm_opts_set(o, who, "kver", arg);
+	case 'm':
+		return vm_opts_set(o, who, "mem", arg);
+	case 'c':
+		return vm_opts_set(o, who, "cpus", arg);
+	case 't':
+		return vm_opts_set(o, who, "timeout", arg);
+	case VM_OPT_ACCEL:
+		return vm_opts_set(o, who, "accel", arg);
+	}
+	return 1;
 }
 
 const char *vm_verdict_name(enum vm_verdict v)
@@ -235,36 +267,6 @@ const char *vm_pick_accel(const char *want, char *why, size_t whylen)
 /* ------------------------------------------------------------------ */
 /* QEMU command line                                                   */
 
-struct strvec {
-	char **v;
-	size_t n, cap;
-};
-
-static void sv_push(struct strvec *s, char *str)
-{
-	if (s->n + 2 > s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 32;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->n++] = str;
-	s->v[s->n] = NULL;
-}
-
-static void sv_add(struct strvec *s, const char *str)
-{
-	sv_push(s, xstrdup(str));
-}
-
-static void sv_free(struct strvec *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
 /* QEMU option values escape ',' as ',,'. */
 static char *qemu_escape(const char *s)
 {
@@ -279,21 +281,21 @@ static char *qemu_escape(const char *s)
 	return out;
 }
 
-static void add_9p(struct strvec *a, const char *id, const char *path,
+static void add_9p(struct argv *a, const char *id, const char *path,
 		   const char *tag, int readonly)
 {
 	char *p = qemu_escape(path);
 
-	sv_add(a, "-fsdev");
+	argv_add(a, "-fsdev");
 	/*
 	 * security_model=none: files are the host's, as they are; remap:
 	 * the host's / spans several filesystems whose inode numbers would
 	 * collide in the guest (and /proc there misbehaves without it).
 	 */
-	sv_push(a, xasprintf("local,id=%s,path=%s%s,security_model=none,multidevs=remap",
-			     id, p, readonly ? ",readonly=on" : ""));
-	sv_add(a, "-device");
-	sv_push(a, xasprintf("virtio-9p-pci,fsdev=%s,mount_tag=%s", id, tag));
+	argv_addf(a, "local,id=%s,path=%s%s,security_model=none,multidevs=remap",
+		  id, p, readonly ? ",readonly=on" : "");
+	argv_add(a, "-device");
+	argv_addf(a, "virtio-9p-pci,fsdev=%s,mount_tag=%s", id, tag);
 	free(p);
 }
 
@@ -308,7 +310,7 @@ static char *self_exe(void)
 	return xstrdup(buf);
 }
 
-static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
+static void build_qemu_argv(struct argv *a, const struct vm_opts *o,
 			    const char *accel, const char *kernel,
 			    const char *initrd, const char *init,
 			    const char *dir, const struct vm_hang *hang)
@@ -316,32 +318,32 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 	char *cmdline, *p, *q;
 	size_t i;
 
-	sv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
+	argv_add(a, getenv("LABYRINTH_QEMU") ? getenv("LABYRINTH_QEMU") :
 						 "qemu-system-x86_64");
-	sv_add(a, "-name");
-	sv_add(a, "labyrinth");
+	argv_add(a, "-name");
+	argv_add(a, "labyrinth");
 	/* Only the devices asked for below: no NIC, VGA, floppy, monitor. */
-	sv_add(a, "-nodefaults");
-	sv_add(a, "-no-user-config");
-	sv_add(a, "-display");
-	sv_add(a, "none");
-	sv_add(a, "-machine");
-	sv_add(a, "pc");
-	sv_add(a, "-accel");
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-machine");
+	argv_add(a, "pc");
+	argv_add(a, "-accel");
 	/* Multi-threaded TCG: one host thread per vCPU, so SMP is real. */
-	sv_add(a, !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
-	sv_add(a, "-cpu");
-	sv_add(a, !strcmp(accel, "kvm") ? "host" : "max");
-	sv_add(a, "-m");
-	sv_push(a, xasprintf("%u", o->mem_mb));
-	sv_add(a, "-smp");
-	sv_push(a, xasprintf("%u", o->cpus));
-	sv_add(a, "-kernel");
-	sv_add(a, kernel);
+	argv_add(a, !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
+	argv_add(a, "-cpu");
+	argv_add(a, !strcmp(accel, "kvm") ? "host" : "max");
+	argv_add(a, "-m");
+	argv_addf(a, "%u", o->mem_mb);
+	argv_add(a, "-smp");
+	argv_addf(a, "%u", o->cpus);
+	argv_add(a, "-kernel");
+	argv_add(a, kernel);
 	/* the stock kernel's 9p and virtio are modules: vm_kernel.h */
 	if (initrd) {
-		sv_add(a, "-initrd");
-		sv_add(a, initrd);
+		argv_add(a, "-initrd");
+		argv_add(a, initrd);
 	}
 
 	/*
@@ -365,8 +367,9 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 			    o->panic_on_oops ? " oops=panic" : "",
 			    o->panic_on_warn ? " panic_on_warn=1" : "",
 			    o->append ? " " : "", o->append ? o->append : "");
-	sv_add(a, "-append");
-	sv_push(a, cmdline);
+	argv_add(a, "-append");
+	argv_add(a, cmdline);
+	free(cmdline);
 
 	add_9p(a, "root", "/", "/dev/root", 1);
 	p = xasprintf("%s/ctl", dir);
@@ -381,8 +384,8 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 		free(tag);
 	}
 	/* The kernel RNG seeds at once instead of waiting on jitter. */
-	sv_add(a, "-device");
-	sv_add(a, "virtio-rng-pci");
+	argv_add(a, "-device");
+	argv_add(a, "virtio-rng-pci");
 	/*
 	 * ttyS0: kernel console, a telnet server socket nobody is connected
 	 * to until the hang probe: its logfile is console.log, written all
@@ -391,27 +394,27 @@ static void build_qemu_argv(struct strvec *a, const struct vm_opts *o,
 	 */
 	p = qemu_escape(hang->con_path);
 	q = qemu_escape(hang->log_path);
-	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("socket,id=con,path=%s,server=on,wait=off,telnet=on,logfile=%s",
-			     p, q));
+	argv_add(a, "-chardev");
+	argv_addf(a, "socket,id=con,path=%s,server=on,wait=off,telnet=on,"
+		  "logfile=%s", p, q);
 	free(p);
 	free(q);
-	sv_add(a, "-serial");
-	sv_add(a, "chardev:con");
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:con");
 	p = qemu_escape(hang->mon_path);
-	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("socket,id=mon,path=%s,server=on,wait=off", p));
+	argv_add(a, "-chardev");
+	argv_addf(a, "socket,id=mon,path=%s,server=on,wait=off", p);
 	free(p);
-	sv_add(a, "-mon");
-	sv_add(a, "chardev=mon,mode=readline");
+	argv_add(a, "-mon");
+	argv_add(a, "chardev=mon,mode=readline");
 	/* ttyS1: the command's stdout+stderr. */
 	p = qemu_escape(dir);
-	sv_add(a, "-chardev");
-	sv_push(a, xasprintf("file,id=out,path=%s/output.log", p));
-	sv_add(a, "-serial");
-	sv_add(a, "chardev:out");
+	argv_add(a, "-chardev");
+	argv_addf(a, "file,id=out,path=%s/output.log", p);
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:out");
 	free(p);
-	sv_add(a, "-no-reboot");
+	argv_add(a, "-no-reboot");
 }
 
 static void print_shell_quoted(FILE *f, char *const *v)
@@ -442,58 +445,62 @@ static void print_shell_quoted(FILE *f, char *const *v)
 /* ------------------------------------------------------------------ */
 /* Control directory                                                   */
 
+/* One control file from a memstream's buffer (which it frees). */
+static int ctl_file(const char *ctl, const char *name, char *buf, size_t len)
+{
+	char *path = xasprintf("%s/%s", ctl, name);
+	int err = write_file(path, buf, len);
+
+	free(path);
+	free(buf);
+	return err;
+}
+
+/* NUL-separated words, as the guest's split0() reads them. */
+static int ctl_words(const char *ctl, const char *name, char *const *v)
+{
+	char *buf = NULL;
+	size_t i, len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	for (i = 0; v[i]; i++)
+		fwrite(v[i], 1, strlen(v[i]) + 1, m);
+	fclose(m);
+	return ctl_file(ctl, name, buf, len);
+}
+
 static int write_ctl(const char *dir, const struct vm_opts *o,
 		     char *const argv[])
 {
-	char *ctl = xasprintf("%s/ctl", dir), *path, *cwd;
-	size_t i, len = 0;
+	char *ctl = xasprintf("%s/ctl", dir), *cwd = getcwd(NULL, 0);
 	char *buf = NULL;
+	size_t i, len = 0;
 	FILE *m;
 	int err;
 
 	err = mkdir_p(ctl, 0755);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; argv[i]; i++)
-		fwrite(argv[i], 1, strlen(argv[i]) + 1, m);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_ARGV);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; environ[i]; i++)
-		fwrite(environ[i], 1, strlen(environ[i]) + 1, m);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_ENV);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-	if (err)
-		goto out;
-
-	cwd = getcwd(NULL, 0);
-	path = xasprintf("%s/%s", ctl, VM_CTL_CWD);
-	err = write_file(path, cwd ? cwd : "/", strlen(cwd ? cwd : "/"));
-	free(path);
+	if (!err)
+		err = ctl_words(ctl, VM_CTL_ARGV, argv);
+	if (!err)
+		err = ctl_words(ctl, VM_CTL_ENV, environ);
+	if (!err)
+		err = ctl_file(ctl, VM_CTL_CWD, xstrdup(cwd ? cwd : "/"),
+			       strlen(cwd ? cwd : "/"));
+	if (!err) {
+		m = open_memstream(&buf, &len);
+		for (i = 0; i < o->nshares; i++)
+			fprintf(m, "%s%zu\t%s\n", VM_SHARE_TAG, i,
+				o->shares[i]);
+		fclose(m);
+		err = ctl_file(ctl, VM_CTL_SHARES, buf, len);
+	}
+	if (!err) {
+		/* the command's output lands on our stdout: it may draw a
+		 * progress line only if people watch it (vm_proto.h) */
+		buf = xasprintf("stdout %d\nstderr %d\n", isatty(1), isatty(2));
+		err = ctl_file(ctl, VM_CTL_TTY, buf, strlen(buf));
+	}
 	free(cwd);
-	if (err)
-		goto out;
-
-	m = open_memstream(&buf, &len);
-	for (i = 0; i < o->nshares; i++)
-		fprintf(m, "%s%zu\t%s\n", VM_SHARE_TAG, i, o->shares[i]);
-	fclose(m);
-	path = xasprintf("%s/%s", ctl, VM_CTL_SHARES);
-	err = write_file(path, buf, len);
-	free(path);
-	free(buf);
-out:
 	free(ctl);
 	return err;
 }
@@ -770,138 +777,132 @@ static void judge(struct vm_result *r, const struct vm_opts *o,
 		 r->cmd_status);
 }
 
-int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
-{
-	char why[160], *kernel = NULL, *init = NULL, *dir = NULL;
-	char *initrd = NULL;
-	char guest_err[256] = "";
-	struct console_scan scan;
-	struct crash_report crash;
-	struct vm_hang hang = { 0 };
+/* One boot of QEMU: what vm_run() holds while it runs. */
+struct vm_session {
+	const struct vm_opts *o;
+	struct vm_result *r;
+	char *kernel, *initrd, *init, *dir;
+	struct vm_hang hang;		/* asks a hung guest where it is */
 	struct hang_report hr;
-	int have_crash = 0;
-	struct line_feed lf = { 0 };
-	struct strvec qa = { 0 };
-	struct tail con = { .fd = -1 }, out = { .fd = -1 };
-	struct progress prog;
-	struct sigaction sa = { 0 }, old_int, old_term;
+	struct crash_report crash;	/* the first splat, attributed */
+	int have_crash;
 	const char *accel;
-	double t0, deadline, cmd_t = 0;
-	int temp_dir = 0, qst = 0, timed_out = 0, have_status, err, i;
+	char why[160];			/* why this accelerator */
+	bool temp_dir, dry_run;
+	struct argv qa;
+	struct console_scan scan;
+	struct line_feed lf;
+	struct tail con, out;
+	struct progress prog;
 	pid_t qemu;
+	int qst, timed_out;
+	double t0, cmd_t;
+	char guest_err[256];
 	char buf[65536];
+};
 
-	memset(r, 0, sizeof(*r));
-	r->cmd_status = -1;
-	console_scan_init(&scan);
+/* The VM could not run: the verdict, and why. Returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+vm_infra(struct vm_session *s, const char *fmt, ...)
+{
+	va_list ap;
 
-	vm_kernel_boot_files(o, &kernel, &initrd);
-	init = self_exe();
-	accel = vm_pick_accel(o->accel, why, sizeof(why));
-	snprintf(r->accel, sizeof(r->accel), "%s", accel);
+	va_start(ap, fmt);
+	vsnprintf(s->r->evidence, sizeof(s->r->evidence), fmt, ap);
+	va_end(ap);
+	s->r->verdict = VM_INFRA;
+	s->r->exit_code = VM_EXIT_INFRA;
+	return -1;
+}
+
+/* Where the logs go: the asked directory, or a temporary one. */
+static int vm_log_dir(struct vm_session *s)
+{
+	const struct vm_opts *o = s->o;
+	int err;
 
 	if (o->out_dir) {
 		err = mkdir_p(o->out_dir, 0755);
-		if (err) {
-			lab_err("cannot create output directory %s: %s",
-				o->out_dir, strerror(-err));
-			r->exit_code = VM_EXIT_INFRA;
-			r->verdict = VM_INFRA;
-			goto out;
-		}
-		dir = realpath(o->out_dir, NULL);
+		if (err)
+			return vm_infra(s, "cannot create output directory "
+					"%s: %s", o->out_dir, strerror(-err));
+		s->dir = realpath(o->out_dir, NULL);
 	} else {
 		const char *tmp = getenv("TMPDIR");
 		char *tmpl = xasprintf("%s/labyrinth-vm.XXXXXX",
 				       tmp && *tmp ? tmp : "/tmp");
 
-		dir = mkdtemp(tmpl) ? tmpl : (free(tmpl), NULL);
-		temp_dir = 1;
+		s->dir = mkdtemp(tmpl) ? tmpl : (free(tmpl), NULL);
+		s->temp_dir = true;
 	}
-	if (!dir) {
-		lab_err("cannot create a directory for the VM's logs: %s",
-			strerror(errno));
-		r->exit_code = VM_EXIT_INFRA;
-		r->verdict = VM_INFRA;
-		goto out;
-	}
-	r->out_dir = xstrdup(dir);
-	r->console_log = xasprintf("%s/console.log", dir);
-	vm_hang_init(&hang, dir);
+	if (!s->dir)
+		return vm_infra(s, "cannot create a directory for the VM's "
+				"logs: %s", strerror(errno));
+	s->r->out_dir = xstrdup(s->dir);
+	s->r->console_log = xasprintf("%s/console.log", s->dir);
+	vm_hang_init(&s->hang, s->dir);
+	return 0;
+}
 
-	build_qemu_argv(&qa, o, accel, kernel, initrd,
-			init ? init : "/proc/self/exe", dir, &hang);
+/* Everything QEMU needs, checked before it starts. */
+static int vm_prepare(struct vm_session *s, char *const argv[])
+{
+	const struct vm_opts *o = s->o;
+	size_t i;
+	int err;
+
+	if (vm_log_dir(s))
+		return -1;
+	build_qemu_argv(&s->qa, o, s->accel, s->kernel, s->initrd,
+			s->init ? s->init : "/proc/self/exe", s->dir, &s->hang);
 	if (o->show_command || o->dry_run) {
-		printf("# accel: %s (%s)\n", accel, why);
-		print_shell_quoted(stdout, qa.v);
+		printf("# accel: %s (%s)\n", s->accel, s->why);
+		print_shell_quoted(stdout, s->qa.v);
 		fflush(stdout);
 	}
 	if (o->dry_run) {
-		r->verdict = VM_PASS;
-		r->exit_code = 0;
-		snprintf(r->evidence, sizeof(r->evidence), "dry run");
-		if (temp_dir)
-			remove_tree(dir);
-		free(r->out_dir);
-		r->out_dir = NULL;
-		goto out;
+		s->dry_run = true;
+		s->r->verdict = VM_PASS;
+		s->r->exit_code = 0;
+		snprintf(s->r->evidence, sizeof(s->r->evidence), "dry run");
+		return -1;
 	}
-
-	if (access(kernel, R_OK) || (initrd && access(initrd, R_OK))) {
-		vm_kernel_missing(o, kernel, initrd, r->evidence,
-				  sizeof(r->evidence));
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
+	if (access(s->kernel, R_OK) ||
+	    (s->initrd && access(s->initrd, R_OK))) {
+		vm_kernel_missing(o, s->kernel, s->initrd, s->r->evidence,
+				  sizeof(s->r->evidence));
+		s->r->verdict = VM_INFRA;
+		s->r->exit_code = VM_EXIT_INFRA;
+		return -1;
 	}
-	if (!init) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "cannot find this program's own path for init=");
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
-	}
-	for (i = 0; i < (int)o->nshares; i++) {
+	if (!s->init)
+		return vm_infra(s, "cannot find this program's own path for "
+				"init=");
+	for (i = 0; i < o->nshares; i++) {
 		struct stat st;
 
-		if (stat(o->shares[i], &st) || !S_ISDIR(st.st_mode)) {
-			snprintf(r->evidence, sizeof(r->evidence),
-				 "shared directory %s does not exist (create it first)",
-				 o->shares[i]);
-			r->verdict = VM_INFRA;
-			r->exit_code = VM_EXIT_INFRA;
-			goto report;
-		}
+		if (stat(o->shares[i], &st) || !S_ISDIR(st.st_mode))
+			return vm_infra(s, "shared directory %s does not exist "
+					"(create it first)", o->shares[i]);
 	}
-	err = write_ctl(dir, o, argv);
-	if (err) {
-		snprintf(r->evidence, sizeof(r->evidence),
-			 "cannot write the control directory in %s: %s", dir,
-			 strerror(-err));
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto report;
-	}
-	con.path = xasprintf("%s/console.log", dir);
-	out.path = xasprintf("%s/output.log", dir);
+	err = write_ctl(s->dir, o, argv);
+	if (err)
+		return vm_infra(s, "cannot write the control directory in %s: "
+				"%s", s->dir, strerror(-err));
+	s->con.path = xasprintf("%s/console.log", s->dir);
+	s->out.path = xasprintf("%s/output.log", s->dir);
 	/* QEMU creates them; make sure a stale one is never read. */
-	unlink(con.path);
-	unlink(out.path);
+	unlink(s->con.path);
+	unlink(s->out.path);
+	return 0;
+}
 
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	got_signal = 0;
-
-	progress_init(&prog);
-	if (o->quiet)
-		prog.enabled = 0;
-	t0 = now_mono();
-	deadline = t0 + o->timeout_s;
-	qemu = fork();
-	if (qemu == 0) {
-		char *log = xasprintf("%s/qemu.log", dir);
+static int vm_spawn(struct vm_session *s)
+{
+	s->t0 = now_mono();
+	s->qemu = fork();
+	if (s->qemu == 0) {
+		char *log = xasprintf("%s/qemu.log", s->dir);
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int null = open("/dev/null", O_RDONLY);
 
@@ -912,75 +913,101 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execvp(qa.v[0], qa.v);
-		fprintf(stderr, "cannot run %s: %s\n", qa.v[0],
+		execvp(s->qa.v[0], s->qa.v);
+		fprintf(stderr, "cannot run %s: %s\n", s->qa.v[0],
 			strerror(errno));
 		_exit(127);
 	}
-	if (qemu < 0) {
-		snprintf(r->evidence, sizeof(r->evidence), "fork failed: %s",
-			 strerror(errno));
-		r->verdict = VM_INFRA;
-		r->exit_code = VM_EXIT_INFRA;
-		goto restore;
+	if (s->qemu < 0)
+		return vm_infra(s, "fork failed: %s", strerror(errno));
+	return 0;
+}
+
+/* The guest's output to our stdout, the console to the scanner. */
+static void vm_pump(struct vm_session *s, int final)
+{
+	size_t n;
+
+	while ((n = tail_read(&s->out, s->buf, sizeof(s->buf))) > 0) {
+		progress_clear(&s->prog);
+		fwrite(s->buf, 1, n, stdout);
+		fflush(stdout);
 	}
+	while ((n = tail_read(&s->con, s->buf, sizeof(s->buf))) > 0)
+		feed_console(&s->scan, &s->lf, s->buf, n, 0);
+	if (final)
+		feed_console(&s->scan, &s->lf, "", 0, 1);
+}
+
+/* Until QEMU exits, the deadline passes or we are told to stop. */
+static void vm_watch(struct vm_session *s, const char *what)
+{
+	double deadline = s->t0 + s->o->timeout_s;
+	int i;
 
 	for (;;) {
-		pid_t w = waitpid(qemu, &qst, WNOHANG);
-		size_t n;
+		pid_t w = waitpid(s->qemu, &s->qst, WNOHANG);
 
-		while ((n = tail_read(&out, buf, sizeof(buf))) > 0) {
-			progress_clear(&prog);
-			fwrite(buf, 1, n, stdout);
-			fflush(stdout);
-		}
-		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
-			feed_console(&scan, &lf, buf, n, 0);
-		if (scan.cmd_started && !cmd_t)
-			cmd_t = now_mono();
-		if (w == qemu)
+		vm_pump(s, 0);
+		if (s->scan.cmd_started && !s->cmd_t)
+			s->cmd_t = now_mono();
+		if (w == s->qemu)
 			break;
 		if (got_signal || now_mono() > deadline) {
-			timed_out = !got_signal;
+			s->timed_out = !got_signal;
 			/* First ask the guest where it is stuck (vm_hang.h). */
-			if (timed_out && vm_hang_probe(&hang, now_mono())) {
-				progress_update(&prog, "[vm %s] timeout: asking the guest for backtraces",
-						accel);
+			if (s->timed_out &&
+			    vm_hang_probe(&s->hang, now_mono())) {
+				progress_update(&s->prog, "[vm %s] timeout: "
+						"asking the guest for "
+						"backtraces", s->accel);
 				usleep(50 * 1000);
 				continue;
 			}
-			kill(qemu, SIGTERM);
-			for (i = 0; i < 40 && waitpid(qemu, &qst, WNOHANG) == 0; i++)
+			kill(s->qemu, SIGTERM);
+			for (i = 0; i < 40 && waitpid(s->qemu, &s->qst,
+						      WNOHANG) == 0; i++)
 				usleep(50 * 1000);
 			if (i == 40) {
-				kill(qemu, SIGKILL);
-				waitpid(qemu, &qst, 0);
+				kill(s->qemu, SIGKILL);
+				waitpid(s->qemu, &s->qst, 0);
 			}
 			break;
 		}
-		if (scan.cmd_started)
-			progress_update(&prog, "[vm %s] running %s | splats %u oom-kills %u",
-					accel, argv[0], splat_count(&scan),
-					scan.count[CON_OOM_KILL]);
+		if (s->scan.cmd_started)
+			progress_update(&s->prog, "[vm %s] running %s | splats "
+					"%u oom-kills %u", s->accel, what,
+					splat_count(&s->scan),
+					s->scan.count[CON_OOM_KILL]);
 		else
-			progress_update(&prog, "[vm %s] booting | console %u lines",
-					accel, scan.lines);
+			progress_update(&s->prog, "[vm %s] booting | console "
+					"%u lines", s->accel, s->scan.lines);
 		usleep(50 * 1000);
 	}
-	r->total_s = now_mono() - t0;
-	r->boot_s = cmd_t ? cmd_t - t0 : 0;
-	progress_clear(&prog);
-	{
-		size_t n;
+	s->r->total_s = now_mono() - s->t0;
+	s->r->boot_s = s->cmd_t ? s->cmd_t - s->t0 : 0;
+	progress_clear(&s->prog);
+	vm_pump(s, 1);
+}
 
-		while ((n = tail_read(&out, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, n, stdout);
-		fflush(stdout);
-		while ((n = tail_read(&con, buf, sizeof(buf))) > 0)
-			feed_console(&scan, &lf, buf, n, 0);
-		feed_console(&scan, &lf, "", 0, 1);
-	}
+/* Boot, run, watch, judge: the part under our signal handlers. */
+static void vm_boot(struct vm_session *s, char *const argv[])
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	struct vm_result *r = s->r;
+	int have_status;
 
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	got_signal = 0;
+	progress_init(&s->prog);
+	if (s->o->quiet)
+		s->prog.enabled = 0;
+	if (vm_spawn(s))
+		goto restore;
+	vm_watch(s, argv[0]);
 	if (got_signal) {
 		snprintf(r->evidence, sizeof(r->evidence),
 			 "interrupted by signal %d", (int)got_signal);
@@ -988,67 +1015,99 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
 		r->exit_code = 128 + got_signal;
 		goto restore;
 	}
-	have_status = parse_status(dir, &r->cmd_status, guest_err,
-				   sizeof(guest_err)) == 0;
-	have_crash = vm_hang_read_console(&hang, r->console_log, &crash, &hr);
-	judge(r, o, &scan, timed_out, have_status,
-	      WIFEXITED(qst) ? WEXITSTATUS(qst) : 128 + WTERMSIG(qst),
-	      guest_err, dir, have_crash ? &crash : NULL,
-	      vm_hang_started(&hang) ? &hr : NULL);
+	have_status = parse_status(s->dir, &r->cmd_status, s->guest_err,
+				   sizeof(s->guest_err)) == 0;
+	s->have_crash = vm_hang_read_console(&s->hang, r->console_log,
+					     &s->crash, &s->hr);
+	judge(r, s->o, &s->scan, s->timed_out, have_status,
+	      WIFEXITED(s->qst) ? WEXITSTATUS(s->qst) :
+	      128 + WTERMSIG(s->qst), s->guest_err, s->dir,
+	      s->have_crash ? &s->crash : NULL,
+	      vm_hang_started(&s->hang) ? &s->hr : NULL);
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-report:
-	write_verdict_json(dir, r, &scan, timed_out,
-			   have_crash ? &crash : NULL,
-			   vm_hang_started(&hang) ? &hr : NULL);
-	if (!o->quiet || r->verdict != VM_PASS) {
-		if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
-			fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total %.1fs)\n",
-				vm_verdict_name(r->verdict), r->evidence,
-				r->accel, r->boot_s, r->total_s);
-		else if (r->evidence_line)
-			fprintf(stderr, "labyrinth vm: %s: %s\n  evidence: %s:%u\n",
-				vm_verdict_name(r->verdict), r->evidence,
-				r->console_log, r->evidence_line);
-		else
-			fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
-				vm_verdict_name(r->verdict), r->evidence, dir);
-		if (r->panic_line && r->panic_line != r->evidence_line)
-			fprintf(stderr, "  then: %s (line %u)\n", r->panic,
-				r->panic_line);
-		if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
-			int k;
+}
 
-			fprintf(stderr, "  console:");
-			for (k = CON_PANIC; k < CON_CMD_START; k++)
-				if (scan.count[k])
-					fprintf(stderr, " %s=%u",
-						console_kind_name(k),
-						scan.count[k]);
-			fputc('\n', stderr);
-		}
+/* The verdict line (and verdict.json); the temporary logs after a pass. */
+static void vm_report(struct vm_session *s)
+{
+	const struct vm_opts *o = s->o;
+	struct vm_result *r = s->r;
+	int k;
+
+	if (s->dir && !s->dry_run)
+		write_verdict_json(s->dir, r, &s->scan, s->timed_out,
+				   s->have_crash ? &s->crash : NULL,
+				   vm_hang_started(&s->hang) ? &s->hr : NULL);
+	if (s->dry_run || (o->quiet && r->verdict == VM_PASS))
+		goto cleanup;
+	if (r->verdict == VM_PASS || r->verdict == VM_CMD_FAILED)
+		fprintf(stderr, "labyrinth vm: %s: %s (%s, boot %.1fs, total "
+			"%.1fs)\n", vm_verdict_name(r->verdict), r->evidence,
+			r->accel, r->boot_s, r->total_s);
+	else if (r->evidence_line)
+		fprintf(stderr, "labyrinth vm: %s: %s\n  evidence: %s:%u\n",
+			vm_verdict_name(r->verdict), r->evidence,
+			r->console_log, r->evidence_line);
+	else
+		fprintf(stderr, "labyrinth vm: %s: %s\n  logs: %s\n",
+			vm_verdict_name(r->verdict), r->evidence,
+			s->dir ? s->dir : "(none)");
+	if (r->panic_line && r->panic_line != r->evidence_line)
+		fprintf(stderr, "  then: %s (line %u)\n", r->panic,
+			r->panic_line);
+	if (r->verdict == VM_SPLAT || r->verdict == VM_PANIC) {
+		fprintf(stderr, "  console:");
+		for (k = CON_PANIC; k < CON_CMD_START; k++)
+			if (s->scan.count[k])
+				fprintf(stderr, " %s=%u", console_kind_name(k),
+					s->scan.count[k]);
+		fputc('\n', stderr);
 	}
-	if (temp_dir && !o->keep && r->verdict == VM_PASS) {
-		remove_tree(dir);
+cleanup:
+	if (s->temp_dir && s->dir &&
+	    (s->dry_run || (!o->keep && r->verdict == VM_PASS))) {
+		remove_tree(s->dir);
 		free(r->out_dir);
 		free(r->console_log);
 		r->out_dir = r->console_log = NULL;
 	}
-out:
-	if (con.fd >= 0)
-		close(con.fd);
-	if (out.fd >= 0)
-		close(out.fd);
-	free(con.path);
-	free(out.path);
-	free(lf.carry);
-	sv_free(&qa);
-	vm_hang_free(&hang);
-	console_scan_free(&scan);
-	free(kernel);
-	free(initrd);
-	free(init);
-	free(dir);
-	return r->exit_code;
+}
+
+int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r)
+{
+	struct vm_session *s = xcalloc(1, sizeof(*s));
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->cmd_status = -1;
+	s->o = o;
+	s->r = r;
+	s->con.fd = s->out.fd = -1;
+	console_scan_init(&s->scan);
+	vm_kernel_boot_files(o, &s->kernel, &s->initrd);
+	s->init = self_exe();
+	s->accel = vm_pick_accel(o->accel, s->why, sizeof(s->why));
+	snprintf(r->accel, sizeof(r->accel), "%s", s->accel);
+	if (vm_prepare(s, argv) == 0)
+		vm_boot(s, argv);
+	vm_report(s);
+	if (s->con.fd >= 0)
+		close(s->con.fd);
+	if (s->out.fd >= 0)
+		close(s->out.fd);
+	free(s->con.path);
+	free(s->out.path);
+	free(s->lf.carry);
+	argv_free(&s->qa);
+	vm_hang_free(&s->hang);
+	console_scan_free(&s->scan);
+	free(s->kernel);
+	free(s->initrd);
+	free(s->init);
+	free(s->dir);
+	ret = r->exit_code;
+	free(s);
+	return ret;
 }

@@ -75,13 +75,34 @@ struct vm_result {
 };
 
 void vm_opts_init(struct vm_opts *o);
+#define VM_TIMEOUT_MAX_S (7U * 24 * 3600)
+
 /*
  * Check and set one of the VM options `vm` and `vm run` share: "mem",
- * "cpus", "variant", "accel" or "kver". On a bad value print an error naming
- * WHO (the command) and return -1; arg must outlive o.
+ * "cpus", "variant", "timeout" (1 s to 7 days, in either), "accel" or
+ * "kver". On a bad value print an error naming WHO (the command) and
+ * return -1; arg must outlive o.
  */
 int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		const char *arg);
+
+/*
+ * The options `vm` and `vm run` share, for getopt_long: -k/--kernel,
+ * --variant, --kver, -m/--mem, -c/--cpus, -t/--timeout, --accel. VM_OPTSTRING
+ * goes into the short option string, VM_LONGOPTS into the table.
+ */
+enum { VM_OPT_VARIANT = 0x1000, VM_OPT_ACCEL, VM_OPT_KVER };
+#define VM_OPTSTRING "k:m:c:t:"
+#define VM_LONGOPTS \
+	{ "kernel", required_argument, NULL, 'k' }, \
+	{ "variant", required_argument, NULL, VM_OPT_VARIANT }, \
+	{ "kver", required_argument, NULL, VM_OPT_KVER }, \
+	{ "mem", required_argument, NULL, 'm' }, \
+	{ "cpus", required_argument, NULL, 'c' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "accel", required_argument, NULL, VM_OPT_ACCEL }
+/* One of those: 0 (taken), -1 (bad value, said so), 1 (not one). */
+int vm_opts_getopt(struct vm_opts *o, const char *who, int c, char *arg);
 /* Boot, run argv[0..] in the guest (cwd = the host's cwd), wait, judge. */
 int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r);
 void vm_result_free(struct vm_result *r);

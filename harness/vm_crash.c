@@ -94,7 +94,7 @@ const char *crash_kind_name(enum console_kind k)
 
 	/*
 	 * report.json's kernel message kinds, and for the splats that list
-	 * calls "other", console.h's own names (soft-lockup, rcu-stall, ...).
+	 * calls "other", vm_console.h's own names (soft-lockup, rcu-stall, ...).
 	 */
 	if (!console_kind_is_splat(k))
 		return "other";

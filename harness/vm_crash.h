@@ -8,7 +8,7 @@
  *   CRASH in lab_refill_ring+0x4e [lab_refill] (NULL pointer dereference, hard IRQ)
  *
  * Formats read are the x86-64 kernel's own (6.1; 6.12 too): the report
- * headers console.h classifies, "CPU: N PID: N Comm: X", "RIP: 0010:f+0x/0x
+ * headers vm_console.h classifies, "CPU: N PID: N Comm: X", "RIP: 0010:f+0x/0x
  * [mod]", and the "Call Trace:" with its <IRQ>/<SOFTIRQ>/<NMI>/<TASK>
  * stack markers (arch/x86/kernel/dumpstack.c).
  *
@@ -36,7 +36,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "console.h"
+#include "vm_console.h"
 
 #define CRASH_FRAMES_MAX 8
 

@@ -15,9 +15,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "scenario.h"
 #include "util.h"
 #include "vm.h"
+#include "vocab.h"
 
 /*
  * Both trees decide the same way for an order-0 request (mm/page_alloc.c:
@@ -407,12 +409,12 @@ const char *vm_kernel_scenario_lacks(const struct vm_kernel *k,
 				     size_t whylen)
 {
 	enum vm_kernel_feature need[4];
-	int slab;
 	size_t i, n;
+	int id;
 
-	for (slab = 0; slab < 2; slab++) {
-		const struct sc_inject *in = slab ? &sc->failslab :
-						    &sc->fail_page_alloc;
+	for (id = 0; id < INJ_COUNT; id++) {
+		const struct sc_inject *in = &sc->inject[id];
+		bool slab = id == INJ_SLAB;
 
 		if (!in->present)
 			continue;
@@ -422,8 +424,8 @@ const char *vm_kernel_scenario_lacks(const struct vm_kernel *k,
 				continue;
 			snprintf(why, whylen,
 				 "[%s] scope = %s needs %s, which the %s kernel lacks",
-				 slab ? "failslab" : "fail_page_alloc",
-				 sc_scope_name(in->scope),
+				 injectors[id].name,
+				 vocab_str(&vocab_scope, in->scope),
 				 vm_kernel_feature_config(need[i]), k->name);
 			return vm_kernel_feature_config(need[i]);
 		}

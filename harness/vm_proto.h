@@ -16,6 +16,15 @@
 #define VM_CTL_ENV	"env"		/* NUL-separated NAME=value */
 #define VM_CTL_CWD	"cwd"		/* directory to run in */
 #define VM_CTL_SHARES	"shares"	/* "tag\tpath\n" per share */
+/*
+ * "stdout N\nstderr N\n": is the host's stdout, stderr a terminal. The
+ * command's stdout and stderr both reach the host's stdout; the guest
+ * init gives the command a terminal only where the host's output is one
+ * (its stderr: where the host's stdout and stderr both are), and a pipe
+ * it relays otherwise. So a program in the guest draws progress lines
+ * exactly when it would on the host, and logs get none.
+ */
+#define VM_CTL_TTY	"tty"
 /* Written by the guest: "exit N", "signal N" or "error MESSAGE". */
 #define VM_CTL_STATUS	"status"
 

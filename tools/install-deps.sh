@@ -22,7 +22,7 @@ pkgs=(
 	# stock kernel's initramfs
 	build-essential pkg-config bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils dwarves "${kernel_sources[@]}"
-	# libraries: JSON, INI scenarios, unit tests
+	# libraries: JSON, INI scenarios, SHA-256 (libssl-dev above), unit tests
 	libjansson-dev libinih-dev check
 	# sanitizer and fuzzer builds
 	clang llvm libclang-rt-14-dev

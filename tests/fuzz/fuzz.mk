@@ -10,8 +10,8 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_BIN := $(FUZZ_DIR)/fuzz_scenario
-FUZZ_SRC := tests/fuzz/fuzz_scenario.c harness/scenario.c harness/sha256.c \
-	harness/util.c
+FUZZ_SRC := tests/fuzz/fuzz_scenario.c harness/scenario.c harness/inject.c \
+	harness/knobs.c harness/vocab.c harness/util.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
@@ -23,8 +23,8 @@ $(FUZZ_BIN): $(FUZZ_SRC) harness/scenario.h harness/util.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iharness \
-		$(FUZZ_FLAGS) $(shell pkg-config --cflags inih) -o $@ \
-		$(FUZZ_SRC) $(shell pkg-config --libs inih) -lm
+		$(FUZZ_FLAGS) $(shell pkg-config --cflags inih jansson) -o $@ \
+		$(FUZZ_SRC) $(shell pkg-config --libs inih jansson libcrypto) -lm
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus

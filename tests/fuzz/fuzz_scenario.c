@@ -34,11 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (last && last[1])
 			scenario_set(&sc, last + 1, err, sizeof(err));
 		scenario_finish(&sc, err, sizeof(err));
-		scenario_free(&sc);
 	}
-	/* every error names the file */
-	if (err[0] && strncmp(err, "fuzz.ini", 8) && strncmp(err, "--set", 5))
-		abort();
+	/* every error names the file (or the --set) */
+	for (size_t i = 0; i < sc.nerrors; i++)
+		if (strncmp(sc.errors[i], "fuzz.ini", 8) &&
+		    strncmp(sc.errors[i], "--set", 5))
+			abort();
+	scenario_free(&sc);
 	free(text);
 	return 0;
 }

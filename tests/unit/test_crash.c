@@ -541,7 +541,7 @@ START_TEST(odd_input)
 }
 END_TEST
 
-/* crash.kind: report.json's kernel message kinds, console.h's elsewhere. */
+/* crash.kind: report.json's kernel message kinds, vm_console.h's elsewhere. */
 START_TEST(kind_names)
 {
 	ck_assert_str_eq(crash_kind_name(CON_OOPS), "oops");

@@ -235,9 +235,8 @@ START_TEST(test_arm_fault_attr)
 		err, sizeof(err)), 0);
 	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
 	ck_assert_int_eq(knobs_open(&k, root, state, err, sizeof(err)), 0);
-	ck_assert_int_eq(knobs_arm_fault_attr(&k, knobs_fault_dir(
-		"fail_page_alloc", SC_SCOPE_SYSTEM), &sc.fail_page_alloc,
-		false, err, sizeof(err)), 0);
+	ck_assert_int_eq(injector_arm(&k, &injectors[INJ_PAGE_ALLOC],
+		&sc.inject[INJ_PAGE_ALLOC], err, sizeof(err)), 0);
 	/* 2.5% of every 3rd call = 5% of every 6th */
 	ck_assert_str_eq(get(DEBUGFS "/fail_page_alloc/probability"), "5");
 	ck_assert_str_eq(get(DEBUGFS "/fail_page_alloc/interval"), "6");
@@ -246,9 +245,8 @@ START_TEST(test_arm_fault_attr)
 	ck_assert_str_eq(get(DEBUGFS "/fail_page_alloc/task-filter"), "Y");
 	ck_assert_str_eq(get(DEBUGFS "/fail_page_alloc/ignore-gfp-wait"), "N");
 	ck_assert_str_eq(get(DEBUGFS "/fail_page_alloc/verbose"), "0");
-	ck_assert_int_eq(knobs_arm_fault_attr(&k, knobs_fault_dir(
-		"failslab", SC_SCOPE_SYSTEM), &sc.failslab, true, err,
-		sizeof(err)), 0);
+	ck_assert_int_eq(injector_arm(&k, &injectors[INJ_SLAB],
+		&sc.inject[INJ_SLAB], err, sizeof(err)), 0);
 	ck_assert_str_eq(get(DEBUGFS "/failslab/probability"), "100");
 	ck_assert_str_eq(get(DEBUGFS "/failslab/times"), "-1");
 	ck_assert_str_eq(get(DEBUGFS "/failslab/cache-filter"), "Y");

@@ -160,8 +160,8 @@ START_TEST(test_scope_program)
 	char *p;
 
 	snprintf(in.target, sizeof(in.target), "e1000");
-	p = trace_scope_program(&in, false, 0xffffffffc0100000ULL, 155648,
-				err, sizeof(err));
+	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 155648, err,
+				sizeof(err));
 	ck_assert_ptr_nonnull(p);
 	ck_assert_msg(strstr(p, "kprobe:should_fail_alloc_page\n/arg1 >= 0 && "
 			     "!(arg0 & 0x400)/"), "%s", p);
@@ -180,7 +180,8 @@ START_TEST(test_scope_program)
 	in.interval = 1;
 	in.times = SC_UNLIMITED;
 	in.ignore_gfp_wait = false;
-	p = trace_scope_program(&in, true, 0xffffffffc0100000ULL, 4096, err,
+	in.id = INJ_SLAB;
+	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 4096, err,
 				sizeof(err));
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_null(strstr(p, "@calls %"));
@@ -188,11 +189,9 @@ START_TEST(test_scope_program)
 	ck_assert_msg(strstr(p, "kprobe:should_failslab\n{"), "%s", p);
 	ck_assert_msg(strstr(p, "override(-12);"), "%s", p);
 	free(p);
-	ck_assert_ptr_null(trace_scope_program(&in, false, 0, 0, err,
-					       sizeof(err)));
+	ck_assert_ptr_null(trace_scope_program(&in, 0, 0, err, sizeof(err)));
 	in.cache_filter = true;
-	ck_assert_ptr_null(trace_scope_program(&in, true, 1, 1, err,
-					       sizeof(err)));
+	ck_assert_ptr_null(trace_scope_program(&in, 1, 1, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "BTF"), "%s", err);
 }
 END_TEST
@@ -245,21 +244,22 @@ START_TEST(test_kmsg_records)
 	memset(&k, 0, sizeof(k));
 	k.fd = -1;
 	k.t0 = 10.0;
-	k.messages = json_array();
 	kmsg_feed(&k, "4,1,12500000,-;kworker/0:1: page allocation failure: "
 		  "order:0, mode:0xa20(GFP_ATOMIC)\n");
 	kmsg_feed(&k, "3,2,13000000,-;Out of memory: Killed process 9 "
 		  "(bigheap) total-vm:1kB, anon-rss:2kB\n");
 	kmsg_feed(&k, "6,3,13100000,-;boring\n");
 	kmsg_feed(&k, "4,4,13200000,-;BUG: unable to handle page fault \xff\n");
-	ck_assert_uint_eq(json_array_size(k.messages), 3);
-	ck_assert_uint_eq(k.alloc_failures, 1);
-	ck_assert_uint_eq(k.nooms, 1);
-	ck_assert(k.ooms[0].t_s > 2.99 && k.ooms[0].t_s < 3.01);
-	ck_assert_str_eq(k.ooms[0].comm, "bigheap");
-	ck_assert_uint_eq(k.splats, 1);
+	ck_assert_uint_eq(k.ev.n, 3);
+	ck_assert_uint_eq(k.ev.nalloc_failures, 1);
+	ck_assert_uint_eq(k.ev.nooms, 1);
+	ck_assert(k.ev.v[1].has_oom);
+	ck_assert(k.ev.v[1].oom.t_s > 2.99 && k.ev.v[1].oom.t_s < 3.01);
+	ck_assert_str_eq(k.ev.v[1].oom.comm, "bigheap");
+	ck_assert_uint_eq(k.ev.nsplats, 1);
 	/* non-ASCII masked so the JSON stays valid */
-	ck_assert_str_eq(k.first_splat, "BUG: unable to handle page fault ?");
+	ck_assert_str_eq(kevents_first(&k.ev, CON_KIND_MAX)->text,
+			 "BUG: unable to handle page fault ?");
 	kmsg_close(&k);
 }
 END_TEST

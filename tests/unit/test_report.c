@@ -17,6 +17,7 @@
 #include "check_main.h"
 #include "report.h"
 #include "util.h"
+#include "vocab.h"
 
 static char *top_path(const char *rel)
 {
@@ -119,14 +120,14 @@ static const struct bad_case {
 	{ "engines.1.latency_log2_ns.3", "\"x\"",
 	  "$.engines[1].latency_log2_ns[3]" },
 	{ "engines.0.context", "\"nmi\"", "$.engines[0].context: expected one "
-	  "of hrtimer, irq_work, tasklet, process; got \"nmi\"" },
+	  "of hrtimer, irq_work, softirq, kthread-atomic; got \"nmi\"" },
 	{ "engines.0.cpus", "[]", "$.engines[0].cpus: needs at least 1" },
 	{ "engines.0.order", "11", "$.engines[0].order: 11 is out of range" },
 	{ "scenario.sha256", "\"abc\"", "$.scenario.sha256: expected 64" },
 	{ "run.start_time", "\"2026-11-24 10:15:00\"", "$.run.start_time" },
 	{ "run.duration_s", "-1", "$.run.duration_s: expected seconds >= 0" },
-	{ "schema_version", "2", "newer than this labyrinth reads" },
-	{ "schema_version", "0", "$.schema_version: expected 1" },
+	{ "schema_version", "3", "newer than this labyrinth reads" },
+	{ "schema_version", "0", "$.schema_version: 0 is out of range [1, 2]" },
 	{ "schema", "\"other-report\"", "$.schema: expected "
 	  "\"labyrinth-report\"; this is not a labyrinth report" },
 	{ "series.t_s.5", "0", "$.series.t_s[5]: time goes backwards" },
@@ -302,8 +303,8 @@ START_TEST(validator_agrees_with_schema_file)
 	ck_assert_msg(schema, "%s: %s", p, je.text);
 	ck_assert_str_eq(json_string_value(at(schema,
 		"properties.schema.const")), REPORT_SCHEMA_NAME);
-	ck_assert_int_eq(json_integer_value(at(schema,
-		"properties.schema_version.const")), REPORT_SCHEMA_VERSION);
+	ck_assert_int_eq(json_integer_value(json_array_get(at(schema,
+		"properties.schema_version.enum"), 1)), REPORT_SCHEMA_VERSION);
 	w.schema = schema;
 	w.root = fixture("good");
 	walk(&w, schema, w.root, "");
@@ -625,6 +626,48 @@ START_TEST(tap_reports_each_check)
 }
 END_TEST
 
+/* The schema's enums are the vocabulary tables: names and old spellings. */
+static void enum_is_vocab(json_t *schema, const char *path,
+			  const struct vocab *voc)
+{
+	json_t *e = at(schema, path), *x;
+	size_t i, k, n = 0, words = 0;
+	uint32_t v;
+
+	ck_assert_msg(json_is_array(e), "no %s in the schema", path);
+	json_array_foreach(e, i, x) {
+		if (json_is_null(x))
+			continue;
+		ck_assert_msg(vocab_parse(voc, json_string_value(x), &v) >= 0,
+			      "%s: %s is not a %s", path, json_string_value(x),
+			      voc->what);
+		n++;
+	}
+	for (i = 0; i < voc->n; i++)
+		for (k = 0, words++; k < VOCAB_OLD_MAX && voc->w[i].old[k]; k++)
+			words++;
+	ck_assert_msg(n == words, "%s has %zu words, the %s table %zu", path,
+		      n, voc->what, words);
+}
+
+START_TEST(schema_speaks_the_vocabulary)
+{
+	char *p = top_path("reports/schema/report.schema.json");
+	json_error_t je;
+	json_t *schema = json_load_file(p, 0, &je);
+
+	ck_assert_msg(schema, "%s: %s", p, je.text);
+	enum_is_vocab(schema, "$defs.context.enum", &vocab_context);
+	enum_is_vocab(schema, "$defs.verdict.enum", &vocab_verdict);
+	enum_is_vocab(schema, "properties.engines.items.properties.policy.enum",
+		      &vocab_policy);
+	enum_is_vocab(schema, "properties.engines.items.properties.shred.enum",
+		      &vocab_shred);
+	json_decref(schema);
+	free(p);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -635,6 +678,7 @@ static Suite *report_suite(void)
 	tcase_add_loop_test(tc, bad_values_name_their_path, 0,
 			    (int)ARRAY_SIZE(bad_cases));
 	tcase_add_test(tc, validator_agrees_with_schema_file);
+	tcase_add_test(tc, schema_speaks_the_vocabulary);
 	tcase_add_test(tc, load_explains_bad_files);
 	tcase_add_test(tc, load_reports_validation_with_file);
 	tcase_add_test(tc, write_round_trip);

@@ -40,6 +40,10 @@ struct seen {
 	int fail_markers, oom_markers, panic_markers;
 	double dot_cx, dot_cy;
 	double bottom_y_seen;	/* largest y in the watermark plot's free line */
+	int free_lines;		/* l-free polylines in that plot */
+	double free_pts[2][8192];	/* their points, the first 8192 */
+	int nfree_pts;
+	int exhaustion_bands, gap_bands;
 	int scripts_with_src, links, external;
 };
 
@@ -145,6 +149,11 @@ static void on_elem(void *arg, const char *name, size_t len,
 			if (s->svgs == 1 && has_class(a, n, "l-free") &&
 			    y > s->bottom_y_seen)
 				s->bottom_y_seen = y;
+			if (s->svgs == 1 && has_class(a, n, "l-free") &&
+			    s->nfree_pts < 8192) {
+				s->free_pts[0][s->nfree_pts] = x;
+				s->free_pts[1][s->nfree_pts++] = y;
+			}
 			pts++;
 			p += used;
 			while (*p == ' ')
@@ -152,6 +161,12 @@ static void on_elem(void *arg, const char *name, size_t len,
 		}
 		if (pts > s->max_points)
 			s->max_points = pts;
+		if (s->svgs == 1 && has_class(a, n, "l-free"))
+			s->free_lines++;
+	}
+	if (len == 4 && !strncmp(name, "rect", 4) && s->svgs == 1) {
+		s->exhaustion_bands += has_class(a, n, "w-exhaustion");
+		s->gap_bands += has_class(a, n, "w-gap");
 	}
 	/* Vertical lines only: the legend's samples are horizontal. */
 	if (len == 4 && !strncmp(name, "line", 4) &&
@@ -294,6 +309,69 @@ START_TEST(decimation_keeps_a_one_sample_dip)
 }
 END_TEST
 
+/*
+ * A version 2 report: the module's series with a hole in it, a failure
+ * snapshot deeper than the samples around it, an exhaustion window. The
+ * free pages line goes through the failure dot, breaks at the hole
+ * (hatched, and said in the caption), and the window is shaded.
+ */
+START_TEST(exact_series_plot)
+{
+	json_t *r = fixture("good"), *s = json_object_get(r, "series"), *col;
+	json_t *ff = json_object_get(json_object_get(r, "thresholds"),
+				     "first_atomic_failure");
+	json_t *loss = json_object(), *gaps = json_array(), *g, *w;
+	struct seen seen;
+	const char *k;
+	char *html;
+	int i, on_line = 0;
+
+	/* samples 100..199 (1.00 to 1.99 s) never came */
+	json_object_foreach(s, k, col)
+		if (json_is_array(col))
+			for (i = 0; i < 100; i++)
+				json_array_remove(col, 100);
+	json_object_set_new(s, "source", json_string("module"));
+	g = json_object();
+	json_object_set_new(g, "t0_s", json_real(0.99));
+	json_object_set_new(g, "t1_s", json_real(2.0));
+	json_object_set_new(g, "missing", json_integer(100));
+	json_array_append_new(gaps, g);
+	json_object_set_new(loss, "ring_lost", json_integer(0));
+	json_object_set_new(loss, "missing_samples", json_integer(100));
+	json_object_set_new(loss, "longest_gap_s", json_real(1.01));
+	json_object_set_new(loss, "gap_count", json_integer(1));
+	json_object_set_new(loss, "gaps", gaps);
+	json_object_set_new(s, "loss", loss);
+	/* the snapshot, between two samples and below both */
+	json_object_set_new(ff, "t_s", json_real(3.1655));
+	json_object_set_new(ff, "free_pages", json_integer(250));
+	w = json_object();
+	json_object_set_new(w, "kind", json_string("exhaustion"));
+	json_object_set_new(w, "label", json_string("exhausted"));
+	json_object_set_new(w, "t0_s", json_real(3.1655));
+	json_object_set_new(w, "t1_s", json_real(4.5));
+	json_object_set_new(r, "windows", json_array());
+	json_array_append_new(json_object_get(r, "windows"), w);
+
+	html = checked_html(r, &seen);
+	for (i = 0; i < seen.nfree_pts; i++)
+		if (fabs(seen.free_pts[0][i] - seen.dot_cx) < 0.06 &&
+		    fabs(seen.free_pts[1][i] - seen.dot_cy) < 0.06)
+			on_line = 1;
+	ck_assert_msg(on_line, "the failure dot (%g, %g) is not on the free "
+		      "pages line", seen.dot_cx, seen.dot_cy);
+	ck_assert_int_eq(seen.free_lines, 2);
+	ck_assert_int_eq(seen.gap_bands, 1);
+	ck_assert_int_eq(seen.exhaustion_bands, 1);
+	ck_assert_ptr_nonnull(strstr(html, "100 samples are missing"));
+	ck_assert_ptr_nonnull(strstr(html, "(0 dropped by a full ring"));
+	ck_assert_ptr_nonnull(strstr(html, "exhaustion window"));
+	free(html);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(hostile_text_is_escaped)
 {
 	json_t *r = fixture("good"), *m;
@@ -394,6 +472,7 @@ static Suite *report_html_suite(void)
 	tcase_add_test(tc, markers_where_thresholds_say);
 	tcase_add_test(tc, decimation_keeps_a_one_sample_dip);
 	tcase_add_test(tc, hostile_text_is_escaped);
+	tcase_add_test(tc, exact_series_plot);
 	tcase_add_test(tc, junit_counts_match_cases);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Description: the reports a run produces pass the report schema's own
- * validator: a finished run (series, kmsg, engines, injection) and, on
- * the host, a run whose guest panicked: report.partial.json + the
- * streamed samples + the console log become a complete report with the
- * panic verdict, the panic threshold and the last sample before it.
+ * Description: a run's outcome and report, from recorded data: a
+ * finished run (the module's series, /proc series, kmsg, engine stats)
+ * gives a valid report whose thresholds agree with its series; on the
+ * host, a guest that panicked (report.partial.json + the streamed series
+ * + the console log) becomes a complete report with the panic verdict;
+ * and the same recorded run gives the same outcome whether the guest
+ * finished it or the host completed it from the stream.
  */
 #include <check.h>
 #include <math.h>
@@ -13,13 +15,24 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "outcome.h"
+#include "outcome_json.h"
 #include "report.h"
 #include "run.h"
 #include "run_report.h"
+#include "sampler.h"
 #include "util.h"
 #include "vm.h"
 
 static char dir[64], err[1024];
+
+/* What a run records, from fixtures: no kernel needed. */
+struct fake {
+	struct run_record rec;
+	struct scenario sc;
+	struct series s, proc;
+	struct kmsg km;
+};
 
 static char *top_path(const char *rel)
 {
@@ -28,43 +41,105 @@ static char *top_path(const char *rel)
 	return xasprintf("%s/%s", top ? top : ".", rel);
 }
 
-/* A run as run.c leaves it, from recorded data: no kernel needed. */
-static void fake_run(struct run *r, struct scenario *sc, const char *file)
+static void read_csv(const char *rel, struct series *s, int want)
 {
-	char *p = top_path(file), *csv, *text;
-	int n;
+	char *p = top_path(rel), *text;
 
-	memset(r, 0, sizeof(*r));
-	memset(sc, 0, sizeof(*sc));
-	ck_assert_msg(scenario_load(sc, p, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(scenario_finish(sc, err, sizeof(err)) == 0, "%s", err);
-	free(p);
-	r->sc = sc;
-	r->dir = xstrdup(dir);
-	r->id = xstrdup("test-run");
-	r->t0 = 100.0;
-	r->t0_wall = 1795490000.0;
-	r->scope_tr[0] = r->scope_tr[1] = -1;
-	r->system = run_system_json();
-	series_init(&r->s, 10);
-	snprintf(r->s.zone, sizeof(r->s.zone), "DMA32");
-	csv = top_path("tests/fixtures/series/drain.csv");
-	ck_assert_int_eq(read_file(csv, &text, NULL), 0);
-	n = series_csv_read(text, &r->s, err, sizeof(err));
-	ck_assert_int_eq(n, 60);
+	ck_assert_int_eq(read_file(p, &text, NULL), 0);
+	ck_assert_int_eq(series_csv_read(text, s, err, sizeof(err)), want);
 	free(text);
-	free(csv);
+	free(p);
 }
 
-static void free_fake(struct run *r, struct scenario *sc)
+/* The kernel's messages of the recorded run, as /dev/kmsg gave them
+ * (t0 = 100 s): an allocation failure at 0.41 s, an OOM kill at 0.55 s. */
+static const char *const kmsg_records[] = {
+	"4,1,100410000,-;swapper/0: page allocation failure: order:0, "
+	"mode:0xa20(GFP_ATOMIC)",
+	"4,2,100440000,-;bigheap invoked oom-killer: gfp_mask=0xcc0, "
+	"order=0, oom_score_adj=1000",
+	"3,3,100550000,-;Out of memory: Killed process 9 (lab-ballast) "
+	"total-vm:66000kB, anon-rss:65536kB, oom_score_adj:1000",
+};
+
+/* ...and as the console showed them to the host. */
+static const char console_log[] =
+	"[   99.000000] before the run: not its message\n"
+	"[  100.410000] swapper/0: page allocation failure: order:0, "
+	"mode:0xa20(GFP_ATOMIC)\n"
+	"[  100.440000] bigheap invoked oom-killer: gfp_mask=0xcc0, "
+	"order=0, oom_score_adj=1000\n"
+	"[  100.550000] Out of memory: Killed process 9 (lab-ballast) "
+	"total-vm:66000kB, anon-rss:65536kB, oom_score_adj:1000\n";
+
+static void fake_run(struct fake *f, const char *scenario)
 {
-	series_free(&r->s);
-	json_decref(r->system);
-	free(r->dir);
-	free(r->id);
-	if (r->km.messages)
-		kmsg_close(&r->km);
-	scenario_free(sc);
+	char *p = top_path(scenario);
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	ck_assert_msg(scenario_load(&f->sc, p, err, sizeof(err)) == 0, "%s",
+		      err);
+	ck_assert_msg(scenario_finish(&f->sc, err, sizeof(err)) == 0, "%s",
+		      err);
+	free(p);
+	series_init(&f->s, SERIES_MODULE, 10);
+	series_init(&f->proc, SERIES_PROC, 100);
+	snprintf(f->s.zone, sizeof(f->s.zone), "DMA32");
+	read_csv("tests/fixtures/series/module.csv", &f->s, 60);
+	read_csv("tests/fixtures/series/proc.csv", &f->proc, 6);
+	f->km.fd = -1;
+	f->km.t0 = 100.0;
+	for (i = 0; i < ARRAY_SIZE(kmsg_records); i++)
+		kmsg_feed(&f->km, kmsg_records[i]);
+	f->rec.sc = &f->sc;
+	f->rec.dir = xstrdup(dir);
+	f->rec.id = xstrdup("test-run");
+	f->rec.t0 = 100.0;
+	f->rec.t0_wall = 1795490000.0;
+	f->rec.t_end = 0.6;
+	f->rec.system = run_system_json();
+	f->rec.s = &f->s;
+	f->rec.proc = &f->proc;
+	f->rec.ev = &f->km.ev;
+	for (i = 0; i < INJ_COUNT; i++)
+		f->rec.inj[i].scope_tr = -1;
+}
+
+static void free_fake(struct fake *f)
+{
+	outcome_free(&f->rec.out);
+	series_free(&f->s);
+	series_free(&f->proc);
+	json_decref(f->rec.system);
+	free(f->rec.dir);
+	free(f->rec.id);
+	kmsg_close(&f->km);
+	scenario_free(&f->sc);
+}
+
+/* The module's own account of engine 0: a snapshot at the failure. */
+static void engine_stats(struct fake *f, double t_fail, uint64_t free_pages,
+			 uint64_t held)
+{
+	struct engine_record *e = &f->rec.eng[0];
+	struct lab_snapshot *sn = &e->st.total.first_failure;
+
+	e->started = e->have_stats = true;
+	e->st.total.attempts = 2405;
+	e->st.total.successes = 1640;
+	e->st.total.fail_genuine = 760;
+	e->st.total.fail_injected_private = 5;
+	e->st.stop_ns = (uint64_t)((100.0 + 0.58) * 1e9);
+	sn->time_ns = (uint64_t)((100.0 + t_fail) * 1e9 + 0.5);
+	sn->zone_free_pages = free_pages;
+	sn->wmark_min = 980 + 1024;
+	sn->wmark_low = 1225 + 1024;
+	sn->wmark_high = 1470 + 1024;
+	sn->watermark_boost = 1024;
+	sn->pages_held = held;
+	memcpy(sn->zone_name, "DMA32", 5);
+	e->st.total.latency_hist[9] = 2405;
 }
 
 static void setup(void)
@@ -78,142 +153,207 @@ static void teardown(void)
 	remove_tree(dir);
 }
 
+static json_t *at(json_t *r, const char *path)
+{
+	char key[64];
+	const char *p = path, *dot;
+
+	while (r && *p) {
+		dot = strchr(p, '.');
+		snprintf(key, sizeof(key), "%.*s",
+			 (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
+		r = json_object_get(r, key);
+		p += strlen(key) + (dot ? 1 : 0);
+	}
+	return r;
+}
+
+static double num(json_t *r, const char *path)
+{
+	return json_number_value(at(r, path));
+}
+
 START_TEST(test_finished_report_valid)
 {
-	struct scenario sc;
-	struct run r;
-	json_t *rep, *ff;
+	struct fake f;
+	json_t *rep, *w;
 
-	fake_run(&r, &sc, "scenarios/default.ini");
-	/* what the module's snapshot said (engine stats) */
-	r.eng[0].started = r.eng[0].have_stats = true;
-	r.eng[0].st.total.attempts = 1800;
-	r.eng[0].st.total.successes = 1640;
-	r.eng[0].st.total.fail_genuine = 160;
-	r.eng[0].st.total.first_failure.time_ns = 100410000000ULL;
-	r.eng[0].st.total.first_failure.zone_free_pages = 360;
-	r.eng[0].st.total.first_failure.wmark_min = 980 + 1024;
-	r.eng[0].st.total.first_failure.wmark_low = 1225 + 1024;
-	r.eng[0].st.total.first_failure.wmark_high = 1470 + 1024;
-	r.eng[0].st.total.first_failure.watermark_boost = 1024;
-	r.eng[0].st.total.first_failure.pages_held = 1640;
-	memcpy(r.eng[0].st.total.first_failure.zone_name, "DMA32", 5);
-	r.eng[0].st.total.latency_hist[9] = 1800;
-	/* kernel messages as /dev/kmsg gave them */
-	r.km.fd = -1;
-	r.km.t0 = 100.0;
-	r.km.messages = json_array();
-	r.km_open = true;
-	kmsg_feed(&r.km, "4,1,100410000,-;swapper/0: page allocation failure: "
-		  "order:0, mode:0xa20(GFP_ATOMIC)");
-	kmsg_feed(&r.km, "3,2,100550000,-;Out of memory: Killed process 9 "
-		  "(lab-ballast) total-vm:66000kB, anon-rss:65536kB, "
-		  "oom_score_adj:1000");
-	r.t_end = 0.6;
-	snprintf(r.stop_reason, sizeof(r.stop_reason), "first genuine atomic "
-		 "failure at 0.41 s");
-
-	rep = run_build_report(&r, false);
+	fake_run(&f, "scenarios/default.ini");
+	/* the module's snapshot: 250 free, deeper than any sample (360) */
+	engine_stats(&f, 0.405, 250, 1620);
+	snprintf(f.rec.stop_reason, sizeof(f.rec.stop_reason), "first "
+		 "genuine atomic failure at 0.41 s");
+	run_record_outcome(&f.rec);
+	rep = run_build_report(&f.rec);
 	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		rep, "outcome"), "verdict")), "atomic-failure");
-	ck_assert(json_is_true(json_object_get(json_object_get(rep, "outcome"),
-					       "expect_met")));
-	ff = json_object_get(json_object_get(rep, "thresholds"),
-			     "first_atomic_failure");
-	ck_assert(fabs(json_real_value(json_object_get(ff, "t_s")) - 0.41) <
-		  1e-6);
+	ck_assert_str_eq(json_string_value(at(rep, "outcome.verdict")),
+			 "atomic-failure");
+	ck_assert(json_is_true(at(rep, "outcome.expect_met")));
+	ck_assert(json_is_true(at(rep, "outcome.observed.atomic_failure")));
+	ck_assert(fabs(num(rep, "thresholds.first_atomic_failure.t_s") -
+		       0.405) < 1e-6);
 	/* the 3/8 rule is against the unboosted min */
-	ck_assert_int_eq(json_integer_value(json_object_get(ff, "min")), 980);
-	ck_assert(fabs(json_real_value(json_object_get(ff, "free_over_min")) -
-		       360.0 / 980) < 1e-9);
-	ck_assert_str_eq(json_string_value(json_object_get(ff, "engine")),
-			 "irq");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		json_object_get(rep, "thresholds"), "first_oom_kill"),
-		"victim_comm")), "lab-ballast");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-		json_object_get(rep, "thresholds"), "deepest_dip"),
-		"below_min_pages")), 620);
-	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(rep,
-		"series"), "t_s")), 60);
-	ck_assert_uint_eq(json_array_size(json_object_get(rep,
-							  "kernel_messages")),
-			  2);
+	ck_assert_int_eq(num(rep, "thresholds.first_atomic_failure.min"), 980);
+	ck_assert(fabs(num(rep, "thresholds.first_atomic_failure."
+			   "free_over_min") - 250.0 / 980) < 1e-9);
+	ck_assert_str_eq(json_string_value(at(rep, "thresholds."
+		"first_atomic_failure.engine")), "irq");
+	/* the dip is the snapshot: never shallower than the failure */
+	ck_assert_int_eq(num(rep, "thresholds.deepest_dip.free_pages"), 250);
+	ck_assert_int_eq(num(rep, "thresholds.deepest_dip.below_min_pages"),
+			 730);
+	ck_assert_str_eq(json_string_value(at(rep, "thresholds.deepest_dip."
+		"source")), "module snapshot");
+	ck_assert_str_eq(json_string_value(at(rep, "thresholds."
+		"first_oom_kill.victim_comm")), "lab-ballast");
+	ck_assert_int_eq(num(rep, "thresholds.first_oom_kill.free_pages"),
+			 360);
+	/* exhaustion: from the failure to the engine's stop */
+	w = json_array_get(at(rep, "windows"), 0);
+	ck_assert_str_eq(json_string_value(at(w, "kind")), "exhaustion");
+	ck_assert(fabs(num(w, "t0_s") - 0.405) < 1e-6);
+	ck_assert(fabs(num(w, "t1_s") - 0.58) < 1e-6);
+	ck_assert_uint_eq(json_array_size(at(rep, "series.t_s")), 60);
+	ck_assert_str_eq(json_string_value(at(rep, "series.source")),
+			 "module");
+	ck_assert_uint_eq(json_array_size(at(rep, "proc_series.t_s")), 6);
+	ck_assert_int_eq(num(rep, "series.loss.missing_samples"), 0);
+	ck_assert_uint_eq(json_array_size(at(rep, "kernel_messages")), 3);
+	ck_assert_int_eq(outcome_exit_code(&f.rec.out, &f.rec.st),
+			 LAB_EXIT_OK);
 	json_decref(rep);
-	free_fake(&r, &sc);
+	free_fake(&f);
+}
+END_TEST
+
+/* A series with a hole: the gap is reported as loss, not drawn over. */
+START_TEST(test_loss_reported)
+{
+	struct fake f;
+	struct series g;
+	size_t i;
+	json_t *rep;
+
+	fake_run(&f, "scenarios/default.ini");
+	series_init(&g, SERIES_MODULE, 10);
+	snprintf(g.zone, sizeof(g.zone), "DMA32");
+	for (i = 0; i < f.s.n; i++) {
+		uint64_t row[COL_MAX];
+		size_t c;
+
+		if (i >= 20 && i < 30)
+			continue;	/* 10 ticks never taken */
+		for (c = 0; c < COL_MAX; c++)
+			row[c] = f.s.col[c][i];
+		row[COL_LOST] = i == 45 ? 3 : 0;	/* ring full */
+		series_append(&g, f.s.t[i], row);
+	}
+	f.rec.s = &g;
+	run_record_outcome(&f.rec);
+	rep = run_build_report(&f.rec);
+	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(num(rep, "series.loss.missing_samples"), 10);
+	ck_assert_int_eq(num(rep, "series.loss.ring_lost"), 3);
+	ck_assert_int_eq(num(rep, "series.loss.gap_count"), 1);
+	ck_assert(fabs(num(rep, "series.loss.longest_gap_s") - 0.11) < 1e-6);
+	ck_assert(fabs(json_number_value(at(json_array_get(at(rep,
+		"series.loss.gaps"), 0), "t0_s")) - 0.19) < 1e-6);
+	ck_assert_int_eq(num(rep, "sampler.lost_samples"), 10);
+	json_decref(rep);
+	series_free(&g);
+	free_fake(&f);
 }
 END_TEST
 
 START_TEST(test_skipped_and_interrupted_valid)
 {
-	struct scenario sc;
-	struct run r;
+	struct fake f;
 	json_t *rep;
 
-	fake_run(&r, &sc, "scenarios/inject-deterministic.ini");
-	r.skipped = true;
-	snprintf(r.stop_reason, sizeof(r.stop_reason), "skipped: no "
+	fake_run(&f, "scenarios/inject-deterministic.ini");
+	f.rec.st.skipped = true;
+	snprintf(f.rec.stop_reason, sizeof(f.rec.stop_reason), "skipped: no "
 		 "CONFIG_FAIL_PAGE_ALLOC");
-	rep = run_build_report(&r, false);
+	run_record_outcome(&f.rec);
+	rep = run_build_report(&f.rec);
 	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		rep, "outcome"), "verdict")), "skipped");
-	ck_assert(!json_is_true(json_object_get(json_object_get(rep,
-		"outcome"), "expect_met")));
+	ck_assert_str_eq(json_string_value(at(rep, "outcome.verdict")),
+			 "skipped");
+	ck_assert(!json_is_true(at(rep, "outcome.expect_met")));
+	ck_assert_int_eq(outcome_exit_code(&f.rec.out, &f.rec.st),
+			 LAB_EXIT_SKIP);
 	json_decref(rep);
-	r.skipped = false;
-	r.interrupted = 2;
-	rep = run_build_report(&r, false);
+	f.rec.st.skipped = false;
+	f.rec.st.interrupted = 2;
+	run_record_outcome(&f.rec);
+	rep = run_build_report(&f.rec);
 	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		rep, "outcome"), "verdict")), "error");
+	ck_assert_str_eq(json_string_value(at(rep, "outcome.verdict")),
+			 "error");
+	ck_assert_int_eq(outcome_exit_code(&f.rec.out, &f.rec.st),
+			 LAB_EXIT_UNEXPECTED);
+	f.rec.st.restore_failed = true;
+	ck_assert_int_eq(outcome_exit_code(&f.rec.out, &f.rec.st),
+			 LAB_EXIT_INTERNAL);
 	json_decref(rep);
-	free_fake(&r, &sc);
+	free_fake(&f);
 }
 END_TEST
 
-START_TEST(test_panic_completed_on_host)
+/* What the guest leaves at t = 0 and streams until it dies. */
+static void guest_died(struct fake *f, size_t rows, const char *torn,
+		       const char *clog_text, char **clog)
 {
-	struct scenario sc;
-	struct run r;
-	struct vm_result vr;
-	json_t *rep, *pn, *ls;
-	char *p, *text, *clog;
-	int ret;
+	char *p, *text, *all, *cut;
+	json_t *rep;
+	size_t i;
 
-	fake_run(&r, &sc, "scenarios/panic-on-oom.ini");
-	/* the guest wrote its partial report and streamed 46 samples */
-	rep = run_build_report(&r, true);
+	f->rec.st.unfinished = true;
+	run_record_outcome(&f->rec);
+	rep = run_build_report(&f->rec);
 	text = json_dumps(rep, JSON_INDENT(1));
 	p = xasprintf("%s/%s", dir, RUN_PARTIAL);
 	ck_assert_int_eq(write_file(p, text, strlen(text)), 0);
 	free(p);
 	free(text);
 	json_decref(rep);
-	{
-		char *csv = top_path("tests/fixtures/series/drain.csv");
-		char *all, *cut;
-		int i;
+	/* the module's series up to row `rows`, then a torn line */
+	p = top_path("tests/fixtures/series/module.csv");
+	ck_assert_int_eq(read_file(p, &all, NULL), 0);
+	free(p);
+	for (cut = all, i = 0; i <= rows && cut; i++)
+		cut = strchr(cut, '\n') + 1;
+	*cut = '\0';
+	strcat(all, torn);	/* died mid-line */
+	p = xasprintf("%s/%s", dir, SAMPLER_MODULE_CSV);
+	ck_assert_int_eq(write_file(p, all, strlen(all)), 0);
+	free(p);
+	free(all);
+	p = top_path("tests/fixtures/series/proc.csv");
+	ck_assert_int_eq(read_file(p, &all, NULL), 0);
+	free(p);
+	p = xasprintf("%s/%s", dir, SAMPLER_PROC_CSV);
+	ck_assert_int_eq(write_file(p, all, strlen(all)), 0);
+	free(p);
+	free(all);
+	*clog = xasprintf("%s/console.log.src", dir);
+	ck_assert_int_eq(write_file(*clog, clog_text, strlen(clog_text)), 0);
+}
 
-		ck_assert_int_eq(read_file(csv, &all, NULL), 0);
-		for (cut = all, i = 0; i < 47 && cut; i++)
-			cut = strchr(cut, '\n') + 1;
-		*cut = '\0';
-		strcat(all, "0.4600,35");	/* torn: died mid-line */
-		p = xasprintf("%s/%s", dir, RUN_LIVE_CSV);
-		ck_assert_int_eq(write_file(p, all, strlen(all)), 0);
-		free(p);
-		free(all);
-		free(csv);
-	}
-	clog = xasprintf("%s/console.log.src", dir);
-	text = "[   99.000000] before the run: ignored\n"
-	       "[  100.440000] bigheap invoked oom-killer: gfp_mask=0xcc0, "
-	       "order=0, oom_score_adj=1000\n"
-	       "[  100.452000] Kernel panic - not syncing: Out of memory: "
-	       "system-wide panic_on_oom is enabled\n";
-	ck_assert_int_eq(write_file(clog, text, strlen(text)), 0);
+START_TEST(test_panic_completed_on_host)
+{
+	struct fake f;
+	struct vm_result vr;
+	json_t *rep, *ls, *e;
+	char *clog, *p, *text;
+	int ret;
+
+	fake_run(&f, "scenarios/panic-on-oom.ini");
+	text = xasprintf("%s[  100.452000] Kernel panic - not syncing: Out of "
+			 "memory: system-wide panic_on_oom is enabled\n",
+			 console_log);
+	guest_died(&f, 46, "0.4600,35", text, &clog);
+	free(text);
 	memset(&vr, 0, sizeof(vr));
 	vr.verdict = VM_PANIC;
 	vr.cmd_status = -1;
@@ -225,55 +365,111 @@ START_TEST(test_panic_completed_on_host)
 	ret = run_complete_on_host(dir, &vr, true);
 	ck_assert_int_eq(ret, LAB_EXIT_OK);
 	ck_assert_int_eq(report_load(dir, &rep, err, sizeof(err)), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		rep, "outcome"), "verdict")), "panic");
-	ck_assert(json_is_true(json_object_get(json_object_get(rep, "outcome"),
-					       "expect_met")));
-	pn = json_object_get(json_object_get(rep, "thresholds"), "panic");
-	ck_assert(fabs(json_real_value(json_object_get(pn, "t_s")) - 0.452) <
-		  1e-6);
-	ls = json_object_get(pn, "last_sample");
+	ck_assert_str_eq(json_string_value(at(rep, "outcome.verdict")),
+			 "panic");
+	ck_assert(json_is_true(at(rep, "outcome.expect_met")));
+	ck_assert(fabs(num(rep, "thresholds.panic.t_s") - 0.452) < 1e-6);
+	ls = at(rep, "thresholds.panic.last_sample");
 	/* the last complete row the guest wrote before 0.452 s */
-	ck_assert(fabs(json_real_value(json_object_get(ls, "t_s")) - 0.45) <
-		  1e-6);
-	ck_assert_int_eq(json_integer_value(json_object_get(ls, "free_pages")),
-			 360);
-	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(rep,
-		"series"), "t_s")), 46);
+	ck_assert(fabs(num(ls, "t_s") - 0.45) < 1e-6);
+	ck_assert_int_eq(num(ls, "free_pages"), 360);
+	ck_assert_uint_eq(json_array_size(at(rep, "series.t_s")), 46);
+	/* what the dead guest's sampling cost is not known, and said so */
+	ck_assert(json_is_false(at(rep, "sampler.cpu_known")));
 	/* the genuine failures it streamed are a threshold too */
-	ck_assert(json_is_object(json_object_get(json_object_get(rep,
-		"thresholds"), "first_atomic_failure")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rep,
-		"files"), "console_log")), "console.log");
+	ck_assert_str_eq(json_string_value(at(rep, "thresholds."
+		"first_atomic_failure.source")),
+		"module series (sample resolution)");
+	ck_assert_str_eq(json_string_value(at(rep, "files.console_log")),
+			 "console.log");
 	/* one engine: its counters come from the streamed series */
-	{
-		json_t *e = json_array_get(json_object_get(rep, "engines"), 0);
-		json_t *ser = json_object_get(rep, "series");
-		size_t n = json_array_size(json_object_get(ser, "t_s"));
-		json_int_t att = json_integer_value(json_array_get(
-			json_object_get(ser, "attempts"), n - 1));
-
-		ck_assert_int_gt(att, 0);
-		ck_assert_int_eq(json_integer_value(json_object_get(e,
-			"attempts")), att);
-		ck_assert_int_gt(json_integer_value(json_object_get(e,
-			"held_peak")), 0);
-	}
+	e = json_array_get(at(rep, "engines"), 0);
+	ck_assert_int_eq(num(e, "attempts"), 1844);
+	ck_assert_int_gt(num(e, "held_peak"), 0);
 	/* console lines before the run are not its messages */
-	ck_assert_uint_eq(json_array_size(json_object_get(rep,
-							  "kernel_messages")),
-			  2);
+	ck_assert_uint_eq(json_array_size(at(rep, "kernel_messages")), 4);
 	p = xasprintf("%s/%s", dir, RUN_PARTIAL);
 	ck_assert_int_eq(access(p, F_OK), -1);
 	free(p);
 	json_decref(rep);
 	free(clog);
-	free_fake(&r, &sc);
+	free_fake(&f);
 
 	/* nothing left by the guest: nothing to complete */
 	remove_tree(dir);
 	mkdir_p(dir, 0755);
 	ck_assert_int_eq(run_complete_on_host(dir, &vr, true), -1);
+}
+END_TEST
+
+static void same(json_t *a, json_t *b, const char *path)
+{
+	char *x = json_dumps(at(a, path), JSON_COMPACT | JSON_ENCODE_ANY |
+			     JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+	char *y = json_dumps(at(b, path), JSON_COMPACT | JSON_ENCODE_ANY |
+			     JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+
+	ck_assert_msg(x && y && !strcmp(x, y), "%s differs:\n guest %s\n host  "
+		      "%s", path, x, y);
+	free(x);
+	free(y);
+}
+
+/*
+ * One recorded run, two ways: the guest finished it (its series, its
+ * kmsg; its engines' stats lost, so no snapshot) and the VM runner then
+ * saw the kernel panic; or the guest died in that panic and the host
+ * completed the run from the stream and the console. One outcome either
+ * way (but for the panic's own threshold: only the console has it).
+ */
+START_TEST(test_same_outcome_either_way)
+{
+	static const char panic[] = "[  100.590000] Kernel panic - not "
+		"syncing: Out of memory: system-wide panic_on_oom is enabled\n";
+	struct fake f;
+	struct vm_result vr;
+	struct outcome_vm vm = { .present = true, .panic = true,
+				 .evidence = "Kernel panic" };
+	json_t *guest, *host;
+	char *clog, *text;
+
+	fake_run(&f, "scenarios/default.ini");
+	run_record_outcome(&f.rec);
+	ck_assert_int_eq(f.rec.out.verdict, V_ATOMIC_FAILURE);
+	outcome_apply_vm(&f.rec.out, &vm);
+	ck_assert_int_eq(f.rec.out.verdict, V_PANIC);
+	guest = run_build_report(&f.rec);
+	ck_assert_msg(report_validate(guest, err, sizeof(err)) == 0, "%s",
+		      err);
+
+	text = xasprintf("%s%s", console_log, panic);
+	guest_died(&f, 60, "", text, &clog);
+	free(text);
+	memset(&vr, 0, sizeof(vr));
+	vr.verdict = VM_PANIC;
+	vr.cmd_status = -1;
+	snprintf(vr.evidence, sizeof(vr.evidence), "Kernel panic");
+	vr.console_log = clog;
+	ck_assert_int_ge(run_complete_on_host(dir, &vr, true), 0);
+	ck_assert_int_eq(report_load(dir, &host, err, sizeof(err)), 0);
+
+	same(guest, host, "outcome.verdict");
+	same(guest, host, "outcome.expect_met");
+	same(guest, host, "outcome.observed");
+	same(guest, host, "thresholds.first_atomic_failure");
+	same(guest, host, "thresholds.first_oom_kill");
+	same(guest, host, "thresholds.deepest_dip");
+	same(guest, host, "thresholds.failure_rate_per_s");
+	same(guest, host, "windows");
+	same(guest, host, "oom_kills");
+	same(guest, host, "series.loss");
+	ck_assert_str_eq(json_string_value(at(host, "outcome.verdict")),
+			 "panic");
+	ck_assert(fabs(num(host, "thresholds.panic.t_s") - 0.59) < 1e-6);
+	json_decref(guest);
+	json_decref(host);
+	free(clog);
+	free_fake(&f);
 }
 END_TEST
 
@@ -284,8 +480,10 @@ static Suite *run_host_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_finished_report_valid);
+	tcase_add_test(tc, test_loss_reported);
 	tcase_add_test(tc, test_skipped_and_interrupted_valid);
 	tcase_add_test(tc, test_panic_completed_on_host);
+	tcase_add_test(tc, test_same_outcome_either_way);
 	suite_add_tcase(s, tc);
 	return s;
 }

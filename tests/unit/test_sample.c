@@ -167,51 +167,62 @@ END_TEST
 
 START_TEST(test_series_csv)
 {
-	char *t = fixture("series/drain.csv");
+	char *t = fixture("series/module.csv");
+	char *old = fixture("series/drain.csv");
 	struct series s, s2;
 	char err[256], *buf = NULL;
 	size_t len = 0, i;
 	FILE *f;
 	int n;
 
-	series_init(&s, 10);
+	series_init(&s, SERIES_MODULE, 10);
 	n = series_csv_read(t, &s, err, sizeof(err));
 	ck_assert_msg(n == 60, "%d: %s", n, err);
 	ck_assert_uint_eq(s.col[COL_FREE][0], 1960);
 	ck_assert_uint_eq(s.col[COL_MIN][59], 980);
 	/* write it back and read again: identical */
 	f = open_memstream(&buf, &len);
-	series_csv_header(f);
-	for (i = 0; i < s.n; i++) {
-		uint64_t row[COL_MAX];
-		int c;
-
-		for (c = 0; c < COL_MAX; c++)
-			row[c] = s.col[c][i];
-		series_csv_row(f, s.t[i], row);
-	}
+	series_csv_header(f, &s);
+	for (i = 0; i < s.n; i++)
+		series_csv_row(f, &s, i);
 	fclose(f);
 	ck_assert_str_eq(buf, t);
-	series_init(&s2, 10);
+	series_init(&s2, SERIES_MODULE, 10);
 	/* a torn last line (the guest died mid-write) is dropped */
 	buf[len - 5] = '\0';
 	ck_assert_int_eq(series_csv_read(buf, &s2, err, sizeof(err)), 59);
 	series_free(&s2);
+	/* an older mixed CSV is read too, its unknown columns skipped */
+	series_init(&s2, SERIES_MODULE, 10);
+	ck_assert_int_eq(series_csv_read(old, &s2, err, sizeof(err)), 60);
+	ck_assert_uint_eq(s2.col[COL_FREE][41], s.col[COL_FREE][41]);
+	series_free(&s2);
+	/* a series writes its own kind's columns only */
+	free(buf);
+	buf = NULL;
+	series_init(&s2, SERIES_PROC, 100);
+	f = open_memstream(&buf, &len);
+	series_csv_header(f, &s2);
+	fclose(f);
+	ck_assert_str_eq(buf, "t_s,nr_free_pages,oom_kill,allocstall,pgscan,"
+			 "pgsteal,compact_stall,mem_available_kb\n");
+	series_free(&s2);
 	free(buf);
 	series_free(&s);
 	free(t);
+	free(old);
 
-	series_init(&s, 10);
+	series_init(&s, SERIES_MODULE, 10);
 	ck_assert_int_eq(series_csv_read("t_s,free_pages\n0.1,5\n0.2,x\n", &s,
 					 err, sizeof(err)), -22);
 	ck_assert_msg(strstr(err, "line 3"), "%s", err);
 	series_free(&s);
-	series_init(&s, 10);
+	series_init(&s, SERIES_MODULE, 10);
 	ck_assert_int_eq(series_csv_read("t_s,free_pages\n0.2,5\n0.1,5\n", &s,
 					 err, sizeof(err)), -22);
 	ck_assert_msg(strstr(err, "time order"), "%s", err);
 	series_free(&s);
-	series_init(&s, 10);
+	series_init(&s, SERIES_MODULE, 10);
 	ck_assert_int_eq(series_csv_read("free_pages\n1\n", &s, err,
 					 sizeof(err)), -22);
 	ck_assert_int_eq(series_csv_read("", &s, err, sizeof(err)), -22);

@@ -11,6 +11,7 @@
 
 #include "check_main.h"
 #include "scenario.h"
+#include "uapi/labyrinth.h"
 #include "util.h"
 
 static char err[1024];
@@ -98,17 +99,17 @@ START_TEST(test_good)
 	ck_assert_uint_eq(sc.engine[0].cpumask, 3);
 	ck_assert_uint_eq(sc.engine[0].rate, 20000);
 	ck_assert(sc.engine[0].nowarn);
-	ck_assert_int_eq(sc.engine[1].context, SC_CTX_TASKLET);
-	ck_assert_int_eq(sc.engine[1].policy, SC_POLICY_CHURN);
+	ck_assert_int_eq(sc.engine[1].context, LAB_CTX_SOFTIRQ);
+	ck_assert_int_eq(sc.engine[1].policy, LAB_POLICY_CHURN);
 	ck_assert_uint_eq(sc.engine[1].hold_ms, 50);
 	ck_assert(sc.engine[1].leak > 0.0099 && sc.engine[1].leak < 0.0101);
 	ck_assert_uint_eq(sc.engine[1].line, 20);
-	ck_assert_int_eq(sc.fail_page_alloc.scope, SC_SCOPE_MODULE);
+	ck_assert_int_eq(sc.inject[INJ_PAGE_ALLOC].scope, SC_SCOPE_MODULE);
 	/* module names are normalised the way /proc/modules shows them */
-	ck_assert_str_eq(sc.fail_page_alloc.target, "e1000_e");
-	ck_assert_int_eq(sc.fail_page_alloc.times, SC_UNLIMITED);
-	ck_assert_uint_eq(sc.failslab.ncaches, 2);
-	ck_assert_str_eq(sc.failslab.caches[1], "skbuff_head_cache");
+	ck_assert_str_eq(sc.inject[INJ_PAGE_ALLOC].target, "e1000_e");
+	ck_assert_int_eq(sc.inject[INJ_PAGE_ALLOC].times, SC_UNLIMITED);
+	ck_assert_uint_eq(sc.inject[INJ_SLAB].ncaches, 2);
+	ck_assert_str_eq(sc.inject[INJ_SLAB].caches[1], "skbuff_head_cache");
 	ck_assert(sc.pressure.present && sc.pressure.oomable);
 	ck_assert_str_eq(sc.pressure.vm_bytes, "60%");
 	ck_assert(sc.requires_fault_injection);
@@ -147,7 +148,7 @@ START_TEST(test_errors_name_line_and_key)
 	expect_error("[engine a]\nleak = 1.5\n", "t.ini:2:", "from 0 to 1");
 	expect_error("[engine a]\nleak = NaN\n", "t.ini:2:", "not a number");
 	expect_error("[engine a]\ncontext = nmi\n", "t.ini:2:",
-		     "hrtimer, irq_work, tasklet, process");
+		     "hrtimer, irq_work, softirq, kthread-atomic");
 	expect_error("[fail_page_alloc]\nscope = module:\n", "t.ini:2:",
 		     "not a scope");
 	expect_error("[fail_page_alloc]\nscope = driver:x\n", "t.ini:2:",
@@ -275,12 +276,25 @@ START_TEST(test_set)
 			 -1);
 	ck_assert_msg(strstr(err, "unknown key 'nope' in [kernel]"), "%s",
 		      err);
+	/* every bad --set is kept, and the cross checks refuse to judge a
+	 * scenario with errors: they name the first one */
+	ck_assert_uint_eq(sc.nerrors, 7);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "engines: irq, rx"), "%s", err);
+	scenario_free(&sc);
+
 	/* --set may repeat a key the file set: the override wins */
+	ck_assert_int_eq(parse(&sc, good), 0);
+	ck_assert_int_eq(scenario_set(&sc, "scenario.duration=5s", err,
+				      sizeof(err)), 0);
+	ck_assert_int_eq(scenario_set(&sc, "engine.rx.rate=77", err,
+				      sizeof(err)), 0);
 	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.scope=function:"
 				      "e1000_alloc_rx_buffers", err,
 				      sizeof(err)), 0);
-	ck_assert_int_eq(sc.fail_page_alloc.scope, SC_SCOPE_FUNCTION);
-	ck_assert_str_eq(sc.fail_page_alloc.target, "e1000_alloc_rx_buffers");
+	ck_assert_int_eq(sc.inject[INJ_PAGE_ALLOC].scope, SC_SCOPE_FUNCTION);
+	ck_assert_str_eq(sc.inject[INJ_PAGE_ALLOC].target,
+			 "e1000_alloc_rx_buffers");
 	ck_assert_uint_eq(sc.noverrides, 3);
 	ck_assert_str_eq(sc.overrides[0], "scenario.duration=5s");
 	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
@@ -290,10 +304,10 @@ START_TEST(test_set)
 	ck_assert_int_eq(parse(&sc, "[engine a]\n"), 0);
 	ck_assert_int_eq(scenario_set(&sc, "engine.context=irq_work", err,
 				      sizeof(err)), 0);
-	ck_assert_int_eq(sc.engine[0].context, SC_CTX_IRQ_WORK);
+	ck_assert_int_eq(sc.engine[0].context, LAB_CTX_IRQ_WORK);
 	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.scope=labyrinth",
 				      err, sizeof(err)), 0);
-	ck_assert(sc.fail_page_alloc.present);
+	ck_assert(sc.inject[INJ_PAGE_ALLOC].present);
 	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "probability is 0"), "%s", err);
 	ck_assert_int_eq(scenario_set(&sc, "fail_page_alloc.probability=50",
@@ -316,6 +330,11 @@ START_TEST(test_odd_but_valid)
 	ck_assert_str_eq(sc.engine[0].name, "main");
 	ck_assert_uint_eq(sc.engine[0].rate, 10);
 	ck_assert_uint_eq(sc.engine[0].cpumask, 0);
+	scenario_free(&sc);
+	ck_assert_int_eq(parse(&sc, "[engine a]\n"), 0);
+	/* sha256sum of the same bytes */
+	ck_assert_str_eq(sc.sha256, "5d464bddd6375e5fe9d2f200ec2299bed1"
+			 "c3012c9c9a95bacaa1c089984a4b45");
 	scenario_free(&sc);
 	ck_assert_int_eq(parse(&sc, "[engine a]\nrate = 0x10\n"), 0);
 	ck_assert_uint_eq(sc.engine[0].rate, 16);
@@ -391,6 +410,126 @@ START_TEST(test_shipped)
 }
 END_TEST
 
+/* A file with several mistakes: each is reported, in file order. */
+START_TEST(test_every_error)
+{
+	struct scenario sc;
+
+	ck_assert_int_eq(parse(&sc, "[scenario]\nduration = 10x\n"
+			       "expect = atomic-failure\n"
+			       "[engine a]\nrate = -5\nshred = prng\n"
+			       "colour = red\nno equals sign\n"
+			       "[nosuch]\nkey = 1\n"
+			       "  indented = 1\n"), -1);
+	ck_assert_uint_eq(sc.nerrors, 6);
+	ck_assert_msg(strstr(sc.errors[0], "t.ini:2: [scenario] duration = "
+			     "'10x'"), "%s", sc.errors[0]);
+	ck_assert_msg(strstr(sc.errors[1], "t.ini:5: [engine a] rate = '-5'"),
+		      "%s", sc.errors[1]);
+	ck_assert_msg(strstr(sc.errors[2], "t.ini:7: unknown key 'colour'"),
+		      "%s", sc.errors[2]);
+	ck_assert_msg(strstr(sc.errors[3], "t.ini:8: syntax error"), "%s",
+		      sc.errors[3]);
+	/* a bad section is one error: its keys are not reported again */
+	ck_assert_msg(strstr(sc.errors[4], "t.ini:9: unknown section"), "%s",
+		      sc.errors[4]);
+	ck_assert_msg(strstr(sc.errors[5], "t.ini:11: indented line"), "%s",
+		      sc.errors[5]);
+	/* the old spelling of a value is a note, not an error */
+	ck_assert_uint_eq(sc.nnotes, 1);
+	ck_assert_msg(strstr(sc.notes[0], "t.ini:6: [engine a] shred = prng: "
+			     "'prng' is the old name of 'fast'"), "%s",
+		      sc.notes[0]);
+	/* cross checks wait until the keys are right */
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), -1);
+	ck_assert_uint_eq(sc.nerrors, 6);
+	scenario_free(&sc);
+
+	/* several cross-key problems: all of them */
+	ck_assert_int_eq(parse(&sc, "[scenario]\nduration = 1s\n"
+			       "expect = panic\n[engine a]\nstart = 2s\n"
+			       "policy = churn\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), -1);
+	ck_assert_uint_eq(sc.nerrors, 4);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Old names: still accepted, the scenario holds the ABI's values. */
+START_TEST(test_old_names)
+{
+	struct scenario sc;
+
+	ck_assert_int_eq(parse(&sc, "[engine a]\ncontext = tasklet\n"
+			       "max_pages = 100\n[engine b]\n"
+			       "context = process\nshred = prng\n"), 0);
+	ck_assert_int_eq(sc.engine[0].context, LAB_CTX_SOFTIRQ);
+	ck_assert_uint_eq(sc.engine[0].held_cap, 100);
+	ck_assert_int_eq(sc.engine[1].context, LAB_CTX_KTHREAD_ATOMIC);
+	ck_assert_int_eq(sc.engine[1].shred, LAB_SHRED_FAST);
+	ck_assert_uint_eq(sc.nnotes, 4);
+	ck_assert_msg(strstr(sc.notes[1], "t.ini:3: [engine a] max_pages: "
+			     "'max_pages' is the old name of 'held_cap'"), "%s",
+		      sc.notes[1]);
+	scenario_free(&sc);
+	/* one key, two names: still a duplicate */
+	expect_error("[engine a]\nheld_cap = 5\nmax_pages = 6\n", "t.ini:3:",
+		     "set twice");
+}
+END_TEST
+
+/* The key table's rows say where values go. */
+START_TEST(test_destinations)
+{
+	struct sc_write w[64];
+	struct lab_start st = { 0 };
+	struct scenario sc;
+	size_t n, i;
+
+	ck_assert_int_eq(parse(&sc, "[kernel]\nmin_free_kbytes = 8192\n"
+			       "panic_on_oom = 0\n[engine a]\nrate = 5000\n"
+			       "burst = 10\npolicy = churn\nhold = 2ms\n"
+			       "leak = 0.05\nnowarn = yes\ngfp = nowait\n"
+			       "context = softirq\n"
+			       "[fail_page_alloc]\nscope = labyrinth\n"
+			       "probability = 2.5\ninterval = 3\n"
+			       "times = 7\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	n = sc_sysctl_writes(&sc.kernel, w, 64);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(w[0].path, "/proc/sys/vm/min_free_kbytes");
+	ck_assert_str_eq(w[0].value, "8192");
+	ck_assert_str_eq(w[1].path, "/proc/sys/vm/panic_on_oom");
+	ck_assert_str_eq(w[1].value, "0");
+	/* the private attribute: generic knobs only, times last */
+	n = sc_fault_attr_writes(&sc.inject[INJ_PAGE_ALLOC], true, w, 64);
+	ck_assert_str_eq(w[0].path, "times");
+	ck_assert_str_eq(w[0].value, "0");
+	ck_assert_str_eq(w[n - 1].path, "times");
+	ck_assert_str_eq(w[n - 1].value, "7");
+	ck_assert_str_eq(w[n - 2].path, "probability");
+	ck_assert_str_eq(w[n - 2].value, "5");
+	ck_assert_str_eq(w[n - 3].path, "interval");
+	ck_assert_str_eq(w[n - 3].value, "6");
+	for (i = 0; i < n; i++)
+		ck_assert_msg(strcmp(w[i].path, "min-order") &&
+			      strcmp(w[i].path, "ignore-gfp-wait"), "%s",
+			      w[i].path);
+	sc_engine_start(&sc.engine[0], &st);
+	ck_assert_uint_eq(st.rate, 5000);
+	ck_assert_uint_eq(st.burst, 10);
+	ck_assert_uint_eq(st.context, LAB_CTX_SOFTIRQ);
+	ck_assert_uint_eq(st.policy, LAB_POLICY_LEAK_FRACTION);
+	ck_assert_uint_eq(st.leak_ppm, 50000);
+	ck_assert_uint_eq(st.hold_ns, 2000000);
+	ck_assert_uint_eq(st.gfp, LAB_GFP_NOWAIT | LAB_GFP_NOWARN);
+	ck_assert_uint_eq(st.shred, LAB_SHRED_FAST);
+	ck_assert_uint_eq(st.held_cap, 1ULL << 20);
+	ck_assert(st.flags & LAB_START_F_STOP_GENUINE_ONLY);
+	scenario_free(&sc);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -401,6 +540,9 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_cross_checks);
 	tcase_add_test(tc, test_set);
+	tcase_add_test(tc, test_every_error);
+	tcase_add_test(tc, test_old_names);
+	tcase_add_test(tc, test_destinations);
 	tcase_add_test(tc, test_odd_but_valid);
 	tcase_add_test(tc, test_summary_line);
 	tcase_add_test(tc, test_cpulist);

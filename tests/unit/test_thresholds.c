@@ -24,7 +24,7 @@ static void setup(void)
 	char *text, err[256];
 
 	ck_assert_int_eq(read_file(p, &text, NULL), 0);
-	series_init(&s, 10);
+	series_init(&s, SERIES_MODULE, 10);
 	ck_assert_int_eq(series_csv_read(text, &s, err, sizeof(err)), 60);
 	free(text);
 	free(p);
@@ -67,7 +67,7 @@ START_TEST(test_deepest_dip)
 	ck_assert_uint_eq(d.idx, 40);
 
 	/* never below min, or no watermarks read: no dip */
-	series_init(&e, 10);
+	series_init(&e, SERIES_MODULE, 10);
 	row[COL_FREE] = 5000;
 	row[COL_MIN] = 980;
 	series_append(&e, 0.0, row);
@@ -83,7 +83,7 @@ START_TEST(test_deepest_dip)
 	 * make a shallow dip look deep: 900 free is 80 below the real min,
 	 * and 2000 free under the boost is not below it at all.
 	 */
-	series_init(&e, 10);
+	series_init(&e, SERIES_MODULE, 10);
 	row[COL_FREE] = 5000;
 	row[COL_MIN] = 980;
 	series_append(&e, 0.0, row);
@@ -164,8 +164,9 @@ START_TEST(test_verdict)
 	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_ATOMIC_FAILURE), V_PANIC);
 	ck_assert(thr_expect_met(V_PANIC, SC_EXPECT_PANIC));
 	ck_assert(!thr_expect_met(V_PANIC, SC_EXPECT_OOM));
-	ck_assert_str_eq(verdict_name(V_ATOMIC_FAILURE), "atomic-failure");
-	ck_assert_str_eq(verdict_name(V_SKIPPED), "skipped");
+	ck_assert_str_eq(vocab_str(&vocab_verdict, V_ATOMIC_FAILURE),
+			 "atomic-failure");
+	ck_assert_str_eq(vocab_str(&vocab_verdict, V_SKIPPED), "skipped");
 }
 END_TEST
 

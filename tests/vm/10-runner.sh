@@ -11,7 +11,7 @@ cd "$top" || exit 1
 # What needs a booted guest (listed so a missing VM skips each by name).
 vm_tests=(true false exit-7 panic panic-verdict-json timeout share cwd
 	fail_page_alloc bpftrace bpftrace-override stress-ng warning-splat
-	oom-not-splat)
+	oom-not-splat tty-log tty-terminal)
 
 # These need no VM at all.
 out=$("$LAB" vm --dry-run -- true 2>&1)
@@ -102,6 +102,30 @@ case "$got" in
 "stress-ng, version"*) ok "stress-ng runs in the guest" ;;
 *) not_ok "stress-ng runs in the guest: $got" ;;
 esac
+
+# The guest's stdout and stderr are terminals only where the host's are:
+# a program that draws progress on a terminal draws none into a log.
+draw='for f in 1 2; do [ -t $f ] && printf "tty$f\r" >&$f; done; echo done'
+d=$(mktemp -d)
+vm -- sh -c "$draw" > "$d/out" 2> "$d/err"
+rc=$?
+if [ $rc = 0 ] && grep -q done "$d/out" && ! grep -q $'\r' "$d/out" "$d/err"; then
+	ok "no carriage return reaches a log (guest sees no terminal)"
+else
+	not_ok "carriage returns in the log (rc $rc): $(cat -A "$d/out" "$d/err" | head -5)"
+fi
+if command -v script >/dev/null; then
+	# the other way round: on a terminal, both are terminals
+	script -qec "$LAB vm --quiet -- sh -c '$draw'" /dev/null > "$d/pty" 2>&1
+	if grep -q 'tty1' "$d/pty" && grep -q 'tty2' "$d/pty"; then
+		ok "on a host terminal the guest's stdout and stderr are terminals"
+	else
+		not_ok "guest on a host terminal: $(cat -A "$d/pty" | head -5)"
+	fi
+else
+	skip "tty-terminal" "no script(1) to give the runner a terminal"
+fi
+rm -rf "$d"
 
 vm -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT' 2>/dev/null
 check_eq "a WARNING while the command ran fails the run (200) though it exited 0" 200 $?

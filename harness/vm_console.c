@@ -7,7 +7,7 @@
  * mm/oom_kill.c, mm/page_alloc.c warn_alloc()). Only the first line of a
  * report is classified; the stack dump under it is ordinary text.
  */
-#include "console.h"
+#include "vm_console.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "vocab.h"
 
 static const char *const kind_names[CON_KIND_MAX] = {
 	[CON_NONE] = "none",
@@ -49,34 +50,30 @@ int console_kind_is_splat(enum console_kind k)
 
 const char *console_report_kind(enum console_kind k)
 {
-	switch (k) {
-	case CON_NONE:
-	case CON_CMD_START:
-	case CON_CMD_EXIT:
-	case CON_KIND_MAX:
+	static const int msg[CON_KIND_MAX] = {
+		[CON_NONE] = -1,
+		[CON_CMD_START] = -1,
+		[CON_CMD_EXIT] = -1,
+		[CON_ALLOC_FAILURE] = MSG_ALLOC_FAILURE,
+		[CON_OOM_KILL] = MSG_OOM,
+		[CON_OOM_INVOKED] = MSG_OOM,
+		[CON_WARNING] = MSG_WARNING,
+		[CON_BUG] = MSG_BUG,
+		[CON_OOPS] = MSG_OOPS,
+		[CON_PANIC] = MSG_PANIC,
+		[CON_LOCKDEP] = MSG_LOCKDEP,
+		[CON_KASAN] = MSG_KASAN,
+		[CON_HUNG_TASK] = MSG_HUNG_TASK,
+		[CON_UBSAN] = MSG_OTHER,
+		[CON_KMEMLEAK] = MSG_OTHER,
+		[CON_SOFT_LOCKUP] = MSG_OTHER,
+		[CON_HARD_LOCKUP] = MSG_OTHER,
+		[CON_RCU_STALL] = MSG_OTHER,
+	};
+
+	if ((unsigned int)k >= CON_KIND_MAX || msg[k] < 0)
 		return NULL;
-	case CON_ALLOC_FAILURE:
-		return "alloc-failure";
-	case CON_OOM_KILL:
-	case CON_OOM_INVOKED:
-		return "oom";
-	case CON_WARNING:
-		return "warning";
-	case CON_BUG:
-		return "bug";
-	case CON_OOPS:
-		return "oops";
-	case CON_PANIC:
-		return "panic";
-	case CON_LOCKDEP:
-		return "lockdep";
-	case CON_KASAN:
-		return "kasan";
-	case CON_HUNG_TASK:
-		return "hung-task";
-	default:
-		return "other";
-	}
+	return vocab_name(&vocab_msg_kind, (uint32_t)msg[k]);
 }
 
 static int starts(const char *s, const char *prefix)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 
 static char *fixture(const char *name)

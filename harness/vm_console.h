@@ -6,8 +6,8 @@
  * labyrinth wants to know about but that are not splats (OOM kills,
  * "page allocation failure" warnings: exactly what it provokes).
  */
-#ifndef LABYRINTH_CONSOLE_H
-#define LABYRINTH_CONSOLE_H
+#ifndef LABYRINTH_VM_CONSOLE_H
+#define LABYRINTH_VM_CONSOLE_H
 
 #include <stddef.h>
 
@@ -59,8 +59,9 @@ const char *console_kind_name(enum console_kind k);
 int console_kind_is_splat(enum console_kind k);
 /*
  * The kind of a kernel message in report.json (kernel_messages[].kind, see
- * reports/schema): "alloc-failure", "oom", "warning", ... or "other";
- * NULL for ordinary lines and the guest init's markers.
+ * reports/schema): a word of vocab_msg_kind ("alloc-failure", "oom",
+ * "warning", ... or "other"); NULL for ordinary lines and the guest
+ * init's markers.
  */
 const char *console_report_kind(enum console_kind k);
 
@@ -89,4 +90,4 @@ void console_scan_free(struct console_scan *s);
 #define CONSOLE_MARK_START "labyrinth-vm: command started"
 #define CONSOLE_MARK_EXIT "labyrinth-vm: command exited, status "
 
-#endif /* LABYRINTH_CONSOLE_H */
+#endif /* LABYRINTH_VM_CONSOLE_H */

@@ -10,11 +10,17 @@
  *
  * The command's stdout and stderr go to the second serial port (ttyS1),
  * which the host streams to its own stdout; the kernel console stays on
- * ttyS0, so the console log holds only the kernel's words and ours.
+ * ttyS0, so the console log holds only the kernel's words and ours. A
+ * serial port is a terminal, but the host's output may not be: where it
+ * is not (vm_proto.h, VM_CTL_TTY) the command gets a pipe instead, which
+ * this init relays to ttyS1, so that it behaves as it would on the host
+ * (no progress lines in a CI log).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +33,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "console.h"
+#include "vm_console.h"
 #include "util.h"
 #include "vm_proto.h"
 
@@ -191,18 +197,103 @@ static void serial_raw(int fd)
 	}
 }
 
-int guest_init_main(int argc, char **argv)
+/* Was the host's stdout (stderr) a terminal? Yes if it did not say. */
+static void host_ttys(bool *out, bool *err)
 {
-	char *argvbuf, *envbuf, *cwd, *shares, status[64];
-	size_t argvlen = 0, envlen = 0;
-	char **cmd, **env;
-	pid_t child;
-	int fd, st = 0;
-	size_t i;
+	char *t = ctl_read(VM_CTL_TTY, NULL);
+	int o = 1, e = 1;
 
-	(void)argc;
-	(void)argv;
-	umask(022);
+	if (t && sscanf(t, "stdout %d stderr %d", &o, &e) != 2)
+		o = e = 1;
+	free(t);
+	*out = o;
+	/* the command's stderr lands on the host's stdout */
+	*err = o && e;
+}
+
+/*
+ * The command's stdout and stderr: ttyS1 itself where the host's output
+ * is a terminal, else a pipe this init relays (one pipe for both when
+ * neither is, which keeps their order). relay[] gets the read ends.
+ */
+static void command_stdio(int tty, int fds[2], int relay[2])
+{
+	bool out_tty, err_tty;
+	int p[2];
+
+	host_ttys(&out_tty, &err_tty);
+	fds[0] = fds[1] = tty;
+	relay[0] = relay[1] = -1;
+	if (!out_tty && pipe2(p, O_CLOEXEC) == 0) {
+		fds[0] = fds[1] = p[1];
+		relay[0] = p[0];
+	}
+	if (!err_tty && out_tty && pipe2(p, O_CLOEXEC) == 0) {
+		fds[1] = p[1];
+		relay[1] = p[0];
+	}
+}
+
+/* Copy what the pipes hold to ttyS1; wait up to ms for it. A pipe at its
+ * end is closed (-1). */
+static void relay_once(int relay[2], int tty, int ms)
+{
+	struct pollfd pf[2];
+	char buf[4096];
+	int i, n = 0;
+
+	for (i = 0; i < 2; i++)
+		if (relay[i] >= 0) {
+			pf[n].fd = relay[i];
+			pf[n].events = POLLIN;
+			n++;
+		}
+	if (!n) {
+		if (ms > 0)
+			usleep((useconds_t)ms * 1000);
+		return;
+	}
+	if (poll(pf, (nfds_t)n, ms) <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		ssize_t got;
+
+		if (!(pf[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		got = read(pf[i].fd, buf, sizeof(buf));
+		if (got > 0 && write(tty, buf, (size_t)got) < 0)
+			kmsg("labyrinth-vm: relaying output: %s",
+			     strerror(errno));
+		if (got <= 0) {
+			close(pf[i].fd);
+			relay[relay[0] == pf[i].fd ? 0 : 1] = -1;
+		}
+	}
+}
+
+/* PID 1 reaps every orphan and relays output until the command is done. */
+static int wait_command(pid_t child, int relay[2], int tty)
+{
+	int st = 0;
+
+	for (;;) {
+		pid_t p;
+
+		relay_once(relay, tty, 100);
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+			if (p == child)
+				return st;
+		if (p < 0 && errno == ECHILD)
+			fatal("lost track of the command");
+	}
+}
+
+/* What PID 1 mounts before it can read the control directory. */
+static void early_mounts(void)
+{
+	char *opts;
+	int fd;
+
 	do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		 NULL, 1);
 	do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -219,26 +310,20 @@ int guest_init_main(int argc, char **argv)
 		 1);
 	if (mkdir(VM_GUEST_CTL, 0755) && errno != EEXIST)
 		fatal("cannot create the control mount point");
-	{
-		char *opts = xasprintf("trans=virtio,version=9p2000.L,msize=%d",
-				       VM_9P_MSIZE);
-
-		if (mount(VM_CTL_TAG, VM_GUEST_CTL, "9p", 0, opts)) {
-			kmsg("labyrinth-vm: cannot mount the control directory (9p tag %s): %s",
-			     VM_CTL_TAG, strerror(errno));
-			sync();
-			reboot(RB_AUTOBOOT);
-		}
-		free(opts);
+	opts = xasprintf("trans=virtio,version=9p2000.L,msize=%d",
+			 VM_9P_MSIZE);
+	if (mount(VM_CTL_TAG, VM_GUEST_CTL, "9p", 0, opts)) {
+		kmsg("labyrinth-vm: cannot mount the control directory (9p tag %s): %s",
+		     VM_CTL_TAG, strerror(errno));
+		sync();
+		reboot(RB_AUTOBOOT);
 	}
+	free(opts);
+}
 
-	argvbuf = ctl_read(VM_CTL_ARGV, &argvlen);
-	envbuf = ctl_read(VM_CTL_ENV, &envlen);
-	cwd = ctl_read(VM_CTL_CWD, NULL);
-	shares = ctl_read(VM_CTL_SHARES, NULL);
-	if (!argvbuf || !envbuf || !cwd || !shares || !argvlen)
-		fatal("incomplete control directory");
-
+/* What a command expects of a system: the rest of the mounts. */
+static void late_mounts(const char *cwd, char *shares)
+{
 	mount_tmp_keeping(cwd);
 	mkdir("/dev/pts", 0755);
 	do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -251,6 +336,28 @@ int guest_init_main(int argc, char **argv)
 	do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL, 0);
 	mount_shares(shares);
 	sethostname("labyrinth-vm", strlen("labyrinth-vm"));
+}
+
+int guest_init_main(int argc, char **argv)
+{
+	char *argvbuf, *envbuf, *cwd, *shares, status[64];
+	size_t argvlen = 0, envlen = 0;
+	char **cmd, **env;
+	pid_t child;
+	int fd, st, io[2], relay[2];
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	umask(022);
+	early_mounts();
+	argvbuf = ctl_read(VM_CTL_ARGV, &argvlen);
+	envbuf = ctl_read(VM_CTL_ENV, &envlen);
+	cwd = ctl_read(VM_CTL_CWD, NULL);
+	shares = ctl_read(VM_CTL_SHARES, NULL);
+	if (!argvbuf || !envbuf || !cwd || !shares || !argvlen)
+		fatal("incomplete control directory");
+	late_mounts(cwd, shares);
 
 	cmd = split0(argvbuf, argvlen);
 	env = split0(envbuf, envlen);
@@ -265,6 +372,7 @@ int guest_init_main(int argc, char **argv)
 		fatal("cannot open /dev/ttyS1 for the command's output");
 	serial_raw(fd);
 
+	command_stdio(fd, io, relay);
 	kmsg("%s: %s", CONSOLE_MARK_START, cmd[0]);
 	child = fork();
 	if (child < 0)
@@ -273,8 +381,8 @@ int guest_init_main(int argc, char **argv)
 		int null = open("/dev/null", O_RDONLY);
 
 		dup2(null, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
+		dup2(io[0], 1);
+		dup2(io[1], 2);
 		setsid();
 		if (chdir(cwd)) {
 			fprintf(stderr, "labyrinth-vm: cannot enter %s: %s\n",
@@ -287,15 +395,12 @@ int guest_init_main(int argc, char **argv)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 
-	/* PID 1 reaps every orphan until the command itself is done. */
-	for (;;) {
-		pid_t p = waitpid(-1, &st, 0);
-
-		if (p == child)
-			break;
-		if (p < 0 && errno != EINTR)
-			fatal("lost track of the command");
-	}
+	/* the write ends are the command's now */
+	if (io[0] != fd)
+		close(io[0]);
+	if (io[1] != fd && io[1] != io[0])
+		close(io[1]);
+	st = wait_command(child, relay, fd);
 	if (WIFEXITED(st))
 		snprintf(status, sizeof(status), "exit %d\n", WEXITSTATUS(st));
 	else
@@ -309,6 +414,9 @@ int guest_init_main(int argc, char **argv)
 	kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	/* what the pipes still hold, until every writer is gone */
+	for (i = 0; i < 20 && (relay[0] >= 0 || relay[1] >= 0); i++)
+		relay_once(relay, fd, 50);
 	tcdrain(fd);
 	finish(status);
 	return 0;
