@@ -10,6 +10,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -163,14 +165,86 @@ const struct vm_kernel *vm_kernel_for_release(const char *release)
 	return NULL;
 }
 
+/*
+ * The checkout this binary was built in (build/labyrinth or
+ * build/asan/labyrinth under it), if it still has its kernel script:
+ * NULL for an installed binary. malloc'd.
+ */
+static char *checkout_top(void)
+{
+	char exe[PATH_MAX], *top = NULL, *script;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int up;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+
+		if (!slash || slash == exe)
+			break;
+		*slash = '\0';
+		script = xasprintf("%s/kernel/build-kernel.sh", exe);
+		if (access(script, X_OK) == 0)
+			top = xstrdup(exe);
+		free(script);
+		if (top)
+			break;
+	}
+	return top;
+}
+
+/*
+ * The kernel directory the checkout's own kernel script names for this
+ * kernel (its cache key: that checkout's sources and fragments), or NULL.
+ * The current-KVER-VARIANT links are shared by every checkout on the
+ * machine and name whichever built last; a binary from a checkout boots
+ * what that checkout built. One lookup per kernel per process.
+ */
+static const char *checkout_kernel_dir(const struct vm_kernel *k,
+				       const char *variant)
+{
+	static char *cached[8][2];
+	static int looked[8][2];
+	size_t ki = (size_t)(k - kernels), vi = !!strcmp(variant, "default");
+	char *top, *cmd, line[PATH_MAX];
+	FILE *f;
+
+	if (ki >= 8)
+		return NULL;
+	if (looked[ki][vi])
+		return cached[ki][vi];
+	looked[ki][vi] = 1;
+	top = checkout_top();
+	if (!top)
+		return NULL;
+	cmd = xasprintf("KVER='%s' VARIANT='%s' '%s/kernel/build-kernel.sh' "
+			"--print-dir 2>/dev/null", k->name, variant, top);
+	f = popen(cmd, "r");
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '/')
+			cached[ki][vi] = xstrdup(line);
+	}
+	if (f)
+		pclose(f);
+	free(cmd);
+	free(top);
+	return cached[ki][vi];
+}
+
 char *vm_kernel_path(const struct vm_kernel *k, const char *variant,
 		     const char *file)
 {
 	const char *cache = getenv("LABYRINTH_CACHE");
 	const char *home = getenv("HOME");
+	const char *own = checkout_kernel_dir(k, variant);
 
 	if (!strcmp(file, "initrd") && !k->has_initrd)
 		return NULL;
+	if (own)
+		return xasprintf("%s/%s", own, file);
 	if (cache && *cache)
 		return xasprintf("%s/kernel/current-%s-%s/%s", cache, k->name,
 				 variant, file);
