@@ -728,6 +728,138 @@ START_TEST(test_per_cpu_stats)
 }
 END_TEST
 
+/*
+ * Count in userspace on every CPU at once for ms milliseconds: one child
+ * per online CPU, pinned, spinning on a counter. out[cpu] gets its count
+ * (iterations per millisecond). Returns the number of CPUs measured.
+ */
+static int count_loops(unsigned int ms, double *out, int max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	pid_t pids[64];
+	int fds[64][2], i, got = 0;
+
+	for (i = 0; i < n && i < max && i < 64; i++) {
+		ck_assert_int_eq(pipe(fds[i]), 0);
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (!pids[i]) {
+			struct timespec t0, t;
+			volatile uint64_t count = 0;
+			double el = 0, rate;
+			cpu_set_t one;
+
+			CPU_ZERO(&one);
+			CPU_SET(i, &one);
+			if (sched_setaffinity(0, sizeof(one), &one))
+				_exit(1);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			do {
+				unsigned int k;
+
+				for (k = 0; k < 10000; k++)
+					count++;
+				clock_gettime(CLOCK_MONOTONIC, &t);
+				el = (double)(t.tv_sec - t0.tv_sec) * 1e3 +
+				     (double)(t.tv_nsec - t0.tv_nsec) / 1e6;
+			} while (el < ms);
+			rate = (double)count / el;
+			_exit(write(fds[i][1], &rate, sizeof(rate)) ==
+			      sizeof(rate) ? 0 : 1);
+		}
+		close(fds[i][1]);
+	}
+	for (i = 0; i < n && i < max && i < 64; i++) {
+		int status;
+
+		if (read(fds[i][0], &out[i], sizeof(out[i])) == sizeof(out[i]))
+			got++;
+		close(fds[i][0]);
+		waitpid(pids[i], &status, 0);
+	}
+	return got;
+}
+
+/*
+ * The heaviest engine the ABI accepts, on every CPU, in each context:
+ * a userspace counting loop keeps at least a quarter of its idle speed,
+ * and the engine ends on its own watchdog.
+ */
+START_TEST(test_heaviest_engine_each_context)
+{
+	uint32_t ctx = (uint32_t)_i;
+	double idle[64], after[64], busy[64];
+	struct lab_stats st;
+	struct lab_start s;
+	int n, i;
+
+	n = count_loops(1000, idle, 64);
+	ck_assert_int_gt(n, 0);
+	start_defaults(&s, ctx, LAB_POLICY_CHURN);
+	s.burst = LAB_BURST_MAX;
+	s.rate = LAB_RATE_MAX;
+	while ((uint64_t)s.burst * 1000000000ULL / s.rate < LAB_PERIOD_MIN_NS)
+		s.rate /= 2;
+	s.hold_ns = 1;
+	s.shred = LAB_SHRED_CRYPTO;
+	s.watchdog_ms = 10000;
+	ck_assert_int_eq(labdev_start(&dev, &s), 0);
+	sleep_ms(1000);
+	ck_assert_int_eq(count_loops(6000, busy, n), n);
+	wait_stopped(s.engine_id, 30000, &st);
+	/*
+	 * TCG: the host's load moves the guest's speed by 2x and more; the
+	 * baseline is the slower of an idle second before and one after.
+	 */
+	ck_assert_int_eq(count_loops(1000, after, n), n);
+	for (i = 0; i < n; i++) {
+		if (after[i] < idle[i])
+			idle[i] = after[i];
+		diag("heaviest %s engine (burst %u, rate %llu): cpu %d counts %.0f/ms, idle %.0f/ms: %.2f",
+		     labdev_context_name(ctx), s.burst,
+		     (unsigned long long)s.rate, i, busy[i], idle[i],
+		     busy[i] / idle[i]);
+		ck_assert_msg(busy[i] >= idle[i] / 4,
+			      "cpu %d: userspace ran at %.2f of its idle speed under the heaviest %s engine",
+			      i, busy[i] / idle[i], labdev_context_name(ctx));
+	}
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_WATCHDOG);
+	ck_assert_uint_eq(st.total.held_now, 0);
+}
+END_TEST
+
+/*
+ * Live reads while an engine runs: outcomes never exceed attempts.
+ */
+START_TEST(test_stats_live_consistent)
+{
+	struct lab_stats st;
+	struct lab_start s;
+	uint64_t bad = 0, reads = 0, out;
+
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_CHURN);
+	s.rate = 200000;
+	s.burst = 20;
+	s.hold_ns = 100000;
+	s.watchdog_ms = 5000;
+	ck_assert_int_eq(labdev_start(&dev, &s), 0);
+	do {
+		ck_assert_int_eq(labdev_stats(&dev, s.engine_id, &st, NULL,
+					      NULL), 0);
+		out = st.total.successes + st.total.fail_genuine +
+		      st.total.fail_injected_private +
+		      st.total.fail_injected_kernel;
+		reads++;
+		if (out > st.total.attempts)
+			bad++;
+	} while (st.state != LAB_STATE_STOPPED);
+	diag("live stats: %llu of %llu reads showed more outcomes than attempts",
+	     (unsigned long long)bad, (unsigned long long)reads);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_gt(reads, 100);
+}
+END_TEST
+
 /* ---- ownership ----------------------------------------------------------- */
 
 static void allocator_stats(struct lab_counters *c)
@@ -780,6 +912,49 @@ START_TEST(test_owner_violations)
 	ck_assert_uint_eq(c1.violation_double_free - c0.violation_double_free,
 			  1);
 	ck_assert_uint_eq(c1.violation_unknown - c0.violation_unknown, 1);
+}
+END_TEST
+
+/*
+ * A stale free after reuse: alloc A, free A, alloc B (on one CPU the
+ * per-CPU free list is LIFO: B is A's page again, same owner), free A's
+ * id again. It must be refused with EALREADY and B must stay allocated:
+ * the allocator holds exactly one page afterwards, every round.
+ */
+START_TEST(test_stale_free_after_reuse_fd)
+{
+	struct lab_page_alloc a = { .owner = 0x5157 }, b = { .owner = 0x5157 };
+	struct lab_page_free f = { .owner = 0x5157, .shred = LAB_SHRED_NONE };
+	unsigned int round, live_freed = 0, not_ealready = 0;
+	uint64_t held0, held;
+	cpu_set_t one;
+	int ret;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	ck_assert_int_eq(labdev_held(&dev, &held0), 0);
+	for (round = 0; round < 1000; round++) {
+		ck_assert_int_eq(labdev_page_alloc(&dev, &a), 0);
+		ck_assert_uint_eq(a.result, LAB_PAGE_OK);
+		f.page_id = a.page_id;
+		ck_assert_int_eq(labdev_page_free(&dev, &f), 0);
+		ck_assert_int_eq(labdev_page_alloc(&dev, &b), 0);
+		ck_assert_uint_eq(b.result, LAB_PAGE_OK);
+		/* A's id again: stale. */
+		ret = labdev_page_free(&dev, &f);
+		if (ret != -EALREADY)
+			not_ealready++;
+		ck_assert_int_eq(labdev_held(&dev, &held), 0);
+		if (held != held0 + 1)
+			live_freed++;
+		f.page_id = b.page_id;
+		labdev_page_free(&dev, &f);
+	}
+	diag("stale free after reuse through the fd: %u of 1000 stale frees freed the live page, %u not refused with EALREADY",
+	     live_freed, not_ealready);
+	ck_assert_uint_eq(live_freed, 0);
+	ck_assert_uint_eq(not_ealready, 0);
 }
 END_TEST
 
@@ -1139,6 +1314,7 @@ static Suite *module_suite(void)
 
 	tcase_add_checked_fixture(own, setup, teardown);
 	tcase_add_test(own, test_owner_violations);
+	tcase_add_test(own, test_stale_free_after_reuse_fd);
 	tcase_add_test(own, test_page_freed_on_close);
 	tcase_add_test(own, test_shred_verify);
 	tcase_add_test(own, test_bench_small);
@@ -1166,6 +1342,9 @@ static Suite *module_suite(void)
 	tcase_add_test(eng, test_series);
 	tcase_add_test(eng, test_close_during_spam);
 	tcase_add_test(eng, test_stop_frees_and_release);
+	tcase_add_test(eng, test_stats_live_consistent);
+	tcase_add_loop_test(eng, test_heaviest_engine_each_context, 0,
+			    LAB_CTX_COUNT);
 	suite_add_tcase(s, eng);
 	return s;
 }
