@@ -1011,12 +1011,7 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 				free(r);
 				return LAB_EXIT_ENV;
 			}
-			/* the kretprobe that tells kernel-injected
-			 * failures apart: only when they can happen */
-			ret = labdev_module_load(ko,
-				sc->fail_page_alloc.present &&
-				sc->fail_page_alloc.scope == SC_SCOPE_SYSTEM ?
-				"kernel_inject_probe=1" : NULL);
+			ret = labdev_module_load(ko, NULL);
 			free(ko);
 			if (ret) {
 				free_run(r);

@@ -357,7 +357,7 @@ static json_t *first_failure_json(struct run *r)
 
 	for (i = 0; i < r->sc->nengines; i++) {
 		const struct engine_rt *rt = &r->eng[i];
-		const struct lab_snapshot *s = &rt->st.total.first_failure;
+		const struct lab_snapshot *s = &rt->st.first_failure;
 
 		if (!rt->have_stats || !s->time_ns)
 			continue;

@@ -90,14 +90,14 @@ START_TEST(test_finished_report_valid)
 	r.eng[0].st.total.attempts = 1800;
 	r.eng[0].st.total.successes = 1640;
 	r.eng[0].st.total.fail_genuine = 160;
-	r.eng[0].st.total.first_failure.time_ns = 100410000000ULL;
-	r.eng[0].st.total.first_failure.zone_free_pages = 360;
-	r.eng[0].st.total.first_failure.wmark_min = 980 + 1024;
-	r.eng[0].st.total.first_failure.wmark_low = 1225 + 1024;
-	r.eng[0].st.total.first_failure.wmark_high = 1470 + 1024;
-	r.eng[0].st.total.first_failure.watermark_boost = 1024;
-	r.eng[0].st.total.first_failure.pages_held = 1640;
-	memcpy(r.eng[0].st.total.first_failure.zone_name, "DMA32", 5);
+	r.eng[0].st.first_failure.time_ns = 100410000000ULL;
+	r.eng[0].st.first_failure.zone_free_pages = 360;
+	r.eng[0].st.first_failure.wmark_min = 980 + 1024;
+	r.eng[0].st.first_failure.wmark_low = 1225 + 1024;
+	r.eng[0].st.first_failure.wmark_high = 1470 + 1024;
+	r.eng[0].st.first_failure.watermark_boost = 1024;
+	r.eng[0].st.first_failure.pages_held = 1640;
+	memcpy(r.eng[0].st.first_failure.zone_name, "DMA32", 5);
 	r.eng[0].st.total.latency_hist[9] = 1800;
 	/* kernel messages as /dev/kmsg gave them */
 	r.km.fd = -1;
