@@ -87,6 +87,34 @@ static int is_splat(const char *kind)
 	return 0;
 }
 
+/*
+ * The module's time budget per engine (reports from ABI 2.0 modules
+ * only): ticks, the longest one, the longest IRQs-off stretch, and what
+ * the engine could not do (whole bursts dropped, allocations cut).
+ */
+static void budget_table(struct sbuf *b, json_t *engines)
+{
+	char n1[32], n2[32];
+	json_t *e;
+	size_t i;
+	int any = 0;
+
+	json_array_foreach(engines, i, e) {
+		if (!jp(e, "budget"))
+			continue;
+		if (!any++)
+			sb_printf(b, "\n%-10s %10s %10s %10s %10s %12s\n",
+				  "engine", "ticks", "longest", "IRQs off",
+				  "dropped", "cut allocs");
+		fmt_ns(n1, sizeof(n1), jp_num(e, "budget.callback_max_ns", 0));
+		fmt_ns(n2, sizeof(n2), jp_num(e, "budget.irqs_off_max_ns", 0));
+		sb_printf(b, "%-10.10s %10lld %10s %10s %10lld %12lld\n",
+			  jp_str(e, "id", "?"), jp_int(e, "budget.ticks", 0),
+			  n1, n2, jp_int(e, "budget.bursts_dropped", 0),
+			  jp_int(e, "budget.allocations_cut", 0));
+	}
+}
+
 char *report_summary_string(json_t *r)
 {
 	struct sbuf b;
@@ -211,6 +239,7 @@ char *report_summary_string(json_t *r)
 				  jp_int(e, "failures.injected_kernel", 0), n1,
 				  jp_int(e, "owner_violations", 0));
 		}
+		budget_table(&b, jp(r, "engines"));
 	}
 
 	json_array_foreach(jp(r, "kernel_messages"), i, x) {

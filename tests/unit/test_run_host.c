@@ -78,6 +78,27 @@ static void teardown(void)
 	remove_tree(dir);
 }
 
+/* The engine's time budget reaches report.json and the text summary. */
+static void budget_in_report(json_t *rep)
+{
+	json_t *b = json_object_get(json_array_get(json_object_get(rep,
+		"engines"), 0), "budget");
+	char *text;
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(json_integer_value(json_object_get(b, "ticks")), 18);
+	ck_assert_int_eq(json_integer_value(json_object_get(b,
+		"callback_max_ns")), 412345);
+	ck_assert_int_eq(json_integer_value(json_object_get(b,
+		"allocations_cut")), 7);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(b,
+		"callback_log2_ns"), 18)), 18);
+	text = report_summary_string(rep);
+	ck_assert_msg(strstr(text, "IRQs off") && strstr(text, "412"),
+		      "%s", text);
+	free(text);
+}
+
 START_TEST(test_finished_report_valid)
 {
 	struct scenario sc;
@@ -99,6 +120,13 @@ START_TEST(test_finished_report_valid)
 	r.eng[0].st.first_failure.pages_held = 1640;
 	memcpy(r.eng[0].st.first_failure.zone_name, "DMA32", 5);
 	r.eng[0].st.total.latency_hist[9] = 1800;
+	/* the module's time budget (ABI 2.0) */
+	r.eng[0].st.total.ticks = 18;
+	r.eng[0].st.total.callback_max_ns = 412345;
+	r.eng[0].st.total.irqs_off_max_ns = 412345;
+	r.eng[0].st.total.callback_hist[18] = 18;
+	r.eng[0].st.total.bursts_dropped = 2;
+	r.eng[0].st.total.budget_cuts = 7;
 	/* kernel messages as /dev/kmsg gave them */
 	r.km.fd = -1;
 	r.km.t0 = 100.0;
@@ -140,6 +168,7 @@ START_TEST(test_finished_report_valid)
 	ck_assert_uint_eq(json_array_size(json_object_get(rep,
 							  "kernel_messages")),
 			  2);
+	budget_in_report(rep);
 	json_decref(rep);
 	free_fake(&r, &sc);
 }
