@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uapi/labyrinth.h"
 #include "util.h"
 
 
@@ -245,6 +246,21 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 	return 0;
 }
 
+/*
+ * The function the override() goes on. Page allocations of the labyrinth
+ * module itself: its own injection point (LAB_INJECT_HOOK, same
+ * arguments), which the module counts as injected; overriding the
+ * kernel's should_fail_alloc_page() would fail them unseen.
+ */
+static const char *scope_probe(const struct sc_inject *in, bool slab)
+{
+	if (slab)
+		return "should_failslab";
+	if (in->scope == SC_SCOPE_MODULE && !strcmp(in->target, "labyrinth"))
+		return LAB_INJECT_HOOK;
+	return "should_fail_alloc_page";
+}
+
 char *trace_scope_program(const struct sc_inject *in, bool slab,
 			  uint64_t start, uint64_t size, char *err,
 			  size_t errlen)
@@ -286,8 +302,7 @@ char *trace_scope_program(const struct sc_inject *in, bool slab,
 		snprintf(filter, sizeof(filter), "\n/arg1 >= %llu%s/",
 			 (unsigned long long)in->min_order,
 			 in->ignore_gfp_wait ? " && !(arg0 & 0x400)" : "");
-	fprintf(f, "kprobe:%s%s\n{\n",
-		slab ? "should_failslab" : "should_fail_alloc_page", filter);
+	fprintf(f, "kprobe:%s%s\n{\n", scope_probe(in, slab), filter);
 	/* the address is written as the int64 it wraps to: bpftrace reads
 	 * literals as signed; the unsigned difference does the range test */
 	fprintf(f, "\t$sp = (uint64)reg(\"sp\");\n\t$hit = 0;\n"
