@@ -496,6 +496,13 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 			 "no such function in /proc/kallsyms");
 		return ret;
 	}
+	/* the module calls its injection point only when asked to */
+	if (trace_scope_hook(in, slab)) {
+		ret = knobs_set(&r->knobs, LAB_INJECT_HOOK_PARAM, "Y", err,
+				errlen);
+		if (ret)
+			return ret;
+	}
 	prog = trace_scope_program(in, slab, start, size, err, errlen);
 	if (!prog)
 		return -EINVAL;

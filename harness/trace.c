@@ -246,6 +246,12 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 	return 0;
 }
 
+bool trace_scope_hook(const struct sc_inject *in, bool slab)
+{
+	return !slab && in->scope == SC_SCOPE_MODULE &&
+	       !strcmp(in->target, "labyrinth");
+}
+
 /*
  * The function the override() goes on. Page allocations of the labyrinth
  * module itself: its own injection point (LAB_INJECT_HOOK, same
@@ -256,7 +262,7 @@ static const char *scope_probe(const struct sc_inject *in, bool slab)
 {
 	if (slab)
 		return "should_failslab";
-	if (in->scope == SC_SCOPE_MODULE && !strcmp(in->target, "labyrinth"))
+	if (trace_scope_hook(in, slab))
 		return LAB_INJECT_HOOK;
 	return "should_fail_alloc_page";
 }

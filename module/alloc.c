@@ -43,7 +43,8 @@
  *
  * Failure causes, decided before alloc_pages() so that none is a guess:
  *  - the private fault attribute (debugfs labyrinth/);
- *  - LAB_INJECT_HOOK, an error-injection point a BPF override() can fail;
+ *  - LAB_INJECT_HOOK, an error-injection point a BPF override() can fail
+ *    (called while the inject_hook parameter is set);
  *  - the kernel's own fail_page_alloc attribute, found through its
  *    debugfs files at load: while it is armed the module makes
  *    fail_page_alloc's decision for its own allocation (the kernel's
@@ -85,8 +86,13 @@
 #define LAB_CHK_MASK		((1ULL << LAB_CHK_BITS) - 1)
 
 struct lab_alloc_pcpu {
-	u64 gen;		/* next generation of this CPU, see above */
-	u64 successes;
+	/*
+	 * This CPU's generation counter (see above). It moves once per
+	 * successful allocation, so it also counts them: successes are
+	 * gen - gen_base, one per-CPU update fewer on the hot path.
+	 */
+	u64 gen;
+	u64 gen_base;
 	u64 fail_genuine;
 	u64 fail_private;
 	u64 fail_kernel;
@@ -103,7 +109,7 @@ struct lab_alloc_pcpu {
 static DEFINE_PER_CPU(struct lab_alloc_pcpu, lab_pcpu);
 static DEFINE_PER_CPU(u64, lab_prng);
 
-static u64 lab_key[6] __read_mostly;
+static u64 lab_key[3] __read_mostly;
 
 /* ---- tags and handles -------------------------------------------------- */
 
@@ -111,18 +117,19 @@ static u64 lab_key[6] __read_mostly;
  * Keyed by the struct page's address, not its pfn: without
  * SPARSEMEM_VMEMMAP (the test kernel) page_to_pfn() is a section lookup
  * that would cost more than the rest of the bookkeeping together.
- * Each step (xor with a key or the owner, multiply by an odd key,
+ * Each step (xor with a key and the owner, multiply by an odd key,
  * xorshift) is a bijection, so for one page the mix is injective in the
  * owner, and the generation, xored in above the low bits, makes the tag
- * injective in the generation for one (page, owner).
+ * injective in the generation for one (page, owner): a stale handle of
+ * the same owner can never equal the live tag. One multiply: the free
+ * path computes it for every free (TCG charges every extra load).
  */
 static __always_inline unsigned long lab_tag(const struct page *page,
 					     u64 owner, u64 gen,
 					     unsigned int order)
 {
-	u64 x = ((unsigned long)page ^ lab_key[0]) * lab_key[1];
+	u64 x = ((unsigned long)page ^ owner ^ lab_key[0]) * lab_key[1];
 
-	x = (x ^ owner) * lab_key[2];
 	x ^= x >> 29;
 	x ^= gen << LAB_CHK_BITS;
 	return (unsigned long)((x & ~LAB_TAG_LOW) | LAB_TAG_MARK | order);
@@ -130,9 +137,8 @@ static __always_inline unsigned long lab_tag(const struct page *page,
 
 static __always_inline u64 lab_chk(const struct page *page, u64 gen)
 {
-	u64 x = ((unsigned long)page ^ lab_key[3]) * lab_key[4];
+	u64 x = ((unsigned long)page ^ (gen * lab_key[2])) * lab_key[1];
 
-	x = (x ^ gen) * lab_key[5];
 	return x >> (64 - LAB_CHK_BITS);
 }
 
@@ -173,15 +179,29 @@ static __always_inline bool lab_task_fail_nth(void)
 	return in_task() && READ_ONCE(current->fail_nth);
 }
 
+static __always_inline unsigned long lab_private_prob(void)
+{
+	return READ_ONCE(lab_fail_attr.probability);
+}
+
 static bool lab_should_inject(unsigned int order)
 {
 	/* Skip the call while the attribute is idle. */
-	if (likely(!READ_ONCE(lab_fail_attr.probability)) &&
-	    !lab_task_fail_nth())
+	if (likely(!lab_private_prob()) && !lab_task_fail_nth())
 		return false;
 	return should_fail(&lab_fail_attr, PAGE_SIZE << order);
 }
 #else
+static __always_inline bool lab_task_fail_nth(void)
+{
+	return false;
+}
+
+static __always_inline unsigned long lab_private_prob(void)
+{
+	return 0;
+}
+
 static bool lab_should_inject(unsigned int order)
 {
 	return false;
@@ -198,7 +218,14 @@ static bool lab_private_inject;
  * takes the arguments of should_fail_alloc_page() so that the harness's
  * generated scope programs filter it the same way. __noipa keeps the
  * compiler from assuming its result (it would otherwise drop the call).
+ * Called only while inject_hook is set: a call and its return cost an
+ * allocation about a third of the raw allocator's time under TCG.
  */
+static bool inject_hook;
+module_param(inject_hook, bool, 0600);
+MODULE_PARM_DESC(inject_hook,
+		 "call " LAB_INJECT_HOOK "() before every allocation, for BPF override() programs (default: off; labyrinth run sets it for scope = module:labyrinth)");
+
 __noipa noinline bool labyrinth_should_fail_alloc_page(gfp_t gfp,
 						       unsigned int order)
 {
@@ -226,6 +253,10 @@ static struct {
 } lab_fpa;
 
 enum lab_fpa_verdict { LAB_FPA_EXEMPT, LAB_FPA_INJECT, LAB_FPA_AMBIGUOUS };
+
+/* &lab_fpa.attr->probability once found: the fast path reads it as is. */
+static const unsigned long lab_no_prob;
+static const unsigned long *lab_fpa_prob __read_mostly = &lab_no_prob;
 
 #if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && \
 	IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
@@ -287,6 +318,7 @@ static void lab_fpa_find(void)
 		pr_warn("labyrinth: __GFP_HIGHMEM selects another zone here: fail_page_alloc's failures of our allocations count as unattributed\n");
 	/* Last: lab_fpa.attr != NULL publishes the rest (init, no race). */
 	lab_fpa.attr = attr;
+	lab_fpa_prob = &attr->probability;
 out:
 	dput(dir);
 }
@@ -345,6 +377,18 @@ static bool lab_fpa_counted(void)
 }
 #endif
 
+/*
+ * Any injection that may fail this allocation: either attribute's
+ * probability, the BPF injection point, or fail-nth of the task.
+ * lab_fpa_prob points at the kernel's fail_page_alloc probability, or at
+ * a zero without one.
+ */
+static __always_inline bool lab_inject_maybe(void)
+{
+	return (READ_ONCE(*lab_fpa_prob) | lab_private_prob() |
+		READ_ONCE(inject_hook)) || lab_task_fail_nth();
+}
+
 bool lab_inject_armed(void)
 {
 #ifdef CONFIG_FAULT_INJECTION
@@ -378,25 +422,42 @@ static noinline struct page *lab_alloc_fail(enum lab_page_fail cause,
 	return NULL;
 }
 
+/* A new block is ours: owner, tag, handle, counters. Any context. */
+static __always_inline struct page *lab_own(struct page *page, u64 owner,
+					    unsigned int order, u64 *handle,
+					    enum lab_page_fail *why)
+{
+	u64 gen = lab_next_gen();
+
+	page->index = owner;
+	page->private = lab_tag(page, owner, gen, order);
+	*handle = gen << LAB_CHK_BITS | lab_chk(page, gen);
+	if (unlikely(order))
+		this_cpu_add(lab_pcpu.extra_alloc, (1UL << order) - 1);
+	if (why)
+		*why = LAB_PAGE_OK;
+	return page;
+}
+
 /*
- * The allocation; the callers have checked owner, gfpv and order (the
- * exported function for other drivers, the ioctls and engines for
- * theirs). Any context.
+ * An allocation while some fault injection may be armed: the private
+ * attribute, the BPF injection point, then fail_page_alloc's decision
+ * made here and the real call exempted from it.
  */
-struct page *lab_alloc(u64 owner, u32 gfpv, u32 order, u64 *handle,
-		       enum lab_page_fail *why)
+static noinline struct page *lab_alloc_armed(u64 owner, gfp_t gfp,
+					     unsigned int order, u64 *handle,
+					     enum lab_page_fail *why)
 {
 	enum lab_page_fail cause = LAB_PAGE_FAIL_GENUINE;
-	gfp_t gfp = lab_gfp_table[gfpv & LAB_GFP_ALL];
 	struct page *page;
-	u64 gen;
 
 	*handle = 0;
-	if (unlikely(lab_should_inject(order)))
+	if (lab_should_inject(order))
 		return lab_alloc_fail(LAB_PAGE_FAIL_INJECTED_PRIVATE, why);
-	if (unlikely(labyrinth_should_fail_alloc_page(gfp, order)))
+	if (READ_ONCE(inject_hook) &&
+	    labyrinth_should_fail_alloc_page(gfp, order))
 		return lab_alloc_fail(LAB_PAGE_FAIL_INJECTED_KERNEL, why);
-	if (unlikely(lab_fpa_armed())) {
+	if (lab_fpa_armed()) {
 		switch (lab_fpa_decide(gfp, order)) {
 		case LAB_FPA_INJECT:
 			return lab_alloc_fail(LAB_PAGE_FAIL_INJECTED_KERNEL,
@@ -412,16 +473,29 @@ struct page *lab_alloc(u64 owner, u32 gfpv, u32 order, u64 *handle,
 	page = alloc_pages(gfp, order);
 	if (unlikely(!page))
 		return lab_alloc_fail(cause, why);
-	gen = lab_next_gen();
-	page->index = owner;
-	page->private = lab_tag(page, owner, gen, order);
-	*handle = gen << LAB_CHK_BITS | lab_chk(page, gen);
-	this_cpu_inc(lab_pcpu.successes);
-	if (unlikely(order))
-		this_cpu_add(lab_pcpu.extra_alloc, (1UL << order) - 1);
-	if (why)
-		*why = LAB_PAGE_OK;
-	return page;
+	return lab_own(page, owner, order, handle, why);
+}
+
+/*
+ * The allocation; the callers have checked owner, gfpv and order (the
+ * exported function for other drivers, the ioctls and engines for
+ * theirs). Any context. The path with nothing armed is the one `make
+ * bench` measures: one test of every injection source, alloc_pages().
+ */
+struct page *lab_alloc(u64 owner, u32 gfpv, u32 order, u64 *handle,
+		       enum lab_page_fail *why)
+{
+	gfp_t gfp = lab_gfp_table[gfpv & LAB_GFP_ALL];
+	struct page *page;
+
+	if (unlikely(lab_inject_maybe()))
+		return lab_alloc_armed(owner, gfp, order, handle, why);
+	page = alloc_pages(gfp, order);
+	if (unlikely(!page)) {
+		*handle = 0;
+		return lab_alloc_fail(LAB_PAGE_FAIL_GENUINE, why);
+	}
+	return lab_own(page, owner, order, handle, why);
 }
 
 bool lab_owner_valid(u64 owner)
@@ -534,10 +608,11 @@ out:
 
 /*
  * Claim a block: on 0 it is the caller's alone, ->private and ->index
- * are 0 again, *order is its order, and lab_give_back() must follow. On
- * an error nothing changed and the refusal is counted. Any context.
+ * are 0 again, *order is its order, and a give-back must follow. On an
+ * error nothing changed and the refusal is counted. Any context.
  */
-int lab_claim(u64 owner, struct page *page, u64 handle, unsigned int *order)
+static __always_inline int __lab_claim(u64 owner, struct page *page,
+				       u64 handle, unsigned int *order)
 {
 	unsigned long tag, want;
 
@@ -562,13 +637,25 @@ int lab_claim(u64 owner, struct page *page, u64 handle, unsigned int *order)
 }
 
 /* Shred and free a claimed block. Any context (the cost is the shred). */
-void lab_give_back(struct page *page, unsigned int order, u32 shred)
+static __always_inline void __lab_give_back(struct page *page,
+					    unsigned int order, u32 shred)
 {
-	lab_shred(page, order, shred);
+	if (shred != LAB_SHRED_NONE)
+		lab_shred(page, order, shred);
 	__free_pages(page, order);
 	this_cpu_inc(lab_pcpu.frees);
 	if (unlikely(order))
 		this_cpu_add(lab_pcpu.extra_free, (1UL << order) - 1);
+}
+
+int lab_claim(u64 owner, struct page *page, u64 handle, unsigned int *order)
+{
+	return __lab_claim(owner, page, handle, order);
+}
+
+void lab_give_back(struct page *page, unsigned int order, u32 shred)
+{
+	__lab_give_back(page, order, shred);
 }
 
 int lab_free(u64 owner, struct page *page, u64 handle, u32 shred)
@@ -576,9 +663,9 @@ int lab_free(u64 owner, struct page *page, u64 handle, u32 shred)
 	unsigned int order;
 	int ret;
 
-	ret = lab_claim(owner, page, handle, &order);
+	ret = __lab_claim(owner, page, handle, &order);
 	if (likely(!ret))
-		lab_give_back(page, order, shred);
+		__lab_give_back(page, order, shred);
 	return ret;
 }
 
@@ -608,7 +695,7 @@ void lab_alloc_read(unsigned int cpu, struct lab_counters *c)
 {
 	const struct lab_alloc_pcpu *p = per_cpu_ptr(&lab_pcpu, cpu);
 
-	c->successes = READ_ONCE(p->successes);
+	c->successes = READ_ONCE(p->gen) - p->gen_base;
 	c->fail_genuine = READ_ONCE(p->fail_genuine);
 	c->fail_injected_private = READ_ONCE(p->fail_private);
 	c->fail_injected_kernel = READ_ONCE(p->fail_kernel);
@@ -719,6 +806,7 @@ int lab_alloc_init(void)
 		per_cpu(lab_prng, cpu) = get_random_u64() | 1;
 		per_cpu(lab_pcpu.gen, cpu) = cpu_bits ?
 			(u64)cpu << (LAB_GEN_BITS - cpu_bits) : 0;
+		per_cpu(lab_pcpu.gen_base, cpu) = per_cpu(lab_pcpu.gen, cpu);
 	}
 
 #ifdef CONFIG_FAULT_INJECTION

@@ -130,12 +130,15 @@ enum {
 
 /*
  * The module's fault-injection point for BPF: bool fn(gfp_t gfp,
- * unsigned int order), called before every allocation the module makes;
- * it returns false unless a BPF program overrides it (bpftrace
- * --unsafe: kprobe:labyrinth_should_fail_alloc_page { override(1); }).
- * Same arguments as the kernel's should_fail_alloc_page().
+ * unsigned int order), called before every allocation the module makes
+ * while the module parameter inject_hook is Y (LAB_INJECT_HOOK_PARAM;
+ * default N, the call costs every allocation); it returns false unless a
+ * BPF program overrides it (bpftrace --unsafe:
+ * kprobe:labyrinth_should_fail_alloc_page { override(1); }). Same
+ * arguments as the kernel's should_fail_alloc_page().
  */
 #define LAB_INJECT_HOOK			"labyrinth_should_fail_alloc_page"
+#define LAB_INJECT_HOOK_PARAM	"/sys/module/labyrinth/parameters/inject_hook"
 
 /**
  * struct lab_version - LAB_IOC_GET_VERSION: what this module supports

@@ -187,6 +187,11 @@ START_TEST(test_scope_program)
 			     "!(arg0 & 0x400)/"), "%s", p);
 	ck_assert_ptr_null(strstr(p, "kprobe:should_fail_alloc_page"));
 	free(p);
+	/* ...which the run must switch on (LAB_INJECT_HOOK_PARAM) */
+	ck_assert(trace_scope_hook(&in, false));
+	ck_assert(!trace_scope_hook(&in, true));
+	snprintf(in.target, sizeof(in.target), "e1000");
+	ck_assert(!trace_scope_hook(&in, false));
 	/* 100%, every call, unlimited: no conditions but the stack */
 	in.probability = 100;
 	in.interval = 1;
