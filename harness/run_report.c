@@ -286,6 +286,10 @@ static json_t *budget_json(const struct lab_counters *c)
 			    json_integer((json_int_t)c->callback_max_ns));
 	json_object_set_new(o, "irqs_off_max_ns",
 			    json_integer((json_int_t)c->irqs_off_max_ns));
+	json_object_set_new(o, "allocator_call_max_ns",
+			    json_integer((json_int_t)c->call_max_ns));
+	json_object_set_new(o, "tick_work_max_pages",
+			    json_integer((json_int_t)c->tick_work_max));
 	for (b = 0; b < LAB_HIST_BUCKETS; b++)
 		json_array_append_new(h, json_integer(
 			(json_int_t)c->callback_hist[b]));

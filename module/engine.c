@@ -238,6 +238,8 @@ struct lab_tick_env {
 	u64 chunk_start;	/* kthread-atomic: IRQs off since */
 	u64 chunk_pages;	/* ...pages done in this chunk */
 	u64 irqs_off_max;
+	u64 call_max;		/* the longest page allocator call */
+	u64 work;		/* pages allocated and given back */
 };
 
 static bool lab_tick_late(struct lab_tick_env *env)
@@ -300,12 +302,17 @@ static void lab_put_block(struct lab_inst *in, struct page *page, u64 handle,
 		atomic_long_add(pages, &in->deferred_pages);
 		env->deferred += pages;
 		env->free_units--;
+		env->work++;
 		return;
 	}
 	lab_give_back(page, order, e->cfg.shred);
 	LAB_INC(in->c.frees);
-	if (env)
-		env->free_units -= e->cfg.shred == LAB_SHRED_NONE ? 1 : pages;
+	if (env) {
+		u64 units = e->cfg.shred == LAB_SHRED_NONE ? 1 : pages;
+
+		env->free_units -= units;
+		env->work += units;
+	}
 }
 
 static struct lab_held *lab_ring_pop(struct lab_inst *in)
@@ -319,14 +326,16 @@ static struct lab_held *lab_ring_pop(struct lab_inst *in)
 
 static void lab_churn_expire(struct lab_inst *in, struct lab_tick_env *env)
 {
-	u64 pages = 1ULL << in->eng->cfg.order;
+	u64 pages = 1ULL << in->eng->cfg.order, t;
 	struct lab_held *h;
 
 	while (in->ring_count && in->ring[in->ring_head].deadline <= env->now &&
 	       env->free_units >= pages && !lab_tick_late(env)) {
 		h = lab_ring_pop(in);
 		lab_put_block(in, h->page, h->handle, env);
-		env->now = local_clock();
+		t = local_clock();
+		env->call_max = max(env->call_max, t - env->now);
+		env->now = t;
 		lab_tick_chunk(env, pages);
 	}
 }
@@ -453,12 +462,14 @@ static void lab_tick_alloc(struct lab_inst *in, u64 n,
 				 &why);
 		lat = local_clock() - env->now;
 		env->now += lat;
+		env->call_max = max(env->call_max, lat);
 		LAB_INC(c->latency_hist[lab_hist_bucket(lat)]);
 		LAB_INC(c->attempts);
 		/* Pairs with smp_rmb() in lab_inst_read(): an attempt is
 		 * visible before its outcome.
 		 */
 		smp_wmb();
+		env->work += pages;
 		if (page) {
 			LAB_INC(c->successes);
 			in->held_pages += pages;
@@ -538,6 +549,10 @@ static void lab_tick(struct lab_inst *in, u64 nbursts, spinlock_t *lock,
 		WRITE_ONCE(c->callback_max_ns, d);
 	if (env.irqs_off_max > c->irqs_off_max_ns)
 		WRITE_ONCE(c->irqs_off_max_ns, env.irqs_off_max);
+	if (env.call_max > c->call_max_ns)
+		WRITE_ONCE(c->call_max_ns, env.call_max);
+	if (env.work > c->tick_work_max)
+		WRITE_ONCE(c->tick_work_max, env.work);
 	lab_rest_after(end, d);
 }
 
@@ -1341,6 +1356,8 @@ static void lab_counters_add(struct lab_counters *t,
 	t->callback_max_ns = max(t->callback_max_ns, c->callback_max_ns);
 	t->irqs_off_max_ns = max(t->irqs_off_max_ns, c->irqs_off_max_ns);
 	lab_hist_add(t->callback_hist, c->callback_hist);
+	t->call_max_ns = max(t->call_max_ns, c->call_max_ns);
+	t->tick_work_max = max(t->tick_work_max, c->tick_work_max);
 }
 
 static void lab_hist_read(u64 *t, const u64 *c)
@@ -1389,6 +1406,8 @@ static void lab_inst_read(struct lab_inst *in, struct lab_counters *c)
 	c->callback_max_ns = READ_ONCE(ic->callback_max_ns);
 	c->irqs_off_max_ns = READ_ONCE(ic->irqs_off_max_ns);
 	lab_hist_read(c->callback_hist, ic->callback_hist);
+	c->call_max_ns = READ_ONCE(ic->call_max_ns);
+	c->tick_work_max = READ_ONCE(ic->tick_work_max);
 }
 
 /* The earliest complete first-failure snapshot of the engine. */

@@ -573,7 +573,7 @@ static const struct lab_ioctl_op lab_ioctl_ops[] = {
 	IOCTL_OP(LAB_IOC_STOP, lab_ioctl_stop, struct lab_stop, freed_pages,
 		 NULL),
 	IOCTL_OP(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats,
-		 total.callback_hist, NULL),
+		 total.tick_work_max, NULL),
 	IOCTL_OP(LAB_IOC_SERIES, lab_ioctl_series, struct lab_series,
 		 __reserved, NULL),
 	IOCTL_OP(LAB_IOC_PAGE_ALLOC, lab_ioctl_page_alloc,

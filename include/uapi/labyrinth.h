@@ -473,6 +473,15 @@ struct lab_snapshot {
  *                   off (the whole callback in hard IRQ, one chunk of
  *                   kthread-atomic, 0 for softirq); @total: the longest
  * @callback_hist: log2 histogram of callback durations in ns
+ * @call_max_ns: the longest single call into the page allocator inside a
+ *               callback (an allocation, or a free with its inline
+ *               shred): the kernel's own cost, which the budget cannot
+ *               split (6.12 frees up to ~2000 pages from the per-CPU
+ *               lists in one call); a callback overshoots
+ *               LAB_TICK_NS_MAX by at most one call. @total: the longest
+ * @tick_work_max: the most work one callback did: pages allocated plus
+ *                 pages given back (a deferred block counts 1), at most
+ *                 2 * LAB_TICK_PAGES_MAX. @total: the most
  *
  * In lab_stats.total every field is the sum over CPUs, except the *_max_ns
  * fields, the maximum. This struct is always the last member of the
@@ -500,6 +509,8 @@ struct lab_counters {
 	__aligned_u64 callback_max_ns;
 	__aligned_u64 irqs_off_max_ns;
 	__aligned_u64 callback_hist[LAB_HIST_BUCKETS];
+	__aligned_u64 call_max_ns;
+	__aligned_u64 tick_work_max;
 };
 
 /**
