@@ -24,8 +24,9 @@
  * past LAB_TICK_NS_MAX. Shredding that would not fit (crypto, or any
  * shred of an order > 0 block) is deferred: the tick claims the block
  * (after which it is nobody else's) and queues it to the instance's
- * shred work on lab_wq, which shreds and frees it in process context;
- * a full queue (LAB_DEFER_MAX_PAGES) stops the tick's allocations.
+ * shred work on lab_shred_wq, which shreds and frees it in process
+ * context on the same CPU, resting with the ticks; a full queue
+ * (LAB_DEFER_MAX_PAGES) stops the tick's allocations.
  * After a tick of d ns no engine callback runs on that CPU for
  * LAB_REST_FACTOR * d ns (lab_rest_until, per CPU, for all engines).
  * What a tick could not do is counted, never forced.
@@ -132,7 +133,8 @@ struct lab_engine {
 static DEFINE_MUTEX(lab_mutex);		/* lab_engines[], lab_engine_next */
 static struct lab_engine *lab_engines[LAB_MAX_ENGINES];
 static u32 lab_engine_next;
-static struct workqueue_struct *lab_wq;
+static struct workqueue_struct *lab_wq;		/* stop, watchdog */
+static struct workqueue_struct *lab_shred_wq;	/* deferred shreds */
 /* local_clock() ns before which no engine callback starts on this CPU */
 static DEFINE_PER_CPU(u64, lab_rest_until);
 
@@ -240,6 +242,7 @@ struct lab_tick_env {
 	u64 irqs_off_max;
 	u64 call_max;		/* the longest page allocator call */
 	u64 work;		/* pages allocated and given back */
+	u64 busy;		/* kthread-atomic: time in chunks so far */
 };
 
 static bool lab_tick_late(struct lab_tick_env *env)
@@ -262,6 +265,7 @@ static void lab_tick_chunk(struct lab_tick_env *env, u64 pages)
 		return;
 	env->irqs_off_max = max(env->irqs_off_max,
 				env->now - env->chunk_start);
+	env->busy += env->now - env->chunk_start;
 	spin_unlock_irqrestore(env->lock, *env->flags);
 	cond_resched();
 	spin_lock_irqsave(env->lock, *env->flags);
@@ -532,17 +536,24 @@ static void lab_tick(struct lab_inst *in, u64 nbursts, spinlock_t *lock,
 	WRITE_ONCE(c->held_now, in->held_pages);
 	/* If it is resting (delayed), it stays so. */
 	if (env.deferred)
-		queue_delayed_work(lab_wq, &in->shred_work, 0);
+		queue_delayed_work_on(in->cpu, lab_shred_wq, &in->shred_work, 0);
 	if (capped)
 		lab_request_stop(e, LAB_STOP_HELD_CAP);
 
+	/*
+	 * The callback's length d: its wall time, except for kthread-atomic,
+	 * whose chunks only count: between them interrupts, softirqs and
+	 * other RT tasks have the CPU, not the engine.
+	 */
 	end = local_clock();
 	d = end - env.start;
-	if (lock)
+	if (lock) {
 		env.irqs_off_max = max(env.irqs_off_max,
 				       end - env.chunk_start);
-	else if (e->cfg.context != LAB_CTX_SOFTIRQ)
+		d = env.busy + end - env.chunk_start;
+	} else if (e->cfg.context != LAB_CTX_SOFTIRQ) {
 		env.irqs_off_max = d;	/* hard IRQ: all of it */
+	}
 	LAB_INC(c->ticks);
 	LAB_INC(c->callback_hist[lab_hist_bucket(d)]);
 	if (d > c->callback_max_ns)
@@ -589,9 +600,19 @@ static enum hrtimer_restart lab_timer_fn(struct hrtimer *t)
 	if (e->cfg.context == LAB_CTX_IRQ_WORK) {
 		atomic_add((int)due, &in->iw_bursts);
 		irq_work_queue(&in->iw);
-	} else {
-		lab_tick(in, due, NULL, NULL);
+		return HRTIMER_RESTART;
 	}
+	lab_tick(in, due, NULL, NULL);
+	/*
+	 * The rest this tick asked for: expire after it, not in the middle
+	 * of it (each expiry costs an interrupt, which the rest does not
+	 * see). Every burst skipped is dropped.
+	 */
+	rest = lab_resting();
+	if (rest)
+		LAB_ADD(in->c.bursts_dropped,
+			hrtimer_forward(t, ktime_add_ns(hrtimer_cb_get_time(t),
+							rest), period));
 	return HRTIMER_RESTART;
 }
 
@@ -648,15 +669,17 @@ static int lab_kthread_fn(void *arg)
 }
 
 /*
- * The deferred shreds of one instance, in process context on lab_wq.
- * Takes a batch under defer_lock, shreds and frees it with the lock
- * dropped, for at most LAB_TICK_NS_MAX (or LAB_TICK_PAGES_MAX pages);
- * if more waits, it comes back after LAB_REST_FACTOR times as long, as
- * a delayed work (the worker is free meanwhile). So the shreds an
- * engine defers take at most 1 / (1 + LAB_REST_FACTOR) of a CPU too,
- * and when they fall behind, the ticks cut their allocations
- * (LAB_DEFER_MAX_PAGES). It writes only frees_deferred (a workqueue
- * never runs one work item twice at once) and the atomics.
+ * The deferred shreds of one instance, in process context on
+ * lab_shred_wq, on the instance's CPU. Takes a batch under defer_lock,
+ * shreds and frees it with the lock dropped, for at most LAB_TICK_NS_MAX
+ * (or LAB_TICK_PAGES_MAX pages), and counts that time in the CPU's rest
+ * as a tick does: ticks and shreds together take at most
+ * 1 / (1 + LAB_REST_FACTOR) of the CPU. If more waits it comes back
+ * after the rest, as a delayed work (the worker is free meanwhile, so
+ * it never holds up the CPU's other work items); when the shreds fall
+ * behind, ticks cut their allocations (LAB_DEFER_MAX_PAGES). It writes
+ * only frees_deferred (a workqueue never runs one work item twice at
+ * once) and the atomics.
  */
 static void lab_shred_work_fn(struct work_struct *w)
 {
@@ -664,10 +687,14 @@ static void lab_shred_work_fn(struct work_struct *w)
 					   shred_work);
 	struct lab_engine *e = in->eng;
 	unsigned int order = e->cfg.order, n;
-	u64 start = local_clock(), done = 0, d;
+	u64 start, end, done = 0, rest;
 	struct page *page, *tmp;
 	LIST_HEAD(batch);
 
+	rest = lab_resting();
+	if (rest)
+		goto again;
+	start = local_clock();
 	for (;;) {
 		n = 0;
 		raw_spin_lock_irq(&in->defer_lock);
@@ -678,7 +705,7 @@ static void lab_shred_work_fn(struct work_struct *w)
 		}
 		raw_spin_unlock_irq(&in->defer_lock);
 		if (!n)
-			return;
+			break;
 		list_for_each_entry_safe(page, tmp, &batch, lru) {
 			list_del(&page->lru);
 			lab_give_back(page, order, e->cfg.shred);
@@ -688,13 +715,19 @@ static void lab_shred_work_fn(struct work_struct *w)
 		atomic_long_sub((long)n << order, &in->deferred_pages);
 		atomic64_sub((s64)n << order, &e->held);
 		done += (u64)n << order;
-		d = local_clock() - start;
-		if (d >= LAB_TICK_NS_MAX || done >= LAB_TICK_PAGES_MAX)
+		if (local_clock() - start >= LAB_TICK_NS_MAX ||
+		    done >= LAB_TICK_PAGES_MAX)
 			break;
 		cond_resched();
 	}
-	queue_delayed_work(lab_wq, &in->shred_work,
-			   nsecs_to_jiffies(LAB_REST_FACTOR * d) + 1);
+	end = local_clock();
+	lab_rest_after(end, end - start);
+	if (!n)
+		return;
+	rest = LAB_REST_FACTOR * (end - start);
+again:
+	queue_delayed_work_on(in->cpu, lab_shred_wq, &in->shred_work,
+			      nsecs_to_jiffies(rest) + 1);
 }
 
 /* ---- start ------------------------------------------------------------- */
@@ -1307,18 +1340,28 @@ int lab_engines_init(void)
 {
 	/*
 	 * Stop, watchdog and deferred-shred works give memory back, also
-	 * when the machine has none left to start a worker: a rescuer.
-	 * Unbound: a stop or a shred batch is long and CPU-bound, and on a
+	 * when the machine has none left to start a worker: a rescuer
+	 * each. Stops are unbound: a stop is long and CPU-bound, and on a
 	 * per-CPU pool it would hold up every other work item queued on
 	 * that CPU (concurrency management waits for a worker to sleep).
+	 * Shreds are per CPU, so that they rest with the CPU's ticks; a
+	 * batch is short and then the work item lets go of the worker.
 	 */
 	lab_wq = alloc_workqueue("labyrinth", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	return lab_wq ? 0 : -ENOMEM;
+	if (!lab_wq)
+		return -ENOMEM;
+	lab_shred_wq = alloc_workqueue("labyrinth_shred", WQ_MEM_RECLAIM, 0);
+	if (!lab_shred_wq) {
+		destroy_workqueue(lab_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void lab_engines_exit(void)
 {
 	lab_release_where(NULL, true, LAB_STOP_UNLOAD);
+	destroy_workqueue(lab_shred_wq);
 	destroy_workqueue(lab_wq);
 }
 

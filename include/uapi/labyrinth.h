@@ -266,11 +266,13 @@ enum lab_shred {
  * LAB_TICK_NS_MAX ns of it (checked after each allocation and free).
  * Shredding that would not fit (LAB_SHRED_CRYPTO, or any shred of an
  * order > 0 block) runs in process context, on the module's workqueue,
- * before the page goes back to the page allocator. After a callback
- * that took d ns, the module runs no engine callback on that CPU for
+ * on the same CPU, before the page goes back to the page allocator.
+ * After a callback (or a batch of deferred shreds) that took d ns, the
+ * module runs no engine callback and no shred on that CPU for
  * LAB_REST_FACTOR * d ns: engines take at most 1 / (1 + LAB_REST_FACTOR)
- * of a CPU, however they are configured. What an engine could not do
- * is counted (bursts_dropped, budget_cuts), never forced.
+ * of a CPU, however they are configured, plus the cost of the timer
+ * interrupts themselves. What an engine could not do is counted
+ * (bursts_dropped, budget_cuts), never forced.
  */
 #define LAB_TICK_PAGES_MAX	1024
 #define LAB_TICK_NS_MAX		1000000ULL
@@ -467,8 +469,9 @@ struct lab_snapshot {
  * @ticks: engine callbacks that ran
  * @frees_deferred: frees (included in @frees) whose shred ran in process
  *                  context on the module's workqueue
- * @callback_max_ns: the longest engine callback (a tick) in ns; for
- *                   @total the longest of any CPU
+ * @callback_max_ns: the longest engine callback (a tick) in ns
+ *                   (kthread-atomic: the time in its chunks, not the
+ *                   gaps where interrupts ran); @total: the longest
  * @irqs_off_max_ns: the longest stretch the engine ran with interrupts
  *                   off (the whole callback in hard IRQ, one chunk of
  *                   kthread-atomic, 0 for softirq); @total: the longest
