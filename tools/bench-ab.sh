@@ -60,9 +60,12 @@ for r in \$(seq 1 $rounds); do
 done
 EOF
 chmod +x "$refdir/guest.sh"
+# The kernel both modules were built against (the cache's current-*
+# link may point at another tree's build by now).
+kernel=${LABYRINTH_KERNEL:-$("$top/kernel/build-kernel.sh" --print-image)}
 # timing-sensitive and long: under the shared VM lock
-flock /tmp/labyrinth-vm.lock build/labyrinth vm --timeout 3600 \
-	--share "$top/reports" -- "$refdir/guest.sh"
+flock /tmp/labyrinth-vm.lock build/labyrinth vm --kernel "$kernel" \
+	--timeout 3600 --share "$top/reports" -- "$refdir/guest.sh"
 
 ratio() { sed -n 's/.*"alloc_free_ratio_shred_none": \([0-9.]*\).*/\1/p' "$1"; }
 printf '%-6s %12s %12s   (shred none / raw, fastest chunks; TCG)\n' round "$ref" this

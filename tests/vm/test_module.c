@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,6 +124,17 @@ static void diag(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+}
+
+/* Is the running kernel older than major.minor? */
+static int kernel_before(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 1;
+	return ma < major || (ma == major && mi < minor);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -780,9 +792,12 @@ START_TEST(test_drain_nowait_stops_at_min)
 	     (double)ff->zone_free_pages / (double)ff->wmark_min);
 	/* No ALLOC_HIGH/HARDER (hrtimer: not an RT task either): it fails
 	 * near min, above GFP_ATOMIC's 3/8 of it. Seen: 0.75 of min, the
-	 * last per-CPU list refills take a batch below the check.
+	 * last per-CPU list refills take a batch below the check. From 6.7
+	 * on a refill may take batch << PCP_BATCH_SCALE_MAX (~2000) pages
+	 * once it passed the check: 0 free seen on 6.12's debug kernel.
 	 */
-	ck_assert_uint_ge(ff->zone_free_pages, min / 2);
+	if (kernel_before(6, 7))
+		ck_assert_uint_ge(ff->zone_free_pages, min / 2);
 	ck_assert_uint_le(ff->zone_free_pages, ff->wmark_high);
 }
 END_TEST
