@@ -33,48 +33,13 @@
 #include "labdev.h"
 #include "sample.h"
 #include "util.h"
+#include "vm_mem.h"
 
 #define DBG_FAULT "/sys/kernel/debug/" LAB_DEBUGFS_DIR
 #define DBG_FPA "/sys/kernel/debug/fail_page_alloc"
 
 static struct labdev dev;
 static long memfree_before;
-
-/* MemFree:/MemTotal: in kB, through the harness's own parser. */
-static long meminfo_kb(const char *key)
-{
-	struct meminfo m = { 0 };
-
-	if (read_meminfo("/proc/meminfo", &m))
-		return -1;
-	return (long)(strcmp(key, "MemTotal:") ? m.mem_free_kb :
-						 m.mem_total_kb);
-}
-
-/*
- * Pages in the per-CPU free lists, in kB (/proc/zoneinfo's "count:"):
- * free, but not in MemFree. 6.12 tunes those lists up after a burst of
- * frees, to tens of MB in a 1 GiB guest.
- */
-static long pcp_kb(void)
-{
-	char *text, *p;
-	size_t len;
-	long pages = 0;
-
-	if (read_file("/proc/zoneinfo", &text, &len))
-		return 0;
-	for (p = strstr(text, "count:"); p; p = strstr(p + 6, "count:"))
-		pages += strtol(p + 6, NULL, 10);
-	free(text);
-	return pages * (getpagesize() / 1024);
-}
-
-/* Free memory: MemFree plus the per-CPU lists. */
-static long free_kb(void)
-{
-	return meminfo_kb("MemFree:") + pcp_kb();
-}
 
 static void setup(void)
 {
@@ -162,6 +127,20 @@ static void start_defaults(struct lab_start *s, uint32_t ctx,
 	s->rate = 1000;
 	s->burst = 1;
 	s->watchdog_ms = 120000;
+}
+
+/*
+ * A stopped engine: nothing held, every page freed; released, and the
+ * release had nothing left to free.
+ */
+static void released_clean(uint32_t id, const struct lab_stats *st)
+{
+	uint64_t freed = 1;
+
+	ck_assert_uint_eq(st->total.held_now, 0);
+	ck_assert_uint_eq(st->total.frees, st->total.successes);
+	ck_assert_int_eq(labdev_stop(&dev, id, LAB_STOP_F_RELEASE, &freed), 0);
+	ck_assert_uint_eq(freed, 0);
 }
 
 /* Wait until the engine has stopped on its own; returns its stats. */
@@ -603,7 +582,7 @@ static int saw_stopping(uint32_t id, struct lab_stats *st)
  */
 START_TEST(test_stopping_observable)
 {
-	uint64_t one = 1, freed = 0;
+	uint64_t one = 1;
 	struct lab_stats st;
 	struct lab_start s;
 	int status;
@@ -638,11 +617,7 @@ START_TEST(test_stopping_observable)
 	ck_assert_msg(WIFEXITED(status) && !WEXITSTATUS(status),
 		      "stopping child: status %d", status);
 	ck_assert_uint_eq(st.stop_reason, LAB_STOP_IOCTL);
-	ck_assert_uint_eq(st.total.held_now, 0);
-	ck_assert_uint_eq(st.total.frees, st.total.successes);
-	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, LAB_STOP_F_RELEASE,
-				     &freed), 0);
-	ck_assert_uint_eq(freed, 0);
+	released_clean(s.engine_id, &st);
 }
 END_TEST
 
@@ -713,7 +688,7 @@ START_TEST(test_drain_each_context)
 	const struct lab_snapshot *ff;
 	struct lab_stats st;
 	struct lab_start s;
-	uint64_t freed = 0, min;
+	uint64_t min;
 	char zone[17];
 
 	start_defaults(&s, ctx, LAB_POLICY_DRAIN);
@@ -757,12 +732,7 @@ START_TEST(test_drain_each_context)
 		      (unsigned long long)ff->zone_free_pages,
 		      (unsigned long long)min);
 	ck_assert_uint_ge(ff->pages_held, 1000);
-	/* Stopped: nothing held, every page freed. */
-	ck_assert_uint_eq(st.total.held_now, 0);
-	ck_assert_uint_eq(st.total.frees, st.total.successes);
-	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, LAB_STOP_F_RELEASE,
-				     &freed), 0);
-	ck_assert_uint_eq(freed, 0);
+	released_clean(s.engine_id, &st);
 }
 END_TEST
 
@@ -1532,6 +1502,18 @@ static void fpa_arm(const char *prob, const char *times,
 	ck_assert_int_eq(write_str(DBG_FPA "/probability", prob), 0);
 }
 
+/* fpa_arm() for order-LAB_ORDER_MAX allocations only, knobs saved first. */
+static void fpa_arm_order_max(const char *prob, const char *times)
+{
+	char mo[8];
+
+	ck_assert_msg(labdev_has(&dev, LAB_FEAT_KERNEL_INJECT_COUNT),
+		      "the module did not find fail_page_alloc");
+	fpa_save();
+	snprintf(mo, sizeof(mo), "%d", LAB_ORDER_MAX);
+	fpa_arm(prob, times, mo);
+}
+
 /*
  * Through the fd: times = 3 fails exactly the next three order-10
  * allocations, each one told apart as the kernel's, and the kernel's own
@@ -1544,13 +1526,8 @@ START_TEST(test_kernel_inject_exact_fd)
 	struct lab_page_free f = { .owner = 0xfa11 };
 	int i, injected = 0, first_ok = -1;
 	long times = -1;
-	char mo[8];
 
-	ck_assert_msg(labdev_has(&dev, LAB_FEAT_KERNEL_INJECT_COUNT),
-		      "the module did not find fail_page_alloc");
-	fpa_save();
-	snprintf(mo, sizeof(mo), "%d", LAB_ORDER_MAX);
-	fpa_arm("100", "3", mo);
+	fpa_arm_order_max("100", "3");
 	for (i = 0; i < 6; i++) {
 		ck_assert_int_eq(labdev_page_alloc(&dev, &a), 0);
 		if (a.result == LAB_PAGE_FAIL_INJECTED_KERNEL) {
@@ -1581,11 +1558,8 @@ START_TEST(test_kernel_inject_unattributed)
 	struct lab_page_alloc a = { .owner = 0xfa11, .order = LAB_ORDER_MAX,
 				    .gfp = LAB_GFP_NOWARN };
 	struct labdev d2;
-	char mo[8];
 
-	fpa_save();
-	snprintf(mo, sizeof(mo), "%d", LAB_ORDER_MAX);
-	fpa_arm("100", "2", mo);
+	fpa_arm_order_max("100", "2");
 	ck_assert_int_eq(write_str(DBG_FPA "/ignore-gfp-highmem", "N"), 0);
 	ck_assert_int_eq(labdev_open(&d2), 0);
 	ck_assert(!labdev_has(&d2, LAB_FEAT_KERNEL_INJECT_COUNT));
@@ -1610,13 +1584,8 @@ START_TEST(test_kernel_inject_counted)
 	struct lab_start s;
 	long times = -1;
 	unsigned int waited = 0;
-	char mo[8];
 
-	ck_assert_msg(labdev_has(&dev, LAB_FEAT_KERNEL_INJECT_COUNT),
-		      "the module did not find fail_page_alloc");
-	fpa_save();
-	snprintf(mo, sizeof(mo), "%d", LAB_ORDER_MAX);
-	fpa_arm("50", "40", mo);
+	fpa_arm_order_max("50", "40");
 	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_CHURN);
 	s.order = LAB_ORDER_MAX;
 	s.rate = 400;

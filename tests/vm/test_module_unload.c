@@ -19,6 +19,7 @@
 #include "labdev.h"
 #include "sample.h"
 #include "util.h"
+#include "vm_mem.h"
 
 static void sleep_ms(unsigned int ms)
 {
@@ -26,42 +27,6 @@ static void sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-}
-
-/* MemFree:/MemTotal: in kB, through the harness's own parser. */
-static long meminfo_kb(const char *key)
-{
-	struct meminfo m = { 0 };
-
-	if (read_meminfo("/proc/meminfo", &m))
-		return -1;
-	return (long)(strcmp(key, "MemTotal:") ? m.mem_free_kb :
-						 m.mem_total_kb);
-}
-
-/*
- * Pages in the per-CPU free lists, in kB (/proc/zoneinfo's "count:"):
- * free, but not in MemFree. 6.12 tunes those lists up after a burst of
- * frees, to tens of MB in a 1 GiB guest.
- */
-static long pcp_kb(void)
-{
-	char *text, *p;
-	size_t len;
-	long pages = 0;
-
-	if (read_file("/proc/zoneinfo", &text, &len))
-		return 0;
-	for (p = strstr(text, "count:"); p; p = strstr(p + 6, "count:"))
-		pages += strtol(p + 6, NULL, 10);
-	free(text);
-	return pages * (getpagesize() / 1024);
-}
-
-/* Free memory: MemFree plus the per-CPU lists. */
-static long free_kb(void)
-{
-	return meminfo_kb("MemFree:") + pcp_kb();
 }
 
 static void load(void)
