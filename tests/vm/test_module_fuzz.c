@@ -621,8 +621,13 @@ int main(int argc, char **argv)
 		return c == 'h' ? 0 : 2;
 	}
 	fz.rng = seed ? seed : 1;
-	printf("# seed %" PRIu64 " (rerun: test_module_fuzz --seed %" PRIu64
-	       " --iterations %" PRIu64 ")\n", seed, seed, iterations);
+	if (seconds)
+		printf("# seed %" PRIu64 " (rerun: test_module_fuzz --seed %"
+		       PRIu64 " --seconds %" PRIu64 ")\n", seed, seed, seconds);
+	else
+		printf("# seed %" PRIu64 " (rerun: test_module_fuzz --seed %"
+		       PRIu64 " --iterations %" PRIu64 ")\n", seed, seed,
+		       iterations);
 	fflush(stdout);
 	if (setup()) {
 		printf("not ok 1 - fuzz: setup failed: %s\n1..1\n",
