@@ -821,8 +821,10 @@ struct lab_shred_verify {
  * @chunk: pairs per timed chunk (0: 64, max LAB_BENCH_CHUNK_MAX). Chunks
  *         run with IRQs off, on one CPU, the four variants interleaved
  *         chunk by chunk (raw, none, fast, crypto) so drift hits them all
- *         alike. A chunk also ends after LAB_TICK_NS_MAX ns, as an
- *         engine tick does.
+ *         alike. Each variant's next chunk is sized from its last one to
+ *         take about LAB_TICK_NS_MAX, as an engine tick does (no clock is
+ *         read inside a chunk: it would dilute the ratio); the first one
+ *         is 8 pairs.
  * @__reserved: 0
  * @raw_ns: out: alloc_page(GFP_ATOMIC) + __free_page(), total ns
  * @shred_none_ns: out: labyrinth alloc + free, LAB_SHRED_NONE
@@ -835,8 +837,7 @@ struct lab_shred_verify {
  *                       attribute) was armed during the run: the module
  *                       then decides injection itself, which costs
  * @raw_min_chunk_ns: out: the fastest chunk of the raw variant, in ns per
- *                    @chunk pairs (a chunk cut short by LAB_TICK_NS_MAX
- *                    is scaled up). Totals include whatever the host did
+ *                    @chunk pairs (a chunk sized shorter is scaled up). Totals include whatever the host did
  *                    meanwhile (a preempted vCPU adds milliseconds to one
  *                    chunk); the fastest chunk is the undisturbed cost.
  * @shred_none_min_chunk_ns: out: ...of labyrinth with LAB_SHRED_NONE
