@@ -84,7 +84,9 @@ static void bench_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -n, --iterations N  pairs per variant per run (default 200000)\n"
-		"  -c, --chunk N       pairs per IRQs-off chunk (default 64)\n"
+		"  -c, --chunk N       pairs per IRQs-off chunk (default 64, at\n"
+		"                      most 256; the module shrinks a chunk\n"
+		"                      that would keep IRQs off over 1 ms)\n"
 		"  -r, --runs N        runs; the median ratio is reported (default 5)\n"
 		"  -j, --json PATH     also write the results as JSON to PATH\n"
 		"  -l, --load          load the module first if needed (and\n"
@@ -113,9 +115,9 @@ static int bench_opt(struct bench_opts *o, int c, const char *arg)
 			(unsigned long long)LAB_BENCH_ITERS_MAX);
 		return -1;
 	case 'c':
-		if (!parse_u64(arg, 1, 4096, &o->chunk))
+		if (!parse_u64(arg, 1, LAB_BENCH_CHUNK_MAX, &o->chunk))
 			return 0;
-		lab_err("--chunk %s: want 1..4096", arg);
+		lab_err("--chunk %s: want 1..%d", arg, LAB_BENCH_CHUNK_MAX);
 		return -1;
 	case 'r':
 		if (!parse_u64(arg, 1, BENCH_RUNS_MAX, &o->runs))
@@ -601,9 +603,10 @@ static json_t *bench_run_json(const struct lab_bench *b)
 	U(shred_crypto_ns);
 	U(failures);
 	U(cpu);
+	U(irqs_off_max_ns);
 #undef U
-	json_object_set_new(o, "kernel_inject_probe",
-			    json_boolean(b->kernel_inject_probe));
+	json_object_set_new(o, "kernel_inject_armed",
+			    json_boolean(b->kernel_inject_armed));
 	return o;
 }
 

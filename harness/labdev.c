@@ -58,9 +58,14 @@ static int do_open(struct labdev *d, int quiet)
 		labdev_close(d);
 		return ret;
 	}
+	/* GET_VERSION keeps its 1.0 layout: readable from any module. */
 	if (d->ver.abi_major != LAB_ABI_MAJOR) {
-		if (!quiet)
-			lab_err("%s: module ABI %u.%u, this labyrinth speaks %u.%u: rebuild and reload the module ('make module')",
+		if (!quiet && d->ver.abi_major < LAB_ABI_MAJOR)
+			lab_err("%s: an older labyrinth.ko is loaded (ABI %u.%u; this labyrinth needs ABI %u): unload it ('rmmod labyrinth', after stopping what uses it) and load build/module/labyrinth.ko ('make module')",
+				path, d->ver.abi_major, d->ver.abi_minor,
+				LAB_ABI_MAJOR);
+		else if (!quiet)
+			lab_err("%s: a newer labyrinth.ko is loaded (ABI %u.%u; this labyrinth speaks %u.%u): rebuild this labyrinth from the same tree as the module ('make')",
 				path, d->ver.abi_major, d->ver.abi_minor,
 				LAB_ABI_MAJOR, LAB_ABI_MINOR);
 		labdev_close(d);
@@ -215,6 +220,11 @@ int labdev_shred_verify(struct labdev *d, struct lab_shred_verify *v)
 int labdev_bench(struct labdev *d, struct lab_bench *b)
 {
 	return labdev_ioctl(d, LAB_IOC_BENCH, b, sizeof(*b));
+}
+
+int labdev_selftest(struct labdev *d, struct lab_selftest *t)
+{
+	return labdev_ioctl(d, LAB_IOC_SELFTEST, t, sizeof(*t));
 }
 
 /* ---- names ------------------------------------------------------------ */

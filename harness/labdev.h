@@ -23,7 +23,11 @@ struct labdev {
 	uint32_t sample_size;	/* kernel's struct lab_sample size */
 };
 
-/* Open /dev/labyrinth (or $LABYRINTH_DEVICE), check the ABI major. */
+/*
+ * Open /dev/labyrinth (or $LABYRINTH_DEVICE), check the ABI major: a
+ * module of another major is refused (-EPROTO) with a message saying
+ * whether the module or this labyrinth is the older one.
+ */
 int labdev_open(struct labdev *d);
 /* Same, quiet: no message (for probing). */
 int labdev_open_quiet(struct labdev *d);
@@ -59,6 +63,8 @@ int labdev_page_alloc(struct labdev *d, struct lab_page_alloc *a);
 int labdev_page_free(struct labdev *d, struct lab_page_free *f);
 int labdev_shred_verify(struct labdev *d, struct lab_shred_verify *v);
 int labdev_bench(struct labdev *d, struct lab_bench *b);
+/* One in-kernel selftest of the kernel API (module/selftest.c). */
+int labdev_selftest(struct labdev *d, struct lab_selftest *t);
 
 /* Names, for reports and scenario files; NULL/-EINVAL when unknown. */
 const char *labdev_context_name(uint32_t ctx);

@@ -254,6 +254,34 @@ static void summary_engines(struct sbuf *b, json_t *r)
 	}
 }
 
+/*
+ * The module's time budget per engine (reports from ABI 2.0 modules
+ * only): ticks, the longest one, the longest IRQs-off stretch, and what
+ * the engine could not do (whole bursts dropped, allocations cut).
+ */
+static void summary_budget(struct sbuf *b, json_t *r)
+{
+	char n1[32], n2[32];
+	json_t *e;
+	size_t i;
+	int any = 0;
+
+	json_array_foreach(jp(r, "engines"), i, e) {
+		if (!jp(e, "budget"))
+			continue;
+		if (!any++)
+			sb_printf(b, "\n%-10s %10s %10s %10s %10s %12s\n",
+				  "engine", "ticks", "longest", "IRQs off",
+				  "dropped", "cut allocs");
+		fmt_ns(n1, sizeof(n1), jp_num(e, "budget.callback_max_ns", 0));
+		fmt_ns(n2, sizeof(n2), jp_num(e, "budget.irqs_off_max_ns", 0));
+		sb_printf(b, "%-10.10s %10lld %10s %10s %10lld %12lld\n",
+			  jp_str(e, "id", "?"), jp_int(e, "budget.ticks", 0),
+			  n1, n2, jp_int(e, "budget.bursts_dropped", 0),
+			  jp_int(e, "budget.allocations_cut", 0));
+	}
+}
+
 /* The kernel's messages by kind, and the VM runner's verdict. */
 static void summary_kernel(struct sbuf *b, json_t *r)
 {
@@ -302,6 +330,7 @@ char *report_summary_string(json_t *r)
 	summary_head(&b, r);
 	summary_thresholds(&b, r);
 	summary_engines(&b, r);
+	summary_budget(&b, r);
 	summary_kernel(&b, r);
 	sampler_line(&b, r);
 	return sb_take(&b);

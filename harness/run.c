@@ -352,6 +352,13 @@ static int start_scope_tracer(struct run *r, const struct sc_inject *in,
 			 "no such function in /proc/kallsyms");
 		return ret;
 	}
+	/* the module calls its injection point only when asked to */
+	if (trace_scope_hook(in)) {
+		ret = knobs_set(&r->knobs, LAB_INJECT_HOOK_PARAM, "Y", err,
+				errlen);
+		if (ret)
+			return ret;
+	}
 	prog = trace_scope_program(in, start, size, err, errlen);
 	if (!prog)
 		return -EINVAL;
@@ -837,7 +844,6 @@ static int make_result_dir(struct run *r)
 /* Load (if needed) and open the module: it takes the run's series. */
 static int open_module(struct run *r)
 {
-	const struct sc_inject *pa = &r->sc->inject[INJ_PAGE_ALLOC];
 	int ret;
 
 	progress_update(&r->prog, "loading the module");
@@ -846,11 +852,7 @@ static int open_module(struct run *r)
 
 		if (!ko)
 			return LAB_EXIT_ENV;
-		/* the kretprobe that tells kernel-injected failures apart:
-		 * only when they can happen */
-		ret = labdev_module_load(ko, pa->present &&
-					 pa->scope == SC_SCOPE_SYSTEM ?
-					 "kernel_inject_probe=1" : NULL);
+		ret = labdev_module_load(ko, NULL);
 		free(ko);
 		if (ret)
 			return LAB_EXIT_ENV;

@@ -219,6 +219,38 @@ static const char *gfp_string(const struct sc_engine *e, char *buf,
 	return vocab_gfp_string(st.gfp, buf, len);
 }
 
+/*
+ * What the module's time budget let the engine do (ABI 2.0): its ticks,
+ * the longest one and the longest stretch with IRQs off, a log2
+ * histogram of tick durations, and what it could not do.
+ */
+static json_t *budget_json(const struct lab_counters *c)
+{
+	json_t *o = json_object(), *h = json_array();
+	size_t b;
+
+	json_object_set_new(o, "ticks", json_integer((json_int_t)c->ticks));
+	json_object_set_new(o, "callback_max_ns",
+			    json_integer((json_int_t)c->callback_max_ns));
+	json_object_set_new(o, "irqs_off_max_ns",
+			    json_integer((json_int_t)c->irqs_off_max_ns));
+	json_object_set_new(o, "allocator_call_max_ns",
+			    json_integer((json_int_t)c->call_max_ns));
+	json_object_set_new(o, "tick_work_max_pages",
+			    json_integer((json_int_t)c->tick_work_max));
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		json_array_append_new(h, json_integer(
+			(json_int_t)c->callback_hist[b]));
+	json_object_set_new(o, "callback_log2_ns", h);
+	json_object_set_new(o, "bursts_dropped",
+			    json_integer((json_int_t)c->bursts_dropped));
+	json_object_set_new(o, "allocations_cut",
+			    json_integer((json_int_t)c->budget_cuts));
+	json_object_set_new(o, "frees_deferred",
+			    json_integer((json_int_t)c->frees_deferred));
+	return o;
+}
+
 static json_t *engines_json(const struct run_record *r)
 {
 	json_t *arr = json_array();
@@ -288,6 +320,9 @@ static json_t *engines_json(const struct run_record *r)
 				(json_int_t)c->cap_hits));
 			json_object_set_new(o, "pages_freed_at_stop",
 				json_integer((json_int_t)rt->freed));
+			json_object_set_new(f, "unattributed", json_integer(
+				(json_int_t)c->fail_unattributed));
+			json_object_set_new(o, "budget", budget_json(c));
 		}
 		json_object_set_new(o, "start_t_s", json_real(rt->t_start));
 		json_array_append_new(arr, o);
@@ -509,7 +544,7 @@ void run_record_outcome(struct run_record *r)
 		eng[i].name = r->sc->engine[i].name;
 		eng[i].context = r->sc->engine[i].context;
 		eng[i].have_stats = e->have_stats;
-		eng[i].first = e->st.total.first_failure;
+		eng[i].first = e->st.first_failure;
 		eng[i].fail_genuine = e->st.total.fail_genuine;
 		eng[i].stop_t = e->have_stats && e->st.stop_ns ?
 				(double)e->st.stop_ns / 1e9 - r->t0 : -1;

@@ -1590,6 +1590,15 @@ static void check_engine(struct scenario *sc, const struct sc_engine *e)
 			(unsigned long long)e->burst,
 			1000000000ULL / LAB_PERIOD_MIN_NS,
 			(unsigned long long)((e->rate + 99999) / 100000));
+	/* the module's work budget per tick: burst << order pages */
+	if ((e->burst << e->order) > LAB_TICK_PAGES_MAX)
+		fin_err(sc, e->line, "[engine %s] burst %llu of order %u is "
+			"%llu pages per tick, more than the module does in one "
+			"tick (%d): lower burst to %d or less, or raise rate "
+			"instead", e->name, (unsigned long long)e->burst,
+			(unsigned int)e->order,
+			(unsigned long long)(e->burst << e->order),
+			LAB_TICK_PAGES_MAX, LAB_TICK_PAGES_MAX >> e->order);
 	if (e->burst > e->rate)
 		fin_err(sc, e->line, "[engine %s] burst (%llu) is larger than "
 			"rate (%llu per second)", e->name,

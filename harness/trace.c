@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uapi/labyrinth.h"
 #include "util.h"
 
 
@@ -245,6 +246,24 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
 	return 0;
 }
 
+bool trace_scope_hook(const struct sc_inject *in)
+{
+	return in->id == INJ_PAGE_ALLOC && in->scope == SC_SCOPE_MODULE &&
+	       !strcmp(in->target, "labyrinth");
+}
+
+/*
+ * The function the override() goes on: the injector's hook, except for
+ * page allocations of the labyrinth module itself: its own injection
+ * point (LAB_INJECT_HOOK, same arguments), which the module counts as
+ * injected; overriding the kernel's should_fail_alloc_page() would fail
+ * them unseen.
+ */
+static const char *scope_probe(const struct sc_inject *in)
+{
+	return trace_scope_hook(in) ? LAB_INJECT_HOOK : injectors[in->id].hook;
+}
+
 char *trace_scope_program(const struct sc_inject *in, uint64_t start,
 			  uint64_t size, char *err, size_t errlen)
 {
@@ -291,7 +310,7 @@ char *trace_scope_program(const struct sc_inject *in, uint64_t start,
 		snprintf(filter, sizeof(filter), "\n/%s/", order);
 	else
 		filter[0] = '\0';
-	fprintf(f, "kprobe:%s%s\n{\n", inj->hook, filter);
+	fprintf(f, "kprobe:%s%s\n{\n", scope_probe(in), filter);
 	/* the address is written as the int64 it wraps to: bpftrace reads
 	 * literals as signed; the unsigned difference does the range test */
 	fprintf(f, "\t$sp = (uint64)reg(\"sp\");\n\t$hit = 0;\n"

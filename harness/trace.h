@@ -71,6 +71,12 @@ int trace_symbol_range(const char *kallsyms, const char *symbol,
  * kernel stack, with the section's probability, interval, times,
  * min_order and ignore_gfp_wait. Returns malloc'd text, or NULL with err.
  */
+/*
+ * Does the program override the labyrinth module's own injection point
+ * (LAB_INJECT_HOOK: scope = module:labyrinth)? The module calls it only
+ * while LAB_INJECT_HOOK_PARAM is Y, which the run must then set.
+ */
+bool trace_scope_hook(const struct sc_inject *in);
 char *trace_scope_program(const struct sc_inject *in, uint64_t start,
 			  uint64_t size, char *err, size_t errlen);
 

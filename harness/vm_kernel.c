@@ -197,7 +197,8 @@ static char *checkout_top(void)
 
 /*
  * The kernel directory the checkout's own kernel script names for this
- * kernel (its cache key: that checkout's sources and fragments), or NULL.
+ * kernel (its cache key: that checkout's sources and fragments), or NULL
+ * when there is no such checkout or it has not built that kernel.
  * The current-KVER-VARIANT links are shared by every checkout on the
  * machine and name whichever built last; a binary from a checkout boots
  * what that checkout built. One lookup per kernel per process.
@@ -224,7 +225,8 @@ static const char *checkout_kernel_dir(const struct vm_kernel *k,
 	f = popen(cmd, "r");
 	if (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '/')
+		/* built by this checkout: else the links (and their error) */
+		if (line[0] == '/' && access(line, F_OK) == 0)
 			cached[ki][vi] = xstrdup(line);
 	}
 	if (f)

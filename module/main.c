@@ -24,9 +24,11 @@
 
 u64 lab_load_ns;
 
+/* A page of LAB_IOC_PAGE_*; kept until close so freed ids are known. */
 struct lab_fd_page {
 	struct page *page;
 	u64 owner;
+	u64 handle;
 	bool freed;
 };
 
@@ -93,7 +95,7 @@ static int lab_ioctl_series(struct lab_ucmd *ucmd)
 {
 	struct lab_series *cmd = ucmd->cmd;
 	struct lab_fd *f = ucmd->fd;
-	struct lab_sample *ring, *old;
+	struct lab_sample *ring = NULL, *old;
 	u32 cap = cmd->capacity;
 
 	if (cmd->flags || cmd->__reserved)
@@ -106,17 +108,18 @@ static int lab_ioctl_series(struct lab_ucmd *ucmd)
 	if (cap > LAB_SERIES_CAPACITY_MAX)
 		return -ERANGE;
 	cmd->sample_size = sizeof(struct lab_sample);
+	/* The ring is allocated before the lock: nothing sleeps in it. */
+	if (cmd->interval_ms) {
+		ring = vmalloc_array(cap, sizeof(*ring));
+		if (!ring)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&f->lock);
 	lab_series_stop(f);
-	if (!cmd->interval_ms) {
-		mutex_unlock(&f->lock);
-		return 0;
-	}
-	ring = vmalloc_array(cap, sizeof(*ring));
 	if (!ring) {
 		mutex_unlock(&f->lock);
-		return -ENOMEM;
+		return 0;
 	}
 	spin_lock_irq(&f->ring_lock);
 	old = f->ring;
@@ -128,76 +131,88 @@ static int lab_ioctl_series(struct lab_ucmd *ucmd)
 	f->lost = 0;
 	f->interval_ns = (u64)cmd->interval_ms * NSEC_PER_MSEC;
 	spin_unlock_irq(&f->ring_lock);
-	vfree(old);
-	f->sampling = true;
+	WRITE_ONCE(f->sampling, true);
 	hrtimer_start(&f->timer, 0, HRTIMER_MODE_REL_SOFT);
 	mutex_unlock(&f->lock);
+	vfree(old);
 	return 0;
 }
 
 #define LAB_READ_BATCH	32
 
+/*
+ * Up to LAB_READ_BATCH samples out of the ring into @tmp, under f->lock
+ * (the ring's lifetime) and ring_lock (the sampling timer). Returns the
+ * count, or -EINVAL before the first LAB_IOC_SERIES. *sampling: whether
+ * more may come.
+ */
+static ssize_t lab_read_batch(struct lab_fd *f, struct lab_sample *tmp,
+			      size_t want, bool *sampling)
+{
+	size_t n, i;
+
+	mutex_lock(&f->lock);
+	if (!f->ring) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	spin_lock_irq(&f->ring_lock);
+	n = min3(want, (size_t)f->count, (size_t)LAB_READ_BATCH);
+	for (i = 0; i < n; i++) {
+		tmp[i] = f->ring[f->head];
+		f->head = (f->head + 1) % f->cap;
+		f->count--;
+	}
+	spin_unlock_irq(&f->ring_lock);
+	*sampling = READ_ONCE(f->sampling);
+	mutex_unlock(&f->lock);
+	return n;
+}
+
 static ssize_t lab_read(struct file *file, char __user *buf, size_t len,
 			loff_t *ppos)
 {
 	struct lab_fd *f = file->private_data;
-	size_t want = len / sizeof(struct lab_sample), n, i;
+	size_t want = len / sizeof(struct lab_sample);
 	struct lab_sample *tmp;
-	ssize_t done = 0;
-	int ret;
+	bool sampling;
+	ssize_t done = 0, n;
+	int ret = 0;
 
 	if (!want)
 		return -EINVAL;
 	tmp = kmalloc_array(LAB_READ_BATCH, sizeof(*tmp), GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
-	mutex_lock(&f->lock);
-	if (!f->ring) {
-		ret = -EINVAL;
-		goto out;
-	}
 	while (want) {
-		spin_lock_irq(&f->ring_lock);
-		n = min3(want, (size_t)f->count, (size_t)LAB_READ_BATCH);
-		for (i = 0; i < n; i++) {
-			tmp[i] = f->ring[f->head];
-			f->head = (f->head + 1) % f->cap;
-			f->count--;
+		n = lab_read_batch(f, tmp, want, &sampling);
+		if (n < 0) {
+			ret = n;
+			break;
 		}
-		spin_unlock_irq(&f->ring_lock);
 		if (!n) {
 			/* Sampling off and all read: end of file. */
-			if (done || !f->sampling)
+			if (done || !sampling)
 				break;
-			mutex_unlock(&f->lock);
 			if (file->f_flags & O_NONBLOCK) {
-				kfree(tmp);
-				return -EAGAIN;
+				ret = -EAGAIN;
+				break;
 			}
 			ret = wait_event_interruptible(f->wq,
 						       READ_ONCE(f->count) ||
 						       !READ_ONCE(f->sampling));
-			if (ret) {
-				kfree(tmp);
-				return ret;
-			}
-			mutex_lock(&f->lock);
-			if (!f->ring) {
-				ret = -EINVAL;
-				goto out;
-			}
+			if (ret)
+				break;
 			continue;
 		}
+		/* No lock held: a fault here blocks nobody else. */
 		if (copy_to_user(buf + done, tmp, n * sizeof(*tmp))) {
-			ret = done ? 0 : -EFAULT;
-			goto out;
+			ret = -EFAULT;
+			break;
 		}
 		done += n * sizeof(*tmp);
 		want -= n;
 	}
-	ret = 0;
-out:
-	mutex_unlock(&f->lock);
 	kfree(tmp);
 	return done ? done : ret;
 }
@@ -232,12 +247,23 @@ static int lab_ioctl_version(struct lab_ucmd *ucmd)
 	cmd->default_held_cap = lab_default_held_cap();
 	cmd->max_held_cap = totalram_pages();
 	cmd->total_ram_pages = totalram_pages();
+	cmd->tick_pages_max = LAB_TICK_PAGES_MAX;
+	cmd->__reserved2 = 0;
+	cmd->tick_ns_max = LAB_TICK_NS_MAX;
 	return 0;
 }
 
 static int lab_ioctl_start(struct lab_ucmd *ucmd)
 {
 	return lab_engine_start(ucmd->fd->file, ucmd->cmd);
+}
+
+/* START's result could not be written back: nobody knows the engine. */
+static void lab_undo_start(struct lab_ucmd *ucmd)
+{
+	struct lab_start *cmd = ucmd->cmd;
+
+	lab_engine_abort(cmd->engine_id);
 }
 
 static int lab_ioctl_stop(struct lab_ucmd *ucmd)
@@ -250,11 +276,6 @@ static int lab_ioctl_stats(struct lab_ucmd *ucmd)
 	return lab_engine_stats(ucmd->cmd);
 }
 
-static int lab_check_owner(u64 owner)
-{
-	return owner && owner < LAB_OWNER_RESERVED_MIN ? 0 : -ERANGE;
-}
-
 static int lab_ioctl_page_alloc(struct lab_ucmd *ucmd)
 {
 	struct lab_page_alloc *cmd = ucmd->cmd;
@@ -262,13 +283,14 @@ static int lab_ioctl_page_alloc(struct lab_ucmd *ucmd)
 	struct lab_fd_page *fp;
 	enum lab_page_fail why;
 	struct page *page;
+	u64 handle;
 	u32 id;
 	int ret;
 
 	if (cmd->flags & ~LAB_PAGE_ALLOC_F_ALL || cmd->__reserved ||
 	    cmd->gfp & ~LAB_GFP_ALL)
 		return -EOPNOTSUPP;
-	if (lab_check_owner(cmd->owner) || cmd->order > LAB_ORDER_MAX)
+	if (!lab_owner_valid(cmd->owner) || cmd->order > LAB_ORDER_MAX)
 		return -ERANGE;
 	if ((cmd->gfp & LAB_GFP_MEMALLOC) &&
 	    !(cmd->flags & LAB_PAGE_F_ALLOW_MEMALLOC))
@@ -277,19 +299,21 @@ static int lab_ioctl_page_alloc(struct lab_ucmd *ucmd)
 	if (!fp)
 		return -ENOMEM;
 	cmd->page_id = 0;
-	page = lab_alloc(cmd->owner, cmd->gfp, cmd->order, &why);
+	page = lab_alloc(cmd->owner, cmd->gfp, cmd->order, &handle, &why);
 	cmd->result = why;
+	cmd->handle = handle;
 	if (!page) {
 		kfree(fp);
 		return 0;
 	}
 	fp->page = page;
 	fp->owner = cmd->owner;
+	fp->handle = handle;
 	mutex_lock(&f->lock);
 	ret = xa_alloc(&f->pages, &id, fp, xa_limit_31b, GFP_KERNEL);
 	mutex_unlock(&f->lock);
 	if (ret) {
-		lab_free(cmd->owner, page, LAB_SHRED_NONE);
+		lab_free(cmd->owner, page, handle, LAB_SHRED_NONE);
 		kfree(fp);
 		return ret;
 	}
@@ -297,42 +321,56 @@ static int lab_ioctl_page_alloc(struct lab_ucmd *ucmd)
 	return 0;
 }
 
+/* LAB_PAGE_FREE_F_FOREIGN: a page the allocator never handed out. */
+static int lab_page_free_foreign(struct lab_page_free *cmd)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	int ret;
+
+	if (!page)
+		return -ENOMEM;
+	ret = lab_free(cmd->owner, page, cmd->flags & LAB_PAGE_FREE_F_HANDLE ?
+		       cmd->handle : lab_unissued_handle(page), cmd->shred);
+	/* Refused, as it must be: the page is still ours to free. */
+	if (ret)
+		__free_page(page);
+	return ret;
+}
+
 static int lab_ioctl_page_free(struct lab_ucmd *ucmd)
 {
 	struct lab_page_free *cmd = ucmd->cmd;
 	struct lab_fd *f = ucmd->fd;
 	struct lab_fd_page *fp;
-	struct page *page;
 	int ret;
 
 	if (cmd->flags & ~LAB_PAGE_FREE_F_ALL || cmd->__reserved ||
 	    cmd->shred >= LAB_SHRED_COUNT)
 		return -EOPNOTSUPP;
-	if (lab_check_owner(cmd->owner))
+	if (!lab_owner_valid(cmd->owner))
 		return -ERANGE;
-	if (cmd->flags & LAB_PAGE_FREE_F_FOREIGN) {
-		page = alloc_page(GFP_KERNEL);
-		if (!page)
-			return -ENOMEM;
-		ret = lab_free(cmd->owner, page, cmd->shred);
-		/* Refused, as it must be: the page is still the caller's. */
-		if (ret)
-			__free_page(page);
-		return ret;
-	}
+	if (cmd->flags & LAB_PAGE_FREE_F_FOREIGN)
+		return lab_page_free_foreign(cmd);
 	if (cmd->page_id > U32_MAX)
 		return -ENOENT;
 	mutex_lock(&f->lock);
 	fp = xa_load(&f->pages, cmd->page_id);
 	if (!fp) {
 		ret = -ENOENT;
-		goto out;
+	} else if (fp->freed) {
+		/*
+		 * Freed already: the page may be anyone's by now, so it is
+		 * not even looked at. Counted like the allocator's own.
+		 */
+		lab_count_refusal(-EALREADY, cmd->owner);
+		ret = -EALREADY;
+	} else {
+		ret = lab_free(cmd->owner, fp->page,
+			       cmd->flags & LAB_PAGE_FREE_F_HANDLE ?
+			       cmd->handle : fp->handle, cmd->shred);
+		if (!ret)
+			fp->freed = true;
 	}
-	/* A freed id still reaches the allocator: that is the test. */
-	ret = lab_free(cmd->owner, fp->page, cmd->shred);
-	if (!ret)
-		fp->freed = true;
-out:
 	mutex_unlock(&f->lock);
 	return ret;
 }
@@ -342,6 +380,7 @@ static int lab_ioctl_shred_verify(struct lab_ucmd *ucmd)
 	struct lab_shred_verify *cmd = ucmd->cmd;
 	DECLARE_BITMAP(seen, 256);
 	struct page *page;
+	u64 handle;
 	u8 *p;
 	u32 i;
 
@@ -349,7 +388,7 @@ static int lab_ioctl_shred_verify(struct lab_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->pattern > 255)
 		return -ERANGE;
-	page = lab_alloc(LAB_OWNER_VERIFY, 0, 0, NULL);
+	page = lab_alloc(LAB_OWNER_VERIFY, 0, 0, &handle, NULL);
 	if (!page)
 		return -ENOMEM;
 	p = page_address(page);
@@ -365,25 +404,32 @@ static int lab_ioctl_shred_verify(struct lab_ucmd *ucmd)
 		__set_bit(p[i], seen);
 	}
 	cmd->distinct_bytes = bitmap_weight(seen, 256);
-	lab_free(LAB_OWNER_VERIFY, page, LAB_SHRED_NONE);
+	lab_free(LAB_OWNER_VERIFY, page, handle, LAB_SHRED_NONE);
 	return 0;
 }
 
 /*
  * Raw and labyrinth alloc+free pairs, interleaved chunk by chunk with
  * IRQs off so that all four variants run in the same context and share
- * whatever the machine does meanwhile.
+ * whatever the machine does meanwhile. No clock is read inside a chunk
+ * (it would dilute the ratio); instead each variant's chunk is sized from
+ * its previous one to fit in LAB_TICK_NS_MAX, the engines' budget.
  */
+struct lab_bench_var {
+	u64 done, total_ns, best_pair_ps, pair_ns, irqs_off_max;
+	u32 n;
+};
+
 static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
 {
 	static const u32 shred[] = { 0, LAB_SHRED_NONE, LAB_SHRED_FAST,
 				     LAB_SHRED_CRYPTO };
 	unsigned long flags;
 	struct page *page;
-	u64 t0, t;
+	u64 t0, t, handle;
 	u32 i;
 
-	local_irq_save(flags);
+	lab_atomic_begin(flags);
 	t0 = ktime_get_ns();
 	if (!variant) {
 		for (i = 0; i < n; i++) {
@@ -395,61 +441,91 @@ static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
 		}
 	} else {
 		for (i = 0; i < n; i++) {
-			page = lab_alloc(LAB_OWNER_BENCH, 0, 0, NULL);
+			page = lab_alloc(LAB_OWNER_BENCH, 0, 0, &handle, NULL);
 			if (page)
-				lab_free(LAB_OWNER_BENCH, page,
+				lab_free(LAB_OWNER_BENCH, page, handle,
 					 shred[variant]);
 			else
 				(*failures)++;
 		}
 	}
 	t = ktime_get_ns() - t0;
-	local_irq_restore(flags);
+	lab_atomic_end(flags);
 	return t;
+}
+
+/* One chunk of one variant; sizes its next chunk. */
+static void lab_bench_step(struct lab_bench_var *v, int variant, u32 chunk,
+			   u64 iterations, u64 *failures)
+{
+	u32 n = min_t(u64, v->n, iterations - v->done);
+	u64 t = lab_bench_chunk(variant, n, failures);
+
+	v->total_ns += t;
+	v->done += n;
+	v->irqs_off_max = max(v->irqs_off_max, t);
+	/* Per pair in ps, so that short chunks still compare. */
+	v->best_pair_ps = min(v->best_pair_ps, div64_u64(t * 1000, n));
+	v->pair_ns = max_t(u64, div64_u64(t, n), 1);
+	v->n = clamp_t(u64, div64_u64(LAB_TICK_NS_MAX, v->pair_ns), 1, chunk);
 }
 
 static int lab_ioctl_bench(struct lab_ucmd *ucmd)
 {
 	struct lab_bench *cmd = ucmd->cmd;
-	u64 total[4] = { 0 }, best[4], done = 0, failures = 0, t;
+	struct lab_bench_var var[4] = {};
 	u32 chunk = cmd->chunk ? cmd->chunk : 64;
+	u64 failures = 0, irqs_off = 0;
+	bool more = true;
 	int v;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (!cmd->iterations || cmd->iterations > LAB_BENCH_ITERS_MAX ||
-	    chunk > 4096)
+	    chunk > LAB_BENCH_CHUNK_MAX)
 		return -ERANGE;
-	cmd->kernel_inject_probe = lab_kprobe_armed();
-	for (v = 0; v < 4; v++)
-		best[v] = U64_MAX;
-	while (done < cmd->iterations) {
-		u32 n = min_t(u64, chunk, cmd->iterations - done);
-
+	cmd->kernel_inject_armed = lab_inject_armed();
+	for (v = 0; v < 4; v++) {
+		var[v].best_pair_ps = U64_MAX;
+		/* The first chunk is small: its time sizes the next. */
+		var[v].n = min(chunk, 8U);
+	}
+	while (more) {
+		more = false;
 		for (v = 0; v < 4; v++) {
-			t = lab_bench_chunk(v, n, &failures);
-			total[v] += t;
-			/* Only full chunks compare (or the only one). */
-			if ((n == chunk || !done) && t < best[v])
-				best[v] = t;
+			if (var[v].done >= cmd->iterations)
+				continue;
+			lab_bench_step(&var[v], v, chunk, cmd->iterations,
+				       &failures);
+			more |= var[v].done < cmd->iterations;
 		}
-		done += n;
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
 	}
-	cmd->raw_ns = total[0];
-	cmd->shred_none_ns = total[1];
-	cmd->shred_fast_ns = total[2];
-	cmd->shred_crypto_ns = total[3];
-	cmd->raw_min_chunk_ns = best[0];
-	cmd->shred_none_min_chunk_ns = best[1];
-	cmd->shred_fast_min_chunk_ns = best[2];
-	cmd->shred_crypto_min_chunk_ns = best[3];
+	cmd->raw_ns = var[0].total_ns;
+	cmd->shred_none_ns = var[1].total_ns;
+	cmd->shred_fast_ns = var[2].total_ns;
+	cmd->shred_crypto_ns = var[3].total_ns;
+	cmd->raw_min_chunk_ns = div64_u64(var[0].best_pair_ps * chunk, 1000);
+	cmd->shred_none_min_chunk_ns =
+		div64_u64(var[1].best_pair_ps * chunk, 1000);
+	cmd->shred_fast_min_chunk_ns =
+		div64_u64(var[2].best_pair_ps * chunk, 1000);
+	cmd->shred_crypto_min_chunk_ns =
+		div64_u64(var[3].best_pair_ps * chunk, 1000);
+	for (v = 0; v < 4; v++)
+		irqs_off = max(irqs_off, var[v].irqs_off_max);
+	cmd->irqs_off_max_ns = irqs_off;
 	cmd->failures = failures;
 	cmd->cpu = raw_smp_processor_id();
-	cmd->kernel_inject_probe |= lab_kprobe_armed();
+	cmd->kernel_inject_armed |= lab_inject_armed();
 	return 0;
+}
+
+static int lab_ioctl_selftest(struct lab_ucmd *ucmd)
+{
+	return lab_selftest_run(ucmd->cmd);
 }
 
 union lab_ucmd_buffer {
@@ -462,6 +538,7 @@ union lab_ucmd_buffer {
 	struct lab_page_free page_free;
 	struct lab_shred_verify shred_verify;
 	struct lab_bench bench;
+	struct lab_selftest selftest;
 };
 
 struct lab_ioctl_op {
@@ -469,9 +546,14 @@ struct lab_ioctl_op {
 	unsigned int min_size;
 	unsigned int ioctl_num;
 	int (*execute)(struct lab_ucmd *ucmd);
+	/* After a successful execute whose result could not be copied
+	 * back: undo what nobody will ever learn about.
+	 */
+	void (*undo)(struct lab_ucmd *ucmd);
 };
 
-#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
+/* _last: the last field of the struct's first version in this ABI major */
+#define IOCTL_OP(_ioctl, _fn, _struct, _last, _undo)			\
 	[_IOC_NR(_ioctl) - LAB_CMD_BASE] = {				\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union lab_ucmd_buffer) < \
@@ -479,37 +561,31 @@ struct lab_ioctl_op {
 		.min_size = offsetofend(_struct, _last),		\
 		.ioctl_num = _ioctl,					\
 		.execute = _fn,						\
-	}
-
-/* For structs whose first version ended inside a nested struct. */
-#define IOCTL_OP_MIN(_ioctl, _fn, _struct, _min)			\
-	[_IOC_NR(_ioctl) - LAB_CMD_BASE] = {				\
-		.size = sizeof(_struct),				\
-		.min_size = (_min),					\
-		.ioctl_num = _ioctl,					\
-		.execute = _fn,						\
+		.undo = _undo,						\
 	}
 
 static const struct lab_ioctl_op lab_ioctl_ops[] = {
+	/* 1.0's size, in every major version: see struct lab_version. */
 	IOCTL_OP(LAB_IOC_GET_VERSION, lab_ioctl_version, struct lab_version,
-		 total_ram_pages),
-	IOCTL_OP(LAB_IOC_START, lab_ioctl_start, struct lab_start, nr_cpus),
-	IOCTL_OP(LAB_IOC_STOP, lab_ioctl_stop, struct lab_stop, freed_pages),
-	/* ABI 1.0's lab_counters ended at first_failure. */
-	IOCTL_OP_MIN(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats,
-		     offsetof(struct lab_stats, total) +
-		     offsetofend(struct lab_counters, first_failure)),
+		 total_ram_pages, NULL),
+	IOCTL_OP(LAB_IOC_START, lab_ioctl_start, struct lab_start, nr_cpus,
+		 lab_undo_start),
+	IOCTL_OP(LAB_IOC_STOP, lab_ioctl_stop, struct lab_stop, freed_pages,
+		 NULL),
+	IOCTL_OP(LAB_IOC_STATS, lab_ioctl_stats, struct lab_stats,
+		 total.tick_work_max, NULL),
 	IOCTL_OP(LAB_IOC_SERIES, lab_ioctl_series, struct lab_series,
-		 __reserved),
+		 __reserved, NULL),
 	IOCTL_OP(LAB_IOC_PAGE_ALLOC, lab_ioctl_page_alloc,
-		 struct lab_page_alloc, __reserved),
+		 struct lab_page_alloc, handle, NULL),
 	IOCTL_OP(LAB_IOC_PAGE_FREE, lab_ioctl_page_free, struct lab_page_free,
-		 __reserved),
+		 handle, NULL),
 	IOCTL_OP(LAB_IOC_SHRED_VERIFY, lab_ioctl_shred_verify,
-		 struct lab_shred_verify, distinct_bytes),
-	/* ABI 1.0 ended at kernel_inject_probe; *_min_chunk_ns came after. */
+		 struct lab_shred_verify, distinct_bytes, NULL),
 	IOCTL_OP(LAB_IOC_BENCH, lab_ioctl_bench, struct lab_bench,
-		 kernel_inject_probe),
+		 irqs_off_max_ns, NULL),
+	IOCTL_OP(LAB_IOC_SELFTEST, lab_ioctl_selftest, struct lab_selftest,
+		 message, NULL),
 };
 
 static long lab_fops_ioctl(struct file *file, unsigned int cmd,
@@ -544,8 +620,11 @@ static long lab_fops_ioctl(struct file *file, unsigned int cmd,
 	if (ret)
 		return ret;
 	if (copy_to_user(ucmd.ubuffer, ucmd.cmd,
-			 min_t(size_t, ucmd.user_size, op->size)))
+			 min_t(size_t, ucmd.user_size, op->size))) {
+		if (op->undo)
+			op->undo(&ucmd);
 		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -581,7 +660,8 @@ static int lab_release(struct inode *inode, struct file *file)
 	lab_series_stop(f);
 	xa_for_each(&f->pages, id, fp) {
 		if (!fp->freed)
-			lab_free(fp->owner, fp->page, LAB_SHRED_CRYPTO);
+			lab_free(fp->owner, fp->page, fp->handle,
+				 LAB_SHRED_CRYPTO);
 		kfree(fp);
 	}
 	xa_destroy(&f->pages);
@@ -616,12 +696,19 @@ static int __init lab_init(void)
 	ret = lab_alloc_init();
 	if (ret)
 		return ret;
+	ret = lab_engines_init();
+	if (ret)
+		goto err_alloc;
 	ret = misc_register(&lab_misc);
-	if (ret) {
-		lab_alloc_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_engines;
 	return 0;
+
+err_engines:
+	lab_engines_exit();
+err_alloc:
+	lab_alloc_exit();
+	return ret;
 }
 
 static void __exit lab_exit(void)

@@ -25,7 +25,9 @@
  * The ioctl number carries no size (_IO), as in iommufd: the size is the
  * struct's first field.
  *
- * Errors, the same for every ioctl:
+ * Errors, the same for every ioctl (each ioctl's own comment lists the
+ * ones it can return, and tests/vm/fuzz_abi.c checks every errno against
+ * that list):
  *
  *  - ENOTTY: unknown ioctl command.
  *  - EINVAL: ``size`` is smaller than the struct's first version (the
@@ -38,22 +40,36 @@
  *  - EOPNOTSUPP: an unknown flag bit, an unknown enum value (context,
  *    policy, shred mode, gfp bit) or a non-zero ``__reserved`` field.
  *  - ERANGE: a number outside its documented range (rate, burst, order,
- *    held-pages cap, leak ppm, watchdog, bench iterations, ...).
+ *    work per tick, held-pages cap, leak ppm, watchdog, owner, bench
+ *    iterations or chunk, selftest number, ...).
  *  - EFAULT: a pointer field (or the struct itself) is not readable or
- *    writable.
+ *    writable. If START succeeded but its result cannot be written
+ *    back, the new engine is stopped and released before EFAULT returns.
  *  - EPERM: open() without CAP_SYS_ADMIN; LAB_GFP_MEMALLOC without
- *    LAB_START_F_ALLOW_MEMALLOC; LAB_IOC_PAGE_FREE by a non-owner.
- *  - EALREADY: LAB_IOC_PAGE_FREE of a page already freed (double free).
+ *    LAB_START_F_ALLOW_MEMALLOC (or LAB_PAGE_F_ALLOW_MEMALLOC);
+ *    LAB_IOC_PAGE_FREE by a non-owner.
+ *  - EALREADY: LAB_IOC_PAGE_FREE of a page already freed (double or
+ *    stale free).
  *  - ENOENT: no engine with that id; LAB_IOC_PAGE_FREE of a page id this
  *    fd never allocated, or of a page the allocator never handed out.
  *  - EBUSY: LAB_MAX_ENGINES engines exist already (stop them with
  *    LAB_STOP_F_RELEASE, or close their fd).
- *  - ENODEV: the feature needs kernel support this kernel lacks (see
- *    struct lab_version.features), e.g. private fault injection without
- *    CONFIG_FAULT_INJECTION.
+ *  - ENODEV: LAB_IOC_START in a context this kernel cannot run safely
+ *    (its LAB_FEAT_CTX_* bit is clear: the hard-IRQ contexts on
+ *    PREEMPT_RT, where the page allocator's locks sleep).
  *  - ENOMEM: the module could not allocate its own bookkeeping.
+ *  - EINTR: LAB_IOC_BENCH or LAB_IOC_SELFTEST interrupted by a fatal
+ *    signal; a blocking read() interrupted by a signal.
  *  - EAGAIN: read() on an O_NONBLOCK fd with no sample ready.
- *  - EINTR: a blocking read() was interrupted.
+ *
+ * ABI history: 1.0 (first release); structs grew without a minor bump
+ * (lab_counters.bursts_dropped, lab_bench.*_min_chunk_ns). 2.0: ownership
+ * handles (lab_page_alloc.handle, LAB_PAGE_FREE_F_HANDLE), the snapshot
+ * moved out of lab_counters into lab_stats.first_failure so that
+ * lab_counters (always the last member of its struct) can grow at its
+ * end, per-tick work budget and callback timings, LAB_IOC_SELFTEST.
+ * struct lab_version keeps its 1.0 layout in every major version, so
+ * that any userspace can read a module's version and refuse it.
  *
  * /dev/labyrinth is mode 0600 and open() also requires CAP_SYS_ADMIN:
  * the module can drain the machine's atomic reserves.
@@ -62,10 +78,10 @@
 #define LAB_DEVICE_PATH		"/dev/labyrinth"
 #define LAB_DEBUGFS_DIR		"labyrinth"	/* under /sys/kernel/debug */
 
-#define LAB_ABI_MAJOR		1	/* bumped on an incompatible change:
-					 * never, we hope
+#define LAB_ABI_MAJOR		2	/* bumped on an incompatible change */
+#define LAB_ABI_MINOR		0	/* bumped when a struct grows or a
+					 * flag, ioctl or feature is added
 					 */
-#define LAB_ABI_MINOR		0	/* bumped when a struct grows */
 
 #define LAB_TYPE		0xB8
 
@@ -80,6 +96,7 @@ enum {
 	LAB_CMD_PAGE_FREE,
 	LAB_CMD_SHRED_VERIFY,
 	LAB_CMD_BENCH,
+	LAB_CMD_SELFTEST,
 };
 
 /* Features (struct lab_version.features). */
@@ -87,9 +104,13 @@ enum {
  * allocations: CONFIG_FAULT_INJECTION + CONFIG_FAULT_INJECTION_DEBUG_FS.
  */
 #define LAB_FEAT_PRIVATE_INJECT		(1ULL << 0)
-/* Failures injected by the kernel's fail_page_alloc are told apart from
- * genuine ones (a kretprobe on should_fail_alloc_page: CONFIG_KPROBES and
- * CONFIG_FAIL_PAGE_ALLOC). Without it they count as genuine.
+/* Failures injected by the kernel's fail_page_alloc into the module's
+ * allocations are told apart from genuine ones: the module found the
+ * kernel's fail_page_alloc attribute (CONFIG_FAIL_PAGE_ALLOC +
+ * CONFIG_FAULT_INJECTION_DEBUG_FS) and makes its decision itself (see
+ * module/README.md). Without it they count as genuine. Live: clear while
+ * fail_page_alloc/ignore-gfp-highmem is N (then failures while
+ * fail_page_alloc is armed count as fail_unattributed).
  */
 #define LAB_FEAT_KERNEL_INJECT_COUNT	(1ULL << 1)
 #define LAB_FEAT_CTX_HRTIMER		(1ULL << 2)
@@ -100,6 +121,24 @@ enum {
 #define LAB_FEAT_BENCH			(1ULL << 7)
 #define LAB_FEAT_SHRED_VERIFY		(1ULL << 8)
 #define LAB_FEAT_DETACH			(1ULL << 9)
+#define LAB_FEAT_SELFTEST		(1ULL << 10)
+/* LAB_INJECT_HOOK is an error-injection point (ALLOW_ERROR_INJECTION,
+ * CONFIG_FUNCTION_ERROR_INJECTION): a BPF override() of it fails one
+ * allocation of the module, counted in fail_injected_kernel.
+ */
+#define LAB_FEAT_INJECT_HOOK		(1ULL << 11)
+
+/*
+ * The module's fault-injection point for BPF: bool fn(gfp_t gfp,
+ * unsigned int order), called before every allocation the module makes
+ * while the module parameter inject_hook is Y (LAB_INJECT_HOOK_PARAM;
+ * default N, the call costs every allocation); it returns false unless a
+ * BPF program overrides it (bpftrace --unsafe:
+ * kprobe:labyrinth_should_fail_alloc_page { override(1); }). Same
+ * arguments as the kernel's should_fail_alloc_page().
+ */
+#define LAB_INJECT_HOOK			"labyrinth_should_fail_alloc_page"
+#define LAB_INJECT_HOOK_PARAM	"/sys/module/labyrinth/parameters/inject_hook"
 
 /**
  * struct lab_version - LAB_IOC_GET_VERSION: what this module supports
@@ -119,6 +158,13 @@ enum {
  *                    (derived from RAM)
  * @max_held_cap: the largest accepted lab_start.held_cap (total RAM pages)
  * @total_ram_pages: totalram_pages() at the time of the call
+ * @tick_pages_max: out: LAB_TICK_PAGES_MAX (ABI 2.0)
+ * @__reserved2: out: 0
+ * @tick_ns_max: out: LAB_TICK_NS_MAX (ABI 2.0)
+ *
+ * The only struct whose first version stays accepted by every major
+ * version (its minimum size is the 1.0 size, up to @total_ram_pages).
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, EFAULT.
  */
 struct lab_version {
 	__u32 size;
@@ -135,6 +181,9 @@ struct lab_version {
 	__aligned_u64 default_held_cap;
 	__aligned_u64 max_held_cap;
 	__aligned_u64 total_ram_pages;
+	__u32 tick_pages_max;
+	__u32 __reserved2;
+	__aligned_u64 tick_ns_max;
 };
 #define LAB_IOC_GET_VERSION _IO(LAB_TYPE, LAB_CMD_GET_VERSION)
 
@@ -206,8 +255,28 @@ enum lab_shred {
 /* Limits (ERANGE outside them). */
 #define LAB_MAX_ENGINES		64
 #define LAB_RATE_MAX		10000000ULL	/* allocations/s per CPU */
-#define LAB_BURST_MAX		4096		/* allocations per tick */
+#define LAB_BURST_MAX		1024		/* allocations per tick */
 #define LAB_PERIOD_MIN_NS	10000ULL	/* burst * 1e9 / rate >= this */
+
+/*
+ * The work budget of one engine callback (tick), whatever the context:
+ * at most LAB_TICK_PAGES_MAX pages allocated (an order-n block counts
+ * 2^n, so burst << order <= LAB_TICK_PAGES_MAX, else ERANGE) plus at most
+ * LAB_TICK_PAGES_MAX pages given back, and never more than
+ * LAB_TICK_NS_MAX ns of it (checked after each allocation and free).
+ * Shredding that would not fit (LAB_SHRED_CRYPTO, or any shred of an
+ * order > 0 block) runs in process context, on the module's workqueue,
+ * on the same CPU, before the page goes back to the page allocator.
+ * After a callback (or a batch of deferred shreds) that took d ns, the
+ * module runs no engine callback and no shred on that CPU for
+ * LAB_REST_FACTOR * d ns: engines take at most 1 / (1 + LAB_REST_FACTOR)
+ * of a CPU, however they are configured, plus the cost of the timer
+ * interrupts themselves. What an engine could not do is counted
+ * (bursts_dropped, budget_cuts), never forced.
+ */
+#define LAB_TICK_PAGES_MAX	1024
+#define LAB_TICK_NS_MAX		1000000ULL
+#define LAB_REST_FACTOR		3
 #define LAB_HOLD_MAX_NS		(3600ULL * 1000000000ULL)
 #define LAB_PPM_MAX		1000000
 #define LAB_WATCHDOG_DEFAULT_MS	300000ULL	/* 5 min when 0 */
@@ -223,19 +292,21 @@ enum lab_shred {
  * @gfp: LAB_GFP_* bits
  * @order: allocation order, 0..LAB_ORDER_MAX (0: one page)
  * @shred: enum lab_shred, used when the engine frees its pages
- * @burst: allocations per tick per CPU, 1..LAB_BURST_MAX (0 means 1)
+ * @burst: allocations per tick per CPU, 1..LAB_BURST_MAX (0 means 1);
+ *         burst << order <= LAB_TICK_PAGES_MAX
  * @rate: allocations per second per CPU, 1..LAB_RATE_MAX. The tick period
  *        is burst * 1e9 / rate ns and must be >= LAB_PERIOD_MIN_NS. A late
- *        tick catches up (at most 8 bursts, or 1024 allocations if that
- *        is more, at once), so the achieved rate is the asked one unless
- *        the CPU cannot keep up: after 4 ticks in a row that each took
- *        a period or longer, the engine rests a full period, so it never
- *        takes a CPU away from the rest of the system (and rmmod). What
- *        is not made up is counted in lab_counters.bursts_dropped.
+ *        tick catches up as many bursts as fit in LAB_TICK_PAGES_MAX
+ *        pages (at least one), so the achieved rate is the asked one
+ *        unless the CPU cannot keep up; the tick's work budget and the
+ *        rest after each tick (LAB_REST_FACTOR) bound what an engine
+ *        takes from a CPU. What is not made up is counted in
+ *        lab_counters.bursts_dropped and budget_cuts.
  * @cpu_mask_uptr: pointer to a CPU bitmap, an array of __u64 words (bit
  *                 n of word w is CPU w * 64 + n); 0 selects every online
  *                 CPU. Offline CPUs are ignored; selecting none: EINVAL.
- * @cpu_mask_words: number of __u64 words at cpu_mask_uptr (0 with 0)
+ * @cpu_mask_words: number of __u64 words at cpu_mask_uptr (0 with 0), at
+ *                  most (nr_cpu_ids + 63) / 64 + 16 (else EINVAL)
  * @leak_ppm: LAB_POLICY_LEAK_FRACTION: parts per million of the pages
  *            held until stop, 0..LAB_PPM_MAX; must be 0 otherwise
  * @hold_ns: CHURN and LEAK_FRACTION: how long a page is held,
@@ -252,6 +323,9 @@ enum lab_shred {
  *               0: LAB_WATCHDOG_DEFAULT_MS; 1..LAB_WATCHDOG_MAX_MS.
  * @engine_id: out: the new engine's id (>= 1)
  * @nr_cpus: out: how many CPUs the engine runs on
+ *
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EPERM, EBUSY, ENODEV,
+ * ENOMEM.
  */
 struct lab_start {
 	__u32 size;
@@ -300,6 +374,7 @@ enum lab_stop_reason {
  * @freed_pages: out: pages this call freed (an order-n block counts 2^n)
  *
  * Returns when every page of the engine is back in the page allocator.
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOENT.
  */
 struct lab_stop {
 	__u32 size;
@@ -337,6 +412,7 @@ struct lab_stop {
  *                   wmark_min/low/high. 6.1 ignores it for order-0
  *                   GFP_ATOMIC, which fails near 3/8 of
  *                   (wmark_min - watermark_boost).
+ * @__reserved: written as 0; room to grow inside lab_stats
  */
 struct lab_snapshot {
 	__aligned_u64 time_ns;
@@ -354,6 +430,7 @@ struct lab_snapshot {
 	__u32 order;
 	__aligned_u64 attempt;
 	__aligned_u64 watermark_boost;
+	__aligned_u64 __reserved[4];
 };
 
 /**
@@ -362,24 +439,56 @@ struct lab_snapshot {
  * @successes: calls that returned a page
  * @fail_genuine: the page allocator said no
  * @fail_injected_private: failed by the module's private fault attribute
- * @fail_injected_kernel: failed by the kernel's fail_page_alloc
+ * @fail_injected_kernel: failed by the kernel's fault injection: its
+ *                        fail_page_alloc attribute, or a BPF override()
+ *                        of LAB_INJECT_HOOK
+ * @fail_unattributed: failed while fail_page_alloc was armed but could
+ *                     not be told apart from a genuine failure
+ *                     (fail_page_alloc/ignore-gfp-highmem = N)
  * @frees: blocks given back (shredded), one per freed allocation
- * @held_now: pages held now (order-n counts 2^n)
+ * @held_now: pages held now (order-n counts 2^n), including pages
+ *            waiting for a deferred shred
  * @held_peak: most pages held at once (for an engine: sum of the per-CPU
  *             peaks, an upper bound of the engine's peak)
  * @violation_non_owner: frees refused: the caller does not own the page
  * @violation_double_free: frees refused: the page was already freed
- * @violation_unknown: frees refused: not a page the allocator handed out
- *                     (or a double free whose trace the page allocator
- *                     has already overwritten)
+ *                         (double or stale free)
+ * @violation_unknown: frees refused: not a page (or handle) the
+ *                     allocator handed out
  * @cap_hits: ticks cut short by the held-pages cap
  * @latency_hist: log2 histogram of the allocation call in ns (engines
  *                only: the allocator's own counters leave it 0)
- * @first_failure: snapshot at the first genuine failure
- * @bursts_dropped: bursts not made up: the timer was later than the
- *                  catch-up covers, or the engine rested after ticks
- *                  that overran (the CPU could not keep up). Asked rate
- *                  * time = (attempts / burst + bursts_dropped) * burst.
+ * @bursts_dropped: whole bursts not attempted: the timer was later than
+ *                  one tick's work budget catches up, or the CPU was
+ *                  resting after a long tick (LAB_REST_FACTOR)
+ * @budget_cuts: allocations not attempted inside a tick: the tick's work
+ *               budget or LAB_TICK_NS_MAX ran out, or too many pages
+ *               wait for a deferred shred. Asked rate * time =
+ *               attempts + budget_cuts + bursts_dropped * burst
+ *               (within a burst per CPU).
+ * @ticks: engine callbacks that ran
+ * @frees_deferred: frees (included in @frees) whose shred ran in process
+ *                  context on the module's workqueue
+ * @callback_max_ns: the longest engine callback (a tick) in ns
+ *                   (kthread-atomic: the time in its chunks, not the
+ *                   gaps where interrupts ran); @total: the longest
+ * @irqs_off_max_ns: the longest stretch the engine ran with interrupts
+ *                   off (the whole callback in hard IRQ, one chunk of
+ *                   kthread-atomic, 0 for softirq); @total: the longest
+ * @callback_hist: log2 histogram of callback durations in ns
+ * @call_max_ns: the longest single call into the page allocator inside a
+ *               callback (an allocation, or a free with its inline
+ *               shred): the kernel's own cost, which the budget cannot
+ *               split (6.12 frees up to ~2000 pages from the per-CPU
+ *               lists in one call); a callback overshoots
+ *               LAB_TICK_NS_MAX by at most one call. @total: the longest
+ * @tick_work_max: the most work one callback did: pages allocated plus
+ *                 pages given back (a deferred block counts 1), at most
+ *                 2 * LAB_TICK_PAGES_MAX. @total: the most
+ *
+ * In lab_stats.total every field is the sum over CPUs, except the *_max_ns
+ * fields, the maximum. This struct is always the last member of the
+ * struct that holds it, so it grows at its end (ABI 2.0 rule).
  */
 struct lab_counters {
 	__aligned_u64 attempts;
@@ -387,6 +496,7 @@ struct lab_counters {
 	__aligned_u64 fail_genuine;
 	__aligned_u64 fail_injected_private;
 	__aligned_u64 fail_injected_kernel;
+	__aligned_u64 fail_unattributed;
 	__aligned_u64 frees;
 	__aligned_u64 held_now;
 	__aligned_u64 held_peak;
@@ -395,15 +505,22 @@ struct lab_counters {
 	__aligned_u64 violation_unknown;
 	__aligned_u64 cap_hits;
 	__aligned_u64 latency_hist[LAB_HIST_BUCKETS];
-	struct lab_snapshot first_failure;
 	__aligned_u64 bursts_dropped;
+	__aligned_u64 budget_cuts;
+	__aligned_u64 ticks;
+	__aligned_u64 frees_deferred;
+	__aligned_u64 callback_max_ns;
+	__aligned_u64 irqs_off_max_ns;
+	__aligned_u64 callback_hist[LAB_HIST_BUCKETS];
+	__aligned_u64 call_max_ns;
+	__aligned_u64 tick_work_max;
 };
 
 /**
  * struct lab_cpu_stats - one CPU's share (element of lab_stats' array)
  * @cpu: CPU number
  * @flags: LAB_CPU_F_*
- * @c: its counters
+ * @c: its counters (last: grows at its end)
  */
 struct lab_cpu_stats {
 	__u32 cpu;
@@ -421,8 +538,11 @@ struct lab_cpu_stats {
 
 enum lab_engine_state {
 	LAB_STATE_RUNNING = 1,
-	LAB_STATE_STOPPING = 2,	/* a stop condition hit, pages being freed */
-	LAB_STATE_STOPPED = 3,
+	/* A stop condition hit (in the engine, or LAB_IOC_STOP, close,
+	 * unload): no new allocations; its pages are being freed.
+	 */
+	LAB_STATE_STOPPING = 2,
+	LAB_STATE_STOPPED = 3,	/* every page is back */
 };
 
 /**
@@ -442,7 +562,14 @@ enum lab_engine_state {
  * @start_ns: out: CLOCK_MONOTONIC ns of the start (module load for the
  *            allocator)
  * @stop_ns: out: CLOCK_MONOTONIC ns of the stop, 0 while running
- * @total: out: the sum over CPUs; first_failure is the earliest one
+ * @first_failure: out: the earliest first genuine failure of any CPU
+ *                 (engines only)
+ * @total: out: the sum over CPUs (see struct lab_counters); last member,
+ *         so the struct grows with it
+ *
+ * Read while the engine runs, every field is a live value, and
+ * successes + failures <= attempts holds in every read (per CPU and in
+ * total). Errors: EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOENT, ENOMEM.
  */
 struct lab_stats {
 	__u32 size;
@@ -456,6 +583,7 @@ struct lab_stats {
 	__u32 context;
 	__aligned_u64 start_ns;
 	__aligned_u64 stop_ns;
+	struct lab_snapshot first_failure;
 	struct lab_counters total;
 };
 #define LAB_IOC_STATS _IO(LAB_TYPE, LAB_CMD_STATS)
@@ -492,6 +620,8 @@ struct lab_stats {
  *            LAB_SERIES_CAPACITY_MAX. Restarting drops unread samples.
  * @sample_size: out: sizeof(struct lab_sample) of the module
  * @__reserved: 0
+ *
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, ENOMEM.
  */
 struct lab_series {
 	__u32 size;
@@ -516,6 +646,7 @@ struct lab_series {
  * @fail_genuine: ...
  * @fail_injected_private: ...
  * @fail_injected_kernel: ...
+ * @fail_unattributed: ...
  * @frees: ...
  * @held: pages held through the allocator now
  * @violations: owner violations, all kinds
@@ -538,6 +669,7 @@ struct lab_sample {
 	__aligned_u64 fail_genuine;
 	__aligned_u64 fail_injected_private;
 	__aligned_u64 fail_injected_kernel;
+	__aligned_u64 fail_unattributed;
 	__aligned_u64 frees;
 	__aligned_u64 held;
 	__aligned_u64 violations;
@@ -554,14 +686,21 @@ struct lab_sample {
 #define LAB_PAGE_F_ALLOW_MEMALLOC	(1U << 0)
 #define LAB_PAGE_ALLOC_F_ALL		LAB_PAGE_F_ALLOW_MEMALLOC
 
-/* Owners at or above this are the module's own (engines). */
+/*
+ * Owners in [LAB_OWNER_RESERVED_MIN, LAB_OWNER_RESERVED_MAX] are the
+ * module's own (engines, bench): refused everywhere else (ERANGE here,
+ * -EINVAL and NULL from the kernel API). The range holds neither user
+ * nor kernel pointers on 64-bit machines (kernel pointers have bit 63
+ * set), so a pointer is always a valid owner. 0 is never an owner.
+ */
 #define LAB_OWNER_RESERVED_MIN		(1ULL << 62)
+#define LAB_OWNER_RESERVED_MAX		((1ULL << 63) - 1)
 
 /**
  * struct lab_page_alloc - LAB_IOC_PAGE_ALLOC: one allocation, by owner
  * @size: sizeof(struct lab_page_alloc)
  * @flags: LAB_PAGE_F_*
- * @owner: the owner handle, 1..LAB_OWNER_RESERVED_MIN - 1
+ * @owner: the owner, non-zero, outside the reserved range (ERANGE)
  * @gfp: LAB_GFP_* bits
  * @order: 0..LAB_ORDER_MAX
  * @page_id: out: the page's id on this fd (an opaque number, not a pfn).
@@ -571,9 +710,12 @@ struct lab_sample {
  *          succeeds when the allocation fails; only bad arguments are
  *          errors.
  * @__reserved: 0
+ * @handle: out: the allocation's ownership handle (what the kernel API
+ *          returns): different for every allocation of the same page
  *
  * This (and LAB_IOC_PAGE_FREE) exists to test the ownership rules from
- * userspace: engines do not need it.
+ * userspace: engines do not need it. Errors: EINVAL, E2BIG, EOPNOTSUPP,
+ * ERANGE, EFAULT, EPERM, ENOMEM.
  */
 struct lab_page_alloc {
 	__u32 size;
@@ -584,6 +726,7 @@ struct lab_page_alloc {
 	__aligned_u64 page_id;
 	__u32 result;
 	__u32 __reserved;
+	__aligned_u64 handle;
 };
 #define LAB_IOC_PAGE_ALLOC _IO(LAB_TYPE, LAB_CMD_PAGE_ALLOC)
 
@@ -592,30 +735,42 @@ enum lab_page_fail {
 	LAB_PAGE_FAIL_GENUINE = 1,
 	LAB_PAGE_FAIL_INJECTED_PRIVATE = 2,
 	LAB_PAGE_FAIL_INJECTED_KERNEL = 3,
+	LAB_PAGE_FAIL_UNATTRIBUTED = 4,
 };
 
 /* lab_page_free.flags */
 /* Free a page the allocator never handed out: the module allocates a
  * plain page with alloc_page() and asks the labyrinth free to take it
- * (page_id and owner are ignored but owner must still be valid). The
- * free must be refused with ENOENT and counted as violation_unknown.
+ * (page_id is ignored, owner must still be valid, handle is used if
+ * LAB_PAGE_FREE_F_HANDLE). The free must be refused with ENOENT and
+ * counted as violation_unknown.
  */
 #define LAB_PAGE_FREE_F_FOREIGN		(1U << 0)
-#define LAB_PAGE_FREE_F_ALL		LAB_PAGE_FREE_F_FOREIGN
+/* Present @handle to the allocator instead of the handle the id was
+ * allocated with: a stale handle must be refused (EALREADY), a made-up
+ * one too (ENOENT), and the page stays allocated.
+ */
+#define LAB_PAGE_FREE_F_HANDLE		(1U << 1)
+#define LAB_PAGE_FREE_F_ALL		(LAB_PAGE_FREE_F_FOREIGN | \
+					 LAB_PAGE_FREE_F_HANDLE)
 
 /**
  * struct lab_page_free - LAB_IOC_PAGE_FREE: free one page as owner
  * @size: sizeof(struct lab_page_free)
  * @flags: LAB_PAGE_FREE_F_*
- * @owner: who claims the page, 1..LAB_OWNER_RESERVED_MIN - 1
+ * @owner: who claims the page (non-zero, not reserved: else ERANGE)
  * @page_id: from LAB_IOC_PAGE_ALLOC on this fd
  * @shred: enum lab_shred
  * @__reserved: 0
+ * @handle: with LAB_PAGE_FREE_F_HANDLE: the handle to present
  *
- * Errors as the allocator decides them: EPERM non-owner, EALREADY double
- * free (this fd remembers freed ids until close, so a second free really
- * reaches the allocator), ENOENT unknown page. Each refusal is counted in
- * the allocator's violation_* counters.
+ * The fd remembers every id until close: a freed id is refused here
+ * (EALREADY) without touching the page, which may belong to someone
+ * else by now. A live id goes to the allocator, which decides: EPERM
+ * non-owner, EALREADY a stale handle, ENOENT a page or handle it never
+ * handed out. Each refusal is counted in the allocator's violation_*
+ * counters. Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EPERM,
+ * EALREADY, ENOENT, ENOMEM.
  */
 struct lab_page_free {
 	__u32 size;
@@ -624,6 +779,7 @@ struct lab_page_free {
 	__aligned_u64 page_id;
 	__u32 shred;
 	__u32 __reserved;
+	__aligned_u64 handle;
 };
 #define LAB_IOC_PAGE_FREE _IO(LAB_TYPE, LAB_CMD_PAGE_FREE)
 
@@ -640,6 +796,7 @@ struct lab_page_free {
  *
  * Allocates one page through the labyrinth allocator, fills it, runs the
  * very shred function the free path runs, counts, and frees the page.
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, ENOMEM.
  */
 struct lab_shred_verify {
 	__u32 size;
@@ -654,15 +811,20 @@ struct lab_shred_verify {
 #define LAB_IOC_SHRED_VERIFY _IO(LAB_TYPE, LAB_CMD_SHRED_VERIFY)
 
 #define LAB_BENCH_ITERS_MAX	100000000ULL
+#define LAB_BENCH_CHUNK_MAX	256
 
 /**
  * struct lab_bench - LAB_IOC_BENCH: the allocator's overhead, measured
  * @size: sizeof(struct lab_bench)
  * @flags: must be 0
  * @iterations: alloc+free pairs per variant, 1..LAB_BENCH_ITERS_MAX
- * @chunk: pairs per timed chunk (0: 64, max 4096). Chunks run with IRQs
- *         off, on one CPU, the four variants interleaved chunk by chunk
- *         (raw, none, fast, crypto) so drift hits them all alike.
+ * @chunk: pairs per timed chunk (0: 64, max LAB_BENCH_CHUNK_MAX). Chunks
+ *         run with IRQs off, on one CPU, the four variants interleaved
+ *         chunk by chunk (raw, none, fast, crypto) so drift hits them all
+ *         alike. Each variant's next chunk is sized from its last one to
+ *         take about LAB_TICK_NS_MAX, as an engine tick does (no clock is
+ *         read inside a chunk: it would dilute the ratio); the first one
+ *         is 8 pairs.
  * @__reserved: 0
  * @raw_ns: out: alloc_page(GFP_ATOMIC) + __free_page(), total ns
  * @shred_none_ns: out: labyrinth alloc + free, LAB_SHRED_NONE
@@ -671,16 +833,19 @@ struct lab_shred_verify {
  * @failures: out: allocations that failed (any variant; a failed pair
  *            still counts its time)
  * @cpu: out: the CPU it ran on
- * @kernel_inject_probe: out: 1 if the kretprobe on should_fail_alloc_page
- *                       was registered during the run (it slows every
- *                       allocation, raw ones too)
- * @raw_min_chunk_ns: out: the fastest full chunk of the raw variant, ns.
- *                    Totals include whatever the host did meanwhile (a
- *                    preempted vCPU adds milliseconds to one chunk); the
- *                    fastest chunk is the undisturbed cost.
+ * @kernel_inject_armed: out: 1 if fail_page_alloc (or the private
+ *                       attribute) was armed during the run: the module
+ *                       then decides injection itself, which costs
+ * @raw_min_chunk_ns: out: the fastest chunk of the raw variant, in ns per
+ *                    @chunk pairs (a chunk sized shorter is scaled up). Totals include whatever the host did
+ *                    meanwhile (a preempted vCPU adds milliseconds to one
+ *                    chunk); the fastest chunk is the undisturbed cost.
  * @shred_none_min_chunk_ns: out: ...of labyrinth with LAB_SHRED_NONE
  * @shred_fast_min_chunk_ns: out: ...LAB_SHRED_FAST
  * @shred_crypto_min_chunk_ns: out: ...LAB_SHRED_CRYPTO
+ * @irqs_off_max_ns: out: the longest chunk (IRQs off), any variant
+ *
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EINTR.
  */
 struct lab_bench {
 	__u32 size;
@@ -694,12 +859,59 @@ struct lab_bench {
 	__aligned_u64 shred_crypto_ns;
 	__aligned_u64 failures;
 	__u32 cpu;
-	__u32 kernel_inject_probe;
+	__u32 kernel_inject_armed;
 	__aligned_u64 raw_min_chunk_ns;
 	__aligned_u64 shred_none_min_chunk_ns;
 	__aligned_u64 shred_fast_min_chunk_ns;
 	__aligned_u64 shred_crypto_min_chunk_ns;
+	__aligned_u64 irqs_off_max_ns;
 };
 #define LAB_IOC_BENCH _IO(LAB_TYPE, LAB_CMD_BENCH)
+
+/* lab_selftest.result */
+enum lab_selftest_result {
+	LAB_SELFTEST_PASS = 0,
+	LAB_SELFTEST_FAIL = 1,
+	LAB_SELFTEST_SKIP = 2,	/* cannot run here (e.g. needs 2 CPUs) */
+};
+
+/**
+ * struct lab_selftest - LAB_IOC_SELFTEST: run one in-kernel test
+ * @size: sizeof(struct lab_selftest)
+ * @flags: must be 0
+ * @test: which test, 0..nr_tests - 1 (ERANGE past the end)
+ * @__reserved: 0
+ * @iterations: rounds for tests that loop (0: the test's default, at
+ *              most LAB_SELFTEST_ITERS_MAX)
+ * @nr_tests: out: how many tests the module has
+ * @result: out: enum lab_selftest_result
+ * @checks: out: assertions evaluated
+ * @failures: out: assertions that failed
+ * @info: out: a test-specific count (e.g. rounds where the page was
+ *        really reused), for the log
+ * @name: out: the test's name, NUL-padded ASCII
+ * @message: out: the first failed assertion, NUL-padded ASCII
+ *
+ * The kernel API (labyrinth.h) tested from inside the kernel, as
+ * lib/test_vmalloc.c does: each test is one function and one table row
+ * in module/selftest.c. Tests allocate a few pages and give them back.
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EINTR, ENOMEM.
+ */
+struct lab_selftest {
+	__u32 size;
+	__u32 flags;
+	__u32 test;
+	__u32 __reserved;
+	__aligned_u64 iterations;
+	__u32 nr_tests;
+	__u32 result;
+	__aligned_u64 checks;
+	__aligned_u64 failures;
+	__aligned_u64 info;
+	__aligned_u64 name[4];
+	__aligned_u64 message[12];
+};
+#define LAB_IOC_SELFTEST _IO(LAB_TYPE, LAB_CMD_SELFTEST)
+#define LAB_SELFTEST_ITERS_MAX	1000000ULL
 
 #endif /* _UAPI_LABYRINTH_H */

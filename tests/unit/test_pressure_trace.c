@@ -19,6 +19,7 @@
 #include "pressure.h"
 #include "scenario.h"
 #include "trace.h"
+#include "uapi/labyrinth.h"
 #include "util.h"
 
 static char err[512];
@@ -175,6 +176,24 @@ START_TEST(test_scope_program)
 	ck_assert_msg(strstr(p, "override(1);"), "%s", p);
 	ck_assert_msg(strstr(p, TRACE_READY_MARK), "%s", p);
 	free(p);
+	/* labyrinth's own allocations: its injection point, so that the
+	 * module counts them as injected
+	 */
+	snprintf(in.target, sizeof(in.target), "labyrinth");
+	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 155648, err,
+				sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(strstr(p, "kprobe:" LAB_INJECT_HOOK "\n/arg1 >= 0 && "
+			     "!(arg0 & 0x400)/"), "%s", p);
+	ck_assert_ptr_null(strstr(p, "kprobe:should_fail_alloc_page"));
+	free(p);
+	/* ...which the run must switch on (LAB_INJECT_HOOK_PARAM) */
+	ck_assert(trace_scope_hook(&in));
+	in.id = INJ_SLAB;
+	ck_assert(!trace_scope_hook(&in));
+	in.id = INJ_PAGE_ALLOC;
+	snprintf(in.target, sizeof(in.target), "e1000");
+	ck_assert(!trace_scope_hook(&in));
 	/* 100%, every call, unlimited: no conditions but the stack */
 	in.probability = 100;
 	in.interval = 1;

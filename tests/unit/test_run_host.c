@@ -123,7 +123,7 @@ static void engine_stats(struct fake *f, double t_fail, uint64_t free_pages,
 			 uint64_t held)
 {
 	struct engine_record *e = &f->rec.eng[0];
-	struct lab_snapshot *sn = &e->st.total.first_failure;
+	struct lab_snapshot *sn = &e->st.first_failure;
 
 	e->started = e->have_stats = true;
 	e->st.total.attempts = 2405;
@@ -140,6 +140,34 @@ static void engine_stats(struct fake *f, double t_fail, uint64_t free_pages,
 	sn->pages_held = held;
 	memcpy(sn->zone_name, "DMA32", 5);
 	e->st.total.latency_hist[9] = 2405;
+	/* the module's time budget (ABI 2.0) */
+	e->st.total.ticks = 18;
+	e->st.total.callback_max_ns = 412345;
+	e->st.total.irqs_off_max_ns = 412345;
+	e->st.total.callback_hist[18] = 18;
+	e->st.total.bursts_dropped = 2;
+	e->st.total.budget_cuts = 7;
+}
+
+/* The engine's time budget reaches report.json and the text summary. */
+static void budget_in_report(json_t *rep)
+{
+	json_t *b = json_object_get(json_array_get(json_object_get(rep,
+		"engines"), 0), "budget");
+	char *text;
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(json_integer_value(json_object_get(b, "ticks")), 18);
+	ck_assert_int_eq(json_integer_value(json_object_get(b,
+		"callback_max_ns")), 412345);
+	ck_assert_int_eq(json_integer_value(json_object_get(b,
+		"allocations_cut")), 7);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(b,
+		"callback_log2_ns"), 18)), 18);
+	text = report_summary_string(rep);
+	ck_assert_msg(strstr(text, "IRQs off") && strstr(text, "412"),
+		      "%s", text);
+	free(text);
 }
 
 static void setup(void)
@@ -221,6 +249,7 @@ START_TEST(test_finished_report_valid)
 	ck_assert_uint_eq(json_array_size(at(rep, "kernel_messages")), 3);
 	ck_assert_int_eq(outcome_exit_code(&f.rec.out, &f.rec.st),
 			 LAB_EXIT_OK);
+	budget_in_report(rep);
 	json_decref(rep);
 	free_fake(&f);
 }

@@ -215,6 +215,9 @@ START_TEST(test_cross_checks)
 		     "larger than rate");
 	expect_error("[engine a]\nrate = 1000000\n", "t.ini:1:",
 		     "raise burst to at least 10");
+	/* the module's tick budget: burst << order pages at most */
+	expect_error("[engine a]\nrate = 100000\nburst = 512\norder = 2\n",
+		     "t.ini:1:", "lower burst to 256 or less");
 	expect_error("[scenario]\nduration = 1s\n[engine a]\nstart = 2s\n",
 		     "t.ini:3:", "not before the end");
 	expect_error("[scenario]\nduration = 1s\nsample_interval = 2s\n"
