@@ -235,6 +235,14 @@ ALLOW_ERROR_INJECTION(labyrinth_should_fail_alloc_page, TRUE);
 
 /* ---- the kernel's fail_page_alloc --------------------------------------- */
 
+enum lab_fpa_verdict { LAB_FPA_EXEMPT, LAB_FPA_INJECT, LAB_FPA_AMBIGUOUS };
+
+/* &lab_fpa.attr->probability once found: the fast path reads it as is. */
+static const unsigned long lab_no_prob;
+static const unsigned long *lab_fpa_prob __read_mostly = &lab_no_prob;
+
+#if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && \
+	IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
 /*
  * The kernel's fail_page_alloc attribute and its page-allocator knobs,
  * found at load from their debugfs files: for debugfs_create_ul/u32/bool/
@@ -252,14 +260,6 @@ static struct {
 	bool exempt_ok;		/* __GFP_HIGHMEM changes no zone choice */
 } lab_fpa;
 
-enum lab_fpa_verdict { LAB_FPA_EXEMPT, LAB_FPA_INJECT, LAB_FPA_AMBIGUOUS };
-
-/* &lab_fpa.attr->probability once found: the fast path reads it as is. */
-static const unsigned long lab_no_prob;
-static const unsigned long *lab_fpa_prob __read_mostly = &lab_no_prob;
-
-#if IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) && \
-	IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
 static void *lab_debugfs_data(struct dentry *dir, const char *name)
 {
 	struct dentry *d = debugfs_lookup(name, dir);
