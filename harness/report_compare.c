@@ -19,7 +19,7 @@
  * The thresholds' numbers, one row each: what compare shows of a run and
  * what a soak gathers the distribution of (soak.c).
  */
-const struct threshold_metric threshold_metrics[] = {
+const struct threshold_metric threshold_metrics[THRESHOLD_NMETRICS] = {
 	{ "first_atomic_failure", "t_s", U_SECS },
 	{ "first_atomic_failure", "free_pages", U_PAGES },
 	{ "first_atomic_failure", "free_over_min", U_RATIO },
@@ -31,7 +31,6 @@ const struct threshold_metric threshold_metrics[] = {
 	{ "deepest_dip", "free_pages", U_PAGES },
 	{ "deepest_dip", "below_min_pages", U_PAGES },
 };
-const size_t threshold_nmetrics = ARRAY_SIZE(threshold_metrics);
 
 const char *metric_unit_name(enum metric_unit u)
 {
@@ -123,7 +122,7 @@ static void cmp_threshold(struct cmp *c, json_t *o, json_t *n,
 		    to ? "vanished" : "appeared", 1);
 		return;
 	}
-	for (i = 0; i < threshold_nmetrics; i++) {
+	for (i = 0; i < THRESHOLD_NMETRICS; i++) {
 		const struct threshold_metric *m = &threshold_metrics[i];
 
 		if (strcmp(m->threshold, name))

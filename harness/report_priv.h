@@ -28,6 +28,9 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 /* Text escaped for XML/HTML content and attribute values. Characters XML
  * 1.0 forbids (C0 controls but tab/newline/CR) become U+FFFD. */
 void sb_xml(struct sbuf *b, const char *s);
+/* Append text wrapped at 79 columns, every line after the first indented
+ * by indent; the first starts at column first_col. Ends with '\n'. */
+void sb_wrap(struct sbuf *b, const char *text, int first_col, int indent);
 /* Hand over the string (never NULL); the sbuf is empty afterwards. */
 char *sb_take(struct sbuf *b);
 
@@ -54,6 +57,17 @@ double latency_mean_ns(json_t *buckets);
 /* The bucket holding quantile q (0..1): its lower bound 2^i ns; NAN when
  * empty. */
 double latency_quantile_ns(json_t *buckets, double q);
+
+/* ---- HTML pages (report_html.c) ---- */
+
+/*
+ * The head of a page in the reports' style (one stylesheet, inline, no
+ * external file), up to and including the opening <h1> inside the page
+ * header; the caller writes the title, closes the header, opens <main>.
+ */
+void html_page_begin(struct sbuf *b, const char *title, const char *version);
+/* Closes <main> and the page, with the plots' self-check script. */
+void html_page_end(struct sbuf *b);
 
 /* ---- JUnit XML (report_text.c), for a run's checks and a soak's cells ---- */
 
@@ -93,8 +107,8 @@ struct threshold_metric {
 	const char *key;
 	enum metric_unit unit;
 };
-extern const struct threshold_metric threshold_metrics[];
-extern const size_t threshold_nmetrics;
+#define THRESHOLD_NMETRICS 10
+extern const struct threshold_metric threshold_metrics[THRESHOLD_NMETRICS];
 /* "s", "pages", "ratio", ... */
 const char *metric_unit_name(enum metric_unit u);
 /* A value in its unit for tables: "1.234 s", "0.3750", "1470". */

@@ -16,8 +16,7 @@
 
 #define WIDTH 79
 
-/* Append `text` wrapped at WIDTH, every line but the first indented. */
-static void wrap(struct sbuf *b, const char *text, int first_col, int indent)
+void sb_wrap(struct sbuf *b, const char *text, int first_col, int indent)
 {
 	const char *p = text;
 	int col = first_col, first = 1;
@@ -117,7 +116,7 @@ static void sampler_line(struct sbuf *b, json_t *r)
 			 "s, %.2f%% of a vCPU", cpu,
 			 jp_num(r, "sampler.cpu_percent", 0));
 	sb_puts(b, "sampler  ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 }
 
 /* The title, the run, the kernel, the zone, the verdict and why. */
@@ -138,7 +137,7 @@ static void summary_head(struct sbuf *b, json_t *r)
 		 jp_str(r, "run.id", "?"), jp_num(r, "run.duration_s", 0),
 		 jp_str(r, "run.start_time", "?"));
 	sb_puts(b, "run      ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	snprintf(line, sizeof(line), "%s (%s, %lld CPUs, %lld MiB RAM, "
 		 "min_free_kbytes %lld, labyrinth %s)",
 		 jp_str(r, "system.kernel_release", "?"),
@@ -148,7 +147,7 @@ static void summary_head(struct sbuf *b, json_t *r)
 		 jp_int(r, "system.min_free_kbytes", 0),
 		 jp_str(r, "labyrinth_version", "?"));
 	sb_puts(b, "kernel   ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	z = start_zone(r);
 	if (z)
 		sb_printf(b, "zone     %.20s watermarks min %lld / low %lld / "
@@ -163,10 +162,10 @@ static void summary_head(struct sbuf *b, json_t *r)
 	else
 		snprintf(line, sizeof(line), "%s (no expectation set)", v);
 	sb_puts(b, "verdict  ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	if (*jp_str(r, "outcome.reason", "")) {
 		sb_puts(b, "         ");
-		wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
+		sb_wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
 	}
 }
 
@@ -283,14 +282,14 @@ static void summary_kernel(struct sbuf *b, json_t *r)
 	if (any)
 		sb_putc(&m, ')');
 	sb_puts(b, "\nkernel   ");
-	wrap(b, m.s, 9, 9);
+	sb_wrap(b, m.s, 9, 9);
 	free(m.s);
 	if (jp(r, "vm")) {
 		snprintf(line, sizeof(line), "VM verdict %s: %s",
 			 jp_str(r, "vm.verdict", "?"),
 			 jp_str(r, "vm.evidence", ""));
 		sb_puts(b, "         ");
-		wrap(b, line, 9, 9);
+		sb_wrap(b, line, 9, 9);
 	}
 }
 
