@@ -76,6 +76,25 @@ static void summary_cells(struct sbuf *b, struct soak *s)
 	}
 }
 
+/* A number in 8 columns: 230350.5 -> "230350", 0.29784 -> "0.2978". */
+static void fmt8(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e8)
+		snprintf(buf, len, "%.2e", v);
+	else if (a >= 1000 || v == floor(v))
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "%.4f", v);
+}
+
 static void summary_thresholds(struct sbuf *b, struct soak *s)
 {
 	char v[5][24];
@@ -100,10 +119,10 @@ static void summary_thresholds(struct sbuf *b, struct soak *s)
 					  "p95", "max");
 				head = true;
 			}
-			fmt_num(v[0], sizeof(v[0]), d->min, 4);
-			fmt_num(v[1], sizeof(v[1]), d->median, 4);
-			fmt_num(v[2], sizeof(v[2]), d->p95, 4);
-			fmt_num(v[3], sizeof(v[3]), d->max, 4);
+			fmt8(v[0], sizeof(v[0]), d->min);
+			fmt8(v[1], sizeof(v[1]), d->median);
+			fmt8(v[2], sizeof(v[2]), d->p95);
+			fmt8(v[3], sizeof(v[3]), d->max);
 			snprintf(name, sizeof(name), "%s.%s",
 				 threshold_metrics[m].threshold,
 				 threshold_metrics[m].key);
