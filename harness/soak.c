@@ -321,6 +321,22 @@ static void reason_from_log(const char *log, char *out, size_t len)
 	free(text);
 }
 
+/*
+ * A value as soak.json (15 significant digits) will give it back: then a
+ * soak aggregated from its runs' reports and one aggregated from records
+ * read back (a resume, a merge of shards) compute with the same doubles,
+ * to the last bit.
+ */
+static double as_stored(double v)
+{
+	char buf[32];
+
+	if (!isfinite(v))
+		return v;
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	return strtod(buf, NULL);
+}
+
 /* What the run's report.json says. */
 static void run_from_report(struct soak_run *r, json_t *rep)
 {
@@ -347,7 +363,7 @@ static void run_from_report(struct soak_run *r, json_t *rep)
 		snprintf(path, sizeof(path), "thresholds.%s.%s",
 			 threshold_metrics[m].threshold,
 			 threshold_metrics[m].key);
-		r->metric[m] = jp_num(rep, path, NAN);
+		r->metric[m] = as_stored(jp_num(rep, path, NAN));
 	}
 }
 
@@ -641,7 +657,18 @@ void soak_totals(const struct soak *s, struct soak_totals *t)
 	}
 	for (i = 0; i < s->ncells; i++)
 		t->flaky_cells += s->cells[i].flaky;
-	t->complete = t->planned && t->done >= t->planned;
+	if (t->planned) {
+		t->complete = t->done >= t->planned;
+	} else {
+		/* --duration: complete once its time was used up by
+		 * sessions that were not interrupted at the end */
+		double used = 0;
+
+		for (i = 0; i < s->nsessions; i++)
+			used += s->sessions[i].elapsed_s;
+		t->complete = s->nsessions && used >= (double)s->plan.duration_s &&
+			      !s->sessions[s->nsessions - 1].interrupted;
+	}
 }
 
 /* ---- soak.json ----------------------------------------------------------- */

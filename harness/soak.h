@@ -170,7 +170,9 @@ struct soak_totals {
 	uint64_t planned;		/* 0: open-ended (--duration) */
 	uint64_t done, ran, skipped, infra, expect_met, unexpected;
 	unsigned int flaky_cells;
-	bool complete;			/* every planned index has a record */
+	bool complete;			/* every planned index has a record
+					 * (--duration: the time was used up,
+					 * the last session not interrupted) */
 };
 void soak_totals(const struct soak *s, struct soak_totals *t);
 

@@ -42,7 +42,7 @@ static void row(struct cmp *c, const char *label, const char *o,
 static void cmp_rate(struct cmp *c, const char *label, unsigned int ko,
 		     unsigned int no, unsigned int kn, unsigned int nn)
 {
-	char so[24], sn[24], ch[16], ns[16];
+	char so[24], sn[24], ch[16], ns[32];
 	double p;
 
 	if (!no || !nn || (ko * nn == kn * no))
@@ -61,7 +61,7 @@ static void cmp_dist(struct cmp *c, const char *label,
 		     enum metric_unit u)
 {
 	struct mw_result mw;
-	char so[32], sn[32], ch[16], ns[16];
+	char so[32], sn[32], ch[16], ns[48];
 	double shift;
 	int past;
 
