@@ -52,9 +52,11 @@ static void usage(FILE *f)
 "                         (default: --kver, else 6.1)\n"
 "      --kver K, --variant V   one kernel (as for 'vm run')\n"
 "  -s, --set S.K=V        override a scenario key in every run (repeatable)\n"
-"      --shard K/N        run only this machine's share: the runs whose\n"
-"                         index is K-1 modulo N ('labyrinth soak merge'\n"
-"                         puts the N directories together)\n"
+"      --shard [KERNEL:]K/N   run only this machine's share: the runs\n"
+"                         whose index is K-1 modulo N; with KERNEL, of\n"
+"                         that kernel's runs only (a CI job per kernel\n"
+"                         and shard; the others need not be built).\n"
+"                         'labyrinth soak merge' puts them together\n"
 "      --id NAME          the soak's name (default: a hash of the plan,\n"
 "                         the same on every shard); KCIDB ids use it\n"
 "VM (every run): -m/--mem MB, -c/--cpus N, -t/--timeout DUR, --accel A\n"
@@ -81,6 +83,7 @@ static void usage(FILE *f)
 "  labyrinth vm soak --matrix 6.1,6.12,stock -n 20 -o soak/ scenarios/*.ini\n"
 "  labyrinth vm soak --duration 8h --matrix 6.1-debug scenarios/churn-soak.ini\n"
 "  labyrinth vm soak --shard 2/4 --id ci-1234 -n 100 -o shard2 scenarios/default.ini\n"
+"  labyrinth vm soak --matrix 6.1,6.12 --shard 6.12:1/2 -o s-6.12-1 scenarios/default.ini\n"
 "  labyrinth vm soak --resume reports/soak-20261129T101500Z\n"
 "  labyrinth compare --old-kernel 6.1 --new-kernel 6.12 soak/ soak/\n",
 		SOAK_DEFAULT_ITERATIONS);
@@ -232,17 +235,32 @@ static int soak_parse(int argc, char **argv, struct soak_cli *o)
 	return -1;
 }
 
-/* "K/N" */
-static int parse_shard(const char *s, unsigned int *k, unsigned int *n)
+/* "[KERNEL:]K/N", KERNEL one of the plan's */
+static int parse_shard(const char *s, struct soak_plan *p)
 {
 	uint64_t a, b;
-	const char *slash = s ? strchr(s, '/') : NULL;
+	const char *colon = s ? strchr(s, ':') : NULL, *slash;
 	char *left;
+	size_t i;
 	int ret;
 
-	*k = *n = 1;
+	p->shard = p->nshards = 1;
+	p->shard_kernel = -1;
 	if (!s)
 		return 0;
+	if (colon) {
+		for (i = 0; i < p->nk; i++)
+			if (strlen(p->k[i].name) == (size_t)(colon - s) &&
+			    !strncmp(p->k[i].name, s, (size_t)(colon - s)))
+				p->shard_kernel = (int)i;
+		if (p->shard_kernel < 0) {
+			lab_err("vm soak: --shard %s: '%.*s' is not a kernel "
+				"of --matrix", s, (int)(colon - s), s);
+			return -1;
+		}
+		s = colon + 1;
+	}
+	slash = strchr(s, '/');
 	if (!slash)
 		goto bad;
 	left = xasprintf("%.*s", (int)(slash - s), s);
@@ -251,12 +269,12 @@ static int parse_shard(const char *s, unsigned int *k, unsigned int *n)
 	free(left);
 	if (ret || a > b)
 		goto bad;
-	*k = (unsigned int)a;
-	*n = (unsigned int)b;
+	p->shard = (unsigned int)a;
+	p->nshards = (unsigned int)b;
 	return 0;
 bad:
-	lab_err("vm soak: --shard %s: expected K/N with 1 <= K <= N, e.g. "
-		"2/4", s);
+	lab_err("vm soak: --shard %s: expected [KERNEL:]K/N with 1 <= K <= N, "
+		"e.g. 2/4 or 6.12:1/2", s);
 	return -1;
 }
 
@@ -331,8 +349,7 @@ static int plan_from_cli(const struct soak_cli *o, struct soak_plan *p,
 		lab_err("vm soak: at most %d scenarios", SOAK_MAX_SCENARIOS);
 		return -1;
 	}
-	if (parse_shard(o->shard, &p->shard, &p->nshards) ||
-	    plan_kernels(o, p))
+	if (plan_kernels(o, p) || parse_shard(o->shard, p))
 		return -1;
 	p->sc = xcalloc(o->nscenarios, sizeof(*p->sc));
 	for (i = 0; i < o->nscenarios; i++) {

@@ -31,12 +31,12 @@ static void usage(FILE *f)
 "Usage: labyrinth soak merge -o OUT DIR...\n"
 "\n"
 "Merge the directories of the shards of one soak ('labyrinth vm soak\n"
-"--shard K/N', one per machine) into OUT, as if one machine had run them\n"
-"all: every run's record and directory, and the aggregate (soak.json,\n"
-"soak.html, junit.xml, summary.txt) computed from them. The shards must\n"
-"be of the same plan (scenarios and their sha256, kernels, --set,\n"
-"iterations, VM, --id) and of different shard indices; a missing shard\n"
-"leaves the merged soak incomplete, and says so.\n"
+"--shard [KERNEL:]K/N', one per machine) into OUT, as if one machine had\n"
+"run them all: every run's record and directory, and the aggregate\n"
+"(soak.json, soak.html, junit.xml, summary.txt) computed from them. The\n"
+"shards must be of the same plan (scenarios and their sha256, kernels,\n"
+"--set, iterations, VM, --id), split the same way, each once; a missing\n"
+"shard leaves the merged soak incomplete, and says so.\n"
 "\n"
 "Options:\n"
 "  -o, --out OUT   the merged soak directory (must not exist, or be empty)\n"
@@ -53,23 +53,55 @@ static void usage(FILE *f)
 "  labyrinth soak merge -o merged artifacts/soak-*\n");
 }
 
-/* Shard b of the soak of a (split nshards ways), not one seen before. */
+/* Which shards of the soak have been merged: one row per kernel for
+ * shards of one kernel's runs, row 0 for shards of every kernel's. */
+struct shard_set {
+	unsigned int n;			/* N of K/N */
+	bool by_kernel;
+	size_t rows;
+	bool *seen;			/* rows x n */
+};
+
+static bool *shard_slot(struct shard_set *set, const struct soak_plan *p)
+{
+	return &set->seen[(size_t)(p->shard_kernel + 1) * set->n +
+			  p->shard - 1];
+}
+
+/* Shard b of the soak of a, split the same way, not one seen before. */
 static int shard_fits(const struct soak *a, const struct soak *b,
-		      unsigned int nshards, const char *dir, const bool *seen)
+		      struct shard_set *set, const char *dir)
 {
 	if (!soak_plan_same(&a->plan, &b->plan) ||
-	    b->plan.nshards != nshards) {
-		lab_err("soak merge: %s is a shard of another soak (plan %s, "
-			"not %s; or its scenarios, kernels, --set or iterations "
-			"differ)", dir, b->plan.id, a->plan.id);
+	    b->plan.nshards != set->n ||
+	    (b->plan.shard_kernel >= 0) != set->by_kernel) {
+		lab_err("soak merge: %s is not a shard of the same soak, split "
+			"the same way (plan %s, shard %u/%u%s; the first was "
+			"plan %s split %u ways%s)", dir, b->plan.id,
+			b->plan.shard, b->plan.nshards,
+			b->plan.shard_kernel >= 0 ? " of one kernel" : "",
+			a->plan.id, set->n, set->by_kernel ?
+			" per kernel" : "");
 		return -1;
 	}
-	if (seen[b->plan.shard - 1]) {
-		lab_err("soak merge: %s is shard %u/%u again", dir,
-			b->plan.shard, b->plan.nshards);
+	if (*shard_slot(set, &b->plan)) {
+		lab_err("soak merge: %s is shard %s%s%u/%u again", dir,
+			b->plan.shard_kernel >= 0 ?
+			b->plan.k[b->plan.shard_kernel].name : "",
+			b->plan.shard_kernel >= 0 ? ":" : "", b->plan.shard,
+			b->plan.nshards);
 		return -1;
 	}
 	return 0;
+}
+
+static size_t shards_missing(const struct shard_set *set)
+{
+	size_t i, missing = 0;
+
+	for (i = set->by_kernel ? set->n : 0; i < set->rows * set->n; i++)
+		missing += !set->seen[i];
+	return missing;
 }
 
 /* b's runs (records and directories) and sessions into m. */
@@ -116,14 +148,14 @@ static void whole_plan(struct soak *m, const struct soak *first)
 	soak_plan_from_json(j, &m->plan, err, sizeof(err));
 	json_decref(j);
 	m->plan.shard = m->plan.nshards = 1;
+	m->plan.shard_kernel = -1;
 }
 
 static int merge(char **dirs, size_t n, const char *out, bool quiet)
 {
+	struct shard_set set = { 0 };
 	struct soak m, b;
-	bool *seen = NULL;
 	char err[1024];
-	unsigned int nshards = 1;
 	size_t i, missing = 0;
 	int ret = -1;
 
@@ -136,25 +168,29 @@ static int merge(char **dirs, size_t n, const char *out, bool quiet)
 		}
 		if (!i) {
 			whole_plan(&m, &b);
-			nshards = b.plan.nshards;
-			seen = xcalloc(nshards, sizeof(*seen));
-		} else if (shard_fits(&m, &b, nshards, dirs[i], seen)) {
+			set.n = b.plan.nshards;
+			set.by_kernel = b.plan.shard_kernel >= 0;
+			set.rows = set.by_kernel ? b.plan.nk + 1 : 1;
+			set.seen = xcalloc(set.rows * set.n, sizeof(*set.seen));
+		} else if (shard_fits(&m, &b, &set, dirs[i])) {
 			ret = LAB_EXIT_USAGE;
 		}
 		if (ret < 0) {
-			seen[b.plan.shard - 1] = true;
+			*shard_slot(&set, &b.plan) = true;
 			ret = take_shard(&m, &b, dirs[i], out);
 		}
 		soak_free(&b);
 	}
-	for (i = 0; ret < 0 && i < nshards; i++)
-		missing += !seen[i];
-	if (ret < 0 && missing)
-		lab_warn("soak merge: %zu of the %u shards are missing: the "
-			 "merged soak is incomplete", missing, nshards);
-	if (ret < 0 && soak_write_all(out, &m, err, sizeof(err))) {
-		lab_err("soak merge: %s", err);
-		ret = LAB_EXIT_INTERNAL;
+	if (ret < 0) {
+		missing = shards_missing(&set);
+		if (missing)
+			lab_warn("soak merge: %zu of the %zu shards are missing: "
+				 "the merged soak is incomplete", missing,
+				 (set.rows - set.by_kernel) * set.n);
+		if (soak_write_all(out, &m, err, sizeof(err))) {
+			lab_err("soak merge: %s", err);
+			ret = LAB_EXIT_INTERNAL;
+		}
 	}
 	if (ret < 0) {
 		if (!quiet) {
@@ -166,7 +202,7 @@ static int merge(char **dirs, size_t n, const char *out, bool quiet)
 		printf("Soak: %s/%s\n", out, SOAK_HTML);
 		ret = soak_exit_code(&m, missing > 0);
 	}
-	free(seen);
+	free(set.seen);
 	soak_free(&m);
 	return ret;
 }

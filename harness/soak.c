@@ -34,7 +34,14 @@ void soak_plan_decode(const struct soak_plan *p, uint64_t index,
 
 bool soak_plan_in_shard(const struct soak_plan *p, uint64_t index)
 {
-	return index % p->nshards == p->shard - 1;
+	uint64_t it;
+	size_t k, s;
+
+	if (p->shard_kernel < 0)
+		return index % p->nshards == p->shard - 1;
+	soak_plan_decode(p, index, &it, &k, &s);
+	return (int)k == p->shard_kernel &&
+	       (it * p->nsc + s) % p->nshards == p->shard - 1;
 }
 
 uint64_t soak_plan_total(const struct soak_plan *p)
@@ -45,6 +52,9 @@ uint64_t soak_plan_total(const struct soak_plan *p)
 uint64_t soak_plan_shard_total(const struct soak_plan *p)
 {
 	uint64_t total = soak_plan_total(p), k = p->shard - 1;
+
+	if (p->shard_kernel >= 0)
+		total = p->iterations * p->nsc;	/* that kernel's runs */
 
 	return total > k ? (total - k + p->nshards - 1) / p->nshards : 0;
 }
@@ -111,9 +121,12 @@ static json_t *opt_int(uint64_t v)
 	return v ? json_integer((json_int_t)v) : json_null();
 }
 
-static json_t *shard_json(unsigned int shard, unsigned int nshards)
+static json_t *shard_json(unsigned int shard, unsigned int nshards,
+			  const char *kernel)
 {
-	return json_pack("{s:i, s:i}", "index", shard, "count", nshards);
+	return json_pack("{s:i, s:i, s:o}", "index", shard, "count", nshards,
+			 "kernel", kernel && *kernel ? json_string(kernel) :
+			 json_null());
 }
 
 /* The plan without its id and shard: what every shard agrees on. */
@@ -168,7 +181,8 @@ json_t *soak_plan_json(const struct soak_plan *p)
 	json_t *j = plan_body_json(p);
 
 	json_object_set_new(j, "id", json_string(p->id));
-	json_object_set_new(j, "shard", shard_json(p->shard, p->nshards));
+	json_object_set_new(j, "shard", shard_json(p->shard, p->nshards,
+		p->shard_kernel >= 0 ? p->k[p->shard_kernel].name : NULL));
 	return j;
 }
 
@@ -180,6 +194,24 @@ bool soak_plan_same(const struct soak_plan *a, const struct soak_plan *b)
 	json_decref(ja);
 	json_decref(jb);
 	return same;
+}
+
+static int find_scenario(const struct soak_plan *p, const char *name,
+			 size_t *out)
+{
+	for (*out = 0; *out < p->nsc; (*out)++)
+		if (!strcmp(p->sc[*out].name, name))
+			return 0;
+	return -1;
+}
+
+static int find_kernel(const struct soak_plan *p, const char *name,
+		       size_t *out)
+{
+	for (*out = 0; *out < p->nk; (*out)++)
+		if (!strcmp(p->k[*out].name, name))
+			return 0;
+	return -1;
 }
 
 static int copy_str(char *dst, size_t len, json_t *v, const char *what,
@@ -248,6 +280,19 @@ int soak_plan_from_json(json_t *j, struct soak_plan *p, char *err,
 	p->duration_s = (uint64_t)jp_int(j, "duration_s", 0);
 	p->shard = (unsigned int)jp_int(j, "shard.index", 1);
 	p->nshards = (unsigned int)jp_int(j, "shard.count", 1);
+	p->shard_kernel = -1;
+	if (jp(j, "shard.kernel")) {
+		size_t k;
+
+		if (find_kernel(p, jp_str(j, "shard.kernel", ""), &k)) {
+			snprintf(err, errlen, "$.plan.shard.kernel: '%s' is not "
+				 "a kernel of the plan",
+				 jp_str(j, "shard.kernel", ""));
+			soak_plan_free(p);
+			return -1;
+		}
+		p->shard_kernel = (int)k;
+	}
 	p->mem_mb = (unsigned int)jp_int(j, "vm.mem_mb", 1024);
 	p->cpus = (unsigned int)jp_int(j, "vm.cpus", 2);
 	p->timeout_s = (unsigned int)jp_int(j, "vm.timeout_s", 0);
@@ -475,24 +520,6 @@ json_t *soak_run_json(const struct soak *s, const struct soak_run *r)
 	free(dir);
 	free(rep);
 	return j;
-}
-
-static int find_scenario(const struct soak_plan *p, const char *name,
-			 size_t *out)
-{
-	for (*out = 0; *out < p->nsc; (*out)++)
-		if (!strcmp(p->sc[*out].name, name))
-			return 0;
-	return -1;
-}
-
-static int find_kernel(const struct soak_plan *p, const char *name,
-		       size_t *out)
-{
-	for (*out = 0; *out < p->nk; (*out)++)
-		if (!strcmp(p->k[*out].name, name))
-			return 0;
-	return -1;
 }
 
 int soak_run_from_json(const struct soak_plan *p, json_t *j,
@@ -731,7 +758,8 @@ static json_t *session_json(const struct soak_session *x)
 	return json_pack("{s:s, s:s, s:f, s:i, s:o, s:I, s:b}",
 			 "hostname", x->hostname, "start_time", x->start_time,
 			 "elapsed_s", x->elapsed_s, "jobs", x->jobs,
-			 "shard", shard_json(x->shard, x->nshards),
+			 "shard", shard_json(x->shard, x->nshards,
+					     x->shard_kernel),
 			 "runs", (json_int_t)x->runs,
 			 "interrupted", x->interrupted);
 }

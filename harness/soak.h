@@ -71,6 +71,9 @@ struct soak_plan {
 	uint64_t duration_s;	/* 0: iterations */
 	unsigned int shard;	/* this machine's share, 1..nshards */
 	unsigned int nshards;
+	int shard_kernel;	/* -1: of every kernel's runs; else of this
+				 * kernel's only (a CI matrix job per kernel
+				 * and shard) */
 	unsigned int mem_mb, cpus;
 	unsigned int timeout_s;	/* 0: vm run's default */
 	char accel[8];
@@ -80,7 +83,11 @@ struct soak_plan {
  * prefix of the indices covers every cell as evenly as it can. */
 void soak_plan_decode(const struct soak_plan *p, uint64_t index,
 		      uint64_t *iteration, size_t *kernel, size_t *scenario);
-/* Is this index this shard's? Round robin: index % nshards == shard-1. */
+/*
+ * Is this index this shard's? Round robin over the indices: index %
+ * nshards == shard - 1; with a shard kernel, over that kernel's runs
+ * only (iteration * scenarios + scenario).
+ */
 bool soak_plan_in_shard(const struct soak_plan *p, uint64_t index);
 /* Indices of the whole soak (0 with --duration: open-ended). */
 uint64_t soak_plan_total(const struct soak_plan *p);
@@ -144,6 +151,7 @@ struct soak_session {
 	char start_time[32];
 	double elapsed_s;
 	unsigned int jobs, shard, nshards;
+	char shard_kernel[24];		/* "" all */
 	uint64_t runs;			/* runs it completed */
 	bool interrupted;
 };

@@ -27,7 +27,8 @@ static const char *const statuses[] = {
 };
 
 static const struct vfield shard_f[] = {
-	FR("index", V_INT, 1, 1e6, 0), FR("count", V_INT, 1, 1e6, 0), END
+	FR("index", V_INT, 1, 1e6, 0), FR("count", V_INT, 1, 1e6, 0),
+	F("kernel", V_NESTR, VF_NULL), END
 };
 static const struct vfield plan_scenario_f[] = {
 	F("name", V_NESTR, 0), F("file", V_NESTR, 0), F("sha256", V_NESTR, 0),
@@ -126,6 +127,8 @@ static int soak_from_json(json_t *j, struct soak *s, char *err,
 		ss->jobs = (unsigned int)jp_int(x, "jobs", 1);
 		ss->shard = (unsigned int)jp_int(x, "shard.index", 1);
 		ss->nshards = (unsigned int)jp_int(x, "shard.count", 1);
+		snprintf(ss->shard_kernel, sizeof(ss->shard_kernel), "%s",
+			 jp_str(x, "shard.kernel", ""));
 		ss->runs = (uint64_t)jp_int(x, "runs", 0);
 		ss->interrupted = json_is_true(jp(x, "interrupted"));
 	}
@@ -147,9 +150,11 @@ static int soak_from_json(json_t *j, struct soak *s, char *err,
 		    (s->plan.iterations &&
 		     r.index >= soak_plan_total(&s->plan))) {
 			snprintf(err, errlen, "$.runs[%zu].index: %llu is not "
-				 "an index of this plan's shard %u/%u", i,
+				 "an index of this plan's shard %u/%u%s%s", i,
 				 (unsigned long long)r.index, s->plan.shard,
-				 s->plan.nshards);
+				 s->plan.nshards, s->plan.shard_kernel >= 0 ?
+				 " of kernel " : "", s->plan.shard_kernel >= 0 ?
+				 s->plan.k[s->plan.shard_kernel].name : "");
 			return -1;
 		}
 		soak_add_run(s, &r);

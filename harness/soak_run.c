@@ -100,6 +100,9 @@ static int check_kernels(struct soak_run_ctx *c)
 	if (getenv("LABYRINTH_SOAK_RUNNER"))
 		return -1;
 	for (k = 0; k < p->nk && ret < 0; k++) {
+		/* a shard of one kernel needs that one only */
+		if (p->shard_kernel >= 0 && (int)k != p->shard_kernel)
+			continue;
 		vm_opts_init(&vo);
 		vo.kver = p->k[k].kver;
 		vo.variant = p->k[k].variant;
@@ -149,6 +152,9 @@ static void session_start(struct soak_run_ctx *c)
 	x->jobs = c->pool.jobs;
 	x->shard = c->s.plan.shard;
 	x->nshards = c->s.plan.nshards;
+	if (c->s.plan.shard_kernel >= 0)
+		snprintf(x->shard_kernel, sizeof(x->shard_kernel), "%s",
+			 c->s.plan.k[c->s.plan.shard_kernel].name);
 	c->t0 = now_mono();
 }
 

@@ -252,7 +252,8 @@ END_TEST
 
 START_TEST(plan_order_and_shards)
 {
-	struct soak_plan p = { .nsc = 3, .nk = 2, .iterations = 7 };
+	struct soak_plan p = { .nsc = 3, .nk = 2, .iterations = 7,
+			       .shard_kernel = -1 };
 	uint64_t total, i, it, sum;
 	size_t k, s, n;
 	unsigned int shard;
@@ -281,6 +282,29 @@ START_TEST(plan_order_and_shards)
 		}
 		/* every index in exactly one shard */
 		ck_assert_int_eq(sum, total);
+	}
+	/* per kernel: each of its runs in exactly one of its shards */
+	p.nshards = 3;
+	for (k = 0; k < 2; k++) {
+		p.shard_kernel = (int)k;
+		sum = 0;
+		for (shard = 1; shard <= 3; shard++) {
+			uint64_t mine = 0;
+
+			p.shard = shard;
+			for (i = 0; i < total; i++) {
+				size_t kk, ss;
+
+				if (!soak_plan_in_shard(&p, i))
+					continue;
+				soak_plan_decode(&p, i, &it, &kk, &ss);
+				ck_assert_uint_eq(kk, k);
+				mine++;
+			}
+			ck_assert_int_eq(mine, soak_plan_shard_total(&p));
+			sum += mine;
+		}
+		ck_assert_int_eq(sum, total / 2);
 	}
 }
 END_TEST
@@ -423,7 +447,7 @@ static json_t *aggregate_of(const char *dir)
 START_TEST(shards_merged_equal_one_machine)
 {
 	char *d = tmpdir(), *log = xasprintf("%s/log", d);
-	char *all = xasprintf("%s/all", d), *sh[3], *merged;
+	char *all = xasprintf("%s/all", d), *sh[3], *merged, *kd[4];
 	json_t *a, *b;
 	int rc, i;
 
@@ -473,10 +497,34 @@ START_TEST(shards_merged_equal_one_machine)
 		ck_assert_int_eq(access(p, F_OK), 0);
 		free(p);
 	}
+	json_decref(b);
+	/* a CI matrix of kernel x shard: each job one kernel's share */
+	for (i = 0; i < 4; i++) {
+		char shard[16];
+
+		free(sh[i < 3 ? i : 0]);
+		sh[i < 3 ? i : 0] = NULL;
+		snprintf(shard, sizeof(shard), "%s:%d/2", i < 2 ? "6.1" :
+			 "6.12", i % 2 + 1);
+		kd[i] = xasprintf("%s/k%d", d, i);
+		rc = SOAK(log, "-n", "4", "-j", "2", "--matrix", "6.1,6.12",
+			  "--shard", shard, "-o", kd[i],
+			  "scenarios/default.ini",
+			  "scenarios/panic-on-oom.ini");
+		/* run 4 is 6.1's: iteration 1, scenario 0 -> 2 % 2: 1/2 */
+		ck_assert_msg(rc == (i == 0 ? 1 : 0), "%s: exit %d", shard, rc);
+	}
+	free(merged);
+	merged = xasprintf("%s/kmerged", d);
+	rc = MERGE(log, "-o", merged, kd[3], kd[1], kd[0], kd[2]);
+	ck_assert_msg(rc == 1, "exit %d, see %s", rc, log);
+	b = aggregate_of(merged);
+	ck_assert_msg(json_equal(a, b), "the aggregate of kernel shards "
+		      "differs from the unsharded one");
 	json_decref(a);
 	json_decref(b);
-	for (i = 0; i < 3; i++)
-		free(sh[i]);
+	for (i = 0; i < 4; i++)
+		free(kd[i]);
 	free(merged);
 	free(all);
 	free(log);
@@ -501,6 +549,22 @@ static size_t records(const char *out)
 	if (dd)
 		closedir(dd);
 	free(runs);
+	return n;
+}
+
+/* Runners whose pid file is in dir and that are still alive. */
+static size_t alive(const char *dir)
+{
+	DIR *dd = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	while (dd && (de = readdir(dd)))
+		if (de->d_name[0] != '.' &&
+		    kill((pid_t)atoi(de->d_name), 0) == 0)
+			n++;
+	if (dd)
+		closedir(dd);
 	return n;
 }
 
@@ -547,9 +611,9 @@ START_TEST(interrupt_then_resume)
 	kill(pid, SIGINT);
 	rc = soak_wait(pid);
 	ck_assert_msg(rc == 1, "exit %d, see %s", rc, log);
-	/* every runner reaped: none left its pid file behind */
-	ck_assert_msg(entries(pids) == 0, "%zu runner(s) still there",
-		      entries(pids));
+	/* every runner stopped and reaped */
+	ck_assert_msg(alive(pids) == 0, "%zu runner(s) still running",
+		      alive(pids));
 	j = load_json(out, SOAK_JSON);
 	ck_assert(json_is_false(json_object_get(json_object_get(j, "totals"),
 						"complete")));
@@ -679,6 +743,46 @@ START_TEST(soak_json_validation)
 	free(log);
 	remove_tree(d);
 	free(d);
+}
+END_TEST
+
+/* The schema file names the same words and version as the C side. */
+START_TEST(schema_file_speaks_the_vocabulary)
+{
+	char *p = top_path("reports/schema/soak.schema.json");
+	json_error_t je;
+	json_t *schema = json_load_file(p, 0, &je), *e;
+	const struct vocab *v[] = { &vocab_verdict, &vocab_expect };
+	const char *defs[] = { "verdict", "expect" };
+	size_t i, k;
+
+	ck_assert_msg(schema, "%s: %s", p, je.text);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+		json_object_get(schema, "properties"), "schema"), "const")),
+		SOAK_SCHEMA_NAME);
+	e = json_object_get(json_object_get(json_object_get(schema,
+		"properties"), "schema_version"), "enum");
+	ck_assert_int_eq(json_integer_value(json_array_get(e,
+		json_array_size(e) - 1)), SOAK_SCHEMA_VERSION);
+	for (k = 0; k < 2; k++) {
+		e = json_object_get(json_object_get(json_object_get(schema,
+			"$defs"), defs[k]), "enum");
+		ck_assert_int_eq(json_array_size(e), v[k]->n);
+		for (i = 0; i < v[k]->n; i++)
+			ck_assert_str_eq(json_string_value(json_array_get(e, i)),
+					 v[k]->w[i].name);
+	}
+	/* every threshold number a cell has */
+	e = json_object_get(json_object_get(json_object_get(schema, "$defs"),
+		"cell_thresholds"), "properties");
+	for (i = 0; i < THRESHOLD_NMETRICS; i++)
+		ck_assert_msg(json_object_get(json_object_get(json_object_get(
+			json_object_get(e, threshold_metrics[i].threshold),
+			"properties"), threshold_metrics[i].key), "$ref"),
+			"%s.%s not in the schema", threshold_metrics[i].threshold,
+			threshold_metrics[i].key);
+	json_decref(schema);
+	free(p);
 }
 END_TEST
 
@@ -836,6 +940,7 @@ static Suite *soak_suite(void)
 	tcase_add_test(stats, fisher_exact_textbook);
 	tcase_add_test(plan, plan_order_and_shards);
 	tcase_add_test(plan, kernel_names);
+	tcase_add_test(plan, schema_file_speaks_the_vocabulary);
 	/* shell-script runs, under ASan too: generous */
 	tcase_set_timeout(run, 180);
 	tcase_add_test(run, soak_counts_a_panic);
