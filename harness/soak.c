@@ -32,16 +32,23 @@ void soak_plan_decode(const struct soak_plan *p, uint64_t index,
 	*scenario = (size_t)(index % p->nsc);
 }
 
+/* The cell's number among those the shard splits (-1: none of them). */
+static long long shard_cell(const struct soak_plan *p, size_t k, size_t s)
+{
+	if (p->shard_kernel < 0)
+		return (long long)(k * p->nsc + s);
+	return (int)k == p->shard_kernel ? (long long)s : -1;
+}
+
 bool soak_plan_in_shard(const struct soak_plan *p, uint64_t index)
 {
 	uint64_t it;
 	size_t k, s;
+	long long c;
 
-	if (p->shard_kernel < 0)
-		return index % p->nshards == p->shard - 1;
 	soak_plan_decode(p, index, &it, &k, &s);
-	return (int)k == p->shard_kernel &&
-	       (it * p->nsc + s) % p->nshards == p->shard - 1;
+	c = shard_cell(p, k, s);
+	return c >= 0 && (it + (uint64_t)c) % p->nshards == p->shard - 1;
 }
 
 uint64_t soak_plan_total(const struct soak_plan *p)
@@ -51,12 +58,21 @@ uint64_t soak_plan_total(const struct soak_plan *p)
 
 uint64_t soak_plan_shard_total(const struct soak_plan *p)
 {
-	uint64_t total = soak_plan_total(p), k = p->shard - 1;
+	uint64_t n = p->nshards, total = 0, r;
+	size_t k, s;
+	long long c;
 
-	if (p->shard_kernel >= 0)
-		total = p->iterations * p->nsc;	/* that kernel's runs */
-
-	return total > k ? (total - k + p->nshards - 1) / p->nshards : 0;
+	/* per cell, the iterations it with (it + c) % n == shard - 1 */
+	for (k = 0; k < p->nk; k++)
+		for (s = 0; s < p->nsc; s++) {
+			c = shard_cell(p, k, s);
+			if (c < 0)
+				continue;
+			r = (p->shard - 1 + n - (uint64_t)c % n) % n;
+			if (r < p->iterations)
+				total += (p->iterations - 1 - r) / n + 1;
+		}
+	return total;
 }
 
 int soak_kernel_parse(const char *name, struct soak_kernel *k, char *err,

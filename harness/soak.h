@@ -84,9 +84,11 @@ struct soak_plan {
 void soak_plan_decode(const struct soak_plan *p, uint64_t index,
 		      uint64_t *iteration, size_t *kernel, size_t *scenario);
 /*
- * Is this index this shard's? Round robin over the indices: index %
- * nshards == shard - 1; with a shard kernel, over that kernel's runs
- * only (iteration * scenarios + scenario).
+ * Is this index this shard's? (iteration + cell) % nshards == shard - 1,
+ * the cell being the run's scenario x kernel number (kernel * scenarios
+ * + scenario; with a shard kernel, the scenario's among that kernel's):
+ * every shard gets the same share, +-1, of every cell's iterations, so
+ * shards take about as long and each sees every scenario.
  */
 bool soak_plan_in_shard(const struct soak_plan *p, uint64_t index);
 /* Indices of the whole soak (0 with --duration: open-ended). */

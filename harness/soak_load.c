@@ -28,7 +28,7 @@ static const char *const statuses[] = {
 
 static const struct vfield shard_f[] = {
 	FR("index", V_INT, 1, 1e6, 0), FR("count", V_INT, 1, 1e6, 0),
-	F("kernel", V_NESTR, VF_NULL), END
+	F("kernel", V_NESTR, VF_NULL | VF_OPT), END
 };
 static const struct vfield plan_scenario_f[] = {
 	F("name", V_NESTR, 0), F("file", V_NESTR, 0), F("sha256", V_NESTR, 0),
