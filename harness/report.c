@@ -967,9 +967,8 @@ int report_parse_formats(const char *list, unsigned int *out, char *err,
 	return 0;
 }
 
-/* One file of the result directory, atomically; frees text. */
-static int write_one(const char *dir, const char *name, char *text,
-		     char *err, size_t errlen)
+int report_write_text(const char *dir, const char *name, char *text,
+		      char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	int ret = write_file_atomic(path, text, strlen(text));
@@ -986,7 +985,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		     char *err, size_t errlen)
 {
 	json_t *files;
-	char *text;
 	size_t i;
 	int ret;
 
@@ -1006,28 +1004,30 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			continue;
 		json_object_set_new(files, formats[i].files_key,
 				    json_string(formats[i].file));
-		ret = write_one(dir, formats[i].file, formats[i].gen(report),
-				err, errlen);
+		ret = report_write_text(dir, formats[i].file,
+					formats[i].gen(report), err, errlen);
 		if (ret)
 			return ret;
 	}
+	return report_write_json(dir, REPORT_JSON, report, err, errlen);
+}
+
+int report_write_json(const char *dir, const char *name, json_t *j,
+		      char *err, size_t errlen)
+{
 	/* 15 significant digits: 3.17 stays "3.17", and reloading and
 	 * rewriting gives the same text. */
-	text = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	struct sbuf b;
+
 	if (!text) {
-		snprintf(err, errlen, "cannot serialise the report (out of "
-			 "memory?)");
+		snprintf(err, errlen, "cannot serialise %s (out of memory?)",
+			 name);
 		return -ENOMEM;
 	}
-	{
-		struct sbuf b;
-
-		sb_init(&b);
-		sb_puts(&b, text);
-		sb_putc(&b, '\n');
-		free(text);
-		text = sb_take(&b);
-	}
-	ret = write_one(dir, REPORT_JSON, text, err, errlen);
-	return ret;
+	sb_init(&b);
+	sb_puts(&b, text);
+	sb_putc(&b, '\n');
+	free(text);
+	return report_write_text(dir, name, sb_take(&b), err, errlen);
 }

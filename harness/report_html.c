@@ -117,7 +117,7 @@ static const char selfcheck_js[] =
 "document.documentElement.setAttribute('data-selfcheck',"
 "bad.length?'FAIL: '+bad.join('; '):'ok');})();";
 
-void html_page_begin(struct sbuf *b, const char *title,
+void html_page_begin(struct sbuf *b, const char *name, const char *detail,
 		     const char *version)
 {
 	sb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -125,8 +125,12 @@ void html_page_begin(struct sbuf *b, const char *title,
 		"content=\"width=device-width, initial-scale=1\"/>\n"
 		"<meta name=\"generator\" content=\"labyrinth ");
 	sb_xml(b, version);
-	sb_puts(b, "\"/>\n<title>");
-	sb_xml(b, title);
+	sb_puts(b, "\"/>\n<title>labyrinth: ");
+	sb_xml(b, name);
+	if (detail) {
+		sb_puts(b, " &#8212; ");
+		sb_xml(b, detail);
+	}
 	sb_printf(b, "</title>\n<style>\n%s</style>\n</head>\n"
 		  "<body>\n<header><div class=\"in\">\n<h1>", css);
 }
@@ -657,7 +661,7 @@ char *report_html(json_t *r)
 	const char *expect = jp_str(r, "outcome.expect", NULL);
 	json_t *met = jp(r, "outcome.expect_met");
 	const char *vcls;
-	char up[64], *title;
+	char up[64];
 	size_t i;
 
 	if (!strcmp(verdict, "error") || !strcmp(verdict, "timeout") ||
@@ -673,10 +677,8 @@ char *report_html(json_t *r)
 	up[i] = '\0';
 
 	sb_init(&b);
-	title = xasprintf("labyrinth: %s \xe2\x80\x94 %s",
-			  jp_str(r, "scenario.name", "?"), verdict);
-	html_page_begin(&b, title, jp_str(r, "labyrinth_version", "?"));
-	free(title);
+	html_page_begin(&b, jp_str(r, "scenario.name", "?"), verdict,
+			jp_str(r, "labyrinth_version", "?"));
 	esc(&b, jp_str(r, "scenario.name", "?"));
 	sb_printf(&b, "<span class=\"verdict %s\">%s</span></h1>\n", vcls, up);
 	sb_puts(&b, "<p class=\"reason\">");

@@ -58,14 +58,27 @@ double latency_mean_ns(json_t *buckets);
  * empty. */
 double latency_quantile_ns(json_t *buckets, double q);
 
+/* ---- files of a result directory (report.c) ---- */
+
+/* dir/name written atomically (write_file_atomic); frees text. 0 or
+ * -errno with err naming the file. */
+int report_write_text(const char *dir, const char *name, char *text,
+		      char *err, size_t errlen);
+/* The same for JSON: indented, reals to 15 significant digits (a reload
+ * and rewrite gives the same text), a final newline. */
+int report_write_json(const char *dir, const char *name, json_t *j,
+		      char *err, size_t errlen);
+
 /* ---- HTML pages (report_html.c) ---- */
 
 /*
- * The head of a page in the reports' style (one stylesheet, inline, no
+ * The head of a page in the reports' style, titled "labyrinth: NAME —
+ * DETAIL" (DETAIL may be NULL) (one stylesheet, inline, no
  * external file), up to and including the opening <h1> inside the page
  * header; the caller writes the title, closes the header, opens <main>.
  */
-void html_page_begin(struct sbuf *b, const char *title, const char *version);
+void html_page_begin(struct sbuf *b, const char *name, const char *detail,
+		     const char *version);
 /* Closes <main> and the page, with the plots' self-check script. */
 void html_page_end(struct sbuf *b);
 

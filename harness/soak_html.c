@@ -369,8 +369,8 @@ char *soak_html(struct soak *s)
 	soak_aggregate(s);
 	soak_totals(s, &t);
 	sb_init(&b);
-	title = xasprintf("labyrinth soak %s", s->plan.id);
-	html_page_begin(&b, title, labyrinth_version);
+	title = xasprintf("soak %s", s->plan.id);
+	html_page_begin(&b, title, NULL, labyrinth_version);
 	free(title);
 	sb_printf(&b, "labyrinth soak <code>");
 	esc(&b, s->plan.id);

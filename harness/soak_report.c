@@ -276,44 +276,22 @@ char *soak_junit(struct soak *s)
 	return out;
 }
 
-static int write_text(const char *dir, const char *name, char *text,
-		      char *err, size_t errlen)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	int ret = write_file_atomic(path, text, strlen(text));
-
-	if (ret)
-		snprintf(err, errlen, "%s: cannot write: %s", path,
-			 strerror(-ret));
-	free(path);
-	free(text);
-	return ret;
-}
-
 int soak_write_json(const char *dir, struct soak *s, char *err,
 		    size_t errlen)
 {
 	json_t *j = soak_json(s);
-	char *text, sub[1024];
+	char sub[1024];
 	int ret;
 
 	/* what we write, we would read back */
 	ret = soak_validate(j, sub, sizeof(sub));
-	if (ret) {
+	if (ret)
 		snprintf(err, errlen, "internal: the soak.json about to be "
 			 "written is invalid: %s", sub);
-		json_decref(j);
-		return ret;
-	}
-	text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	else
+		ret = report_write_json(dir, SOAK_JSON, j, err, errlen);
 	json_decref(j);
-	if (!text) {
-		snprintf(err, errlen, "cannot serialise soak.json");
-		return -ENOMEM;
-	}
-	text = xrealloc(text, strlen(text) + 2);
-	strcat(text, "\n");
-	return write_text(dir, SOAK_JSON, text, err, errlen);
+	return ret;
 }
 
 int soak_write_all(const char *dir, struct soak *s, char *err,
@@ -322,12 +300,13 @@ int soak_write_all(const char *dir, struct soak *s, char *err,
 	int ret;
 
 	soak_aggregate(s);
-	ret = write_text(dir, SOAK_HTML, soak_html(s), err, errlen);
+	ret = report_write_text(dir, SOAK_HTML, soak_html(s), err, errlen);
 	if (!ret)
-		ret = write_text(dir, SOAK_JUNIT, soak_junit(s), err, errlen);
+		ret = report_write_text(dir, SOAK_JUNIT, soak_junit(s), err,
+					errlen);
 	if (!ret)
-		ret = write_text(dir, SOAK_SUMMARY, soak_summary_string(s),
-				 err, errlen);
+		ret = report_write_text(dir, SOAK_SUMMARY,
+					soak_summary_string(s), err, errlen);
 	/* last: a soak.json beside them says they are its */
 	if (!ret)
 		ret = soak_write_json(dir, s, err, errlen);

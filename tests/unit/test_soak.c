@@ -552,30 +552,16 @@ static size_t records(const char *out)
 	return n;
 }
 
-/* Runners whose pid file is in dir and that are still alive. */
-static size_t alive(const char *dir)
+/* Entries of dir; alive: only pid files of processes still running. */
+static size_t entries(const char *dir, bool alive)
 {
 	DIR *dd = opendir(dir);
 	struct dirent *de;
 	size_t n = 0;
 
 	while (dd && (de = readdir(dd)))
-		if (de->d_name[0] != '.' &&
-		    kill((pid_t)atoi(de->d_name), 0) == 0)
-			n++;
-	if (dd)
-		closedir(dd);
-	return n;
-}
-
-static size_t entries(const char *dir)
-{
-	DIR *dd = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
-
-	while (dd && (de = readdir(dd)))
-		n += de->d_name[0] != '.';
+		n += de->d_name[0] != '.' &&
+		     (!alive || kill((pid_t)atoi(de->d_name), 0) == 0);
 	if (dd)
 		closedir(dd);
 	return n;
@@ -612,15 +598,15 @@ START_TEST(interrupt_then_resume)
 	rc = soak_wait(pid);
 	ck_assert_msg(rc == 1, "exit %d, see %s", rc, log);
 	/* every runner stopped and reaped */
-	ck_assert_msg(alive(pids) == 0, "%zu runner(s) still running",
-		      alive(pids));
+	ck_assert_msg(entries(pids, true) == 0, "%zu runner(s) still running",
+		      entries(pids, true));
 	j = load_json(out, SOAK_JSON);
 	ck_assert(json_is_false(json_object_get(json_object_get(j, "totals"),
 						"complete")));
 	ck_assert_int_eq(ji(j, "totals", "done"), (long long)records(out));
 	runs = xasprintf("%s/runs", out);
 	/* the runs stopped in flight left no directory */
-	ck_assert_int_eq(entries(runs), records(out));
+	ck_assert_int_eq(entries(runs, false), records(out));
 	free(runs);
 	sessions = json_object_get(j, "sessions");
 	ck_assert(json_is_true(json_object_get(json_array_get(sessions, 0),
