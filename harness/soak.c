@@ -429,7 +429,7 @@ static void run_from_report(struct soak_run *r, json_t *rep)
 }
 
 void soak_run_from_dir(struct soak_run *r, const char *run_dir,
-		       const char *log, int exit_code)
+		       const char *log, int exit_code, uint32_t expect)
 {
 	char err[1024], how[64];
 	json_t *rep = NULL;
@@ -444,9 +444,16 @@ void soak_run_from_dir(struct soak_run *r, const char *run_dir,
 	    report_load(run_dir, &rep, err, sizeof(err)) == 0) {
 		run_from_report(r, rep);
 		json_decref(rep);
-		/* vm run's status is the one decision (outcome_exit_code):
-		 * 0 expectation met, 4 skipped, else not what was asked */
-		r->unexpected = r->status == SOAK_RAN && exit_code != 0;
+		if (r->status != SOAK_RAN)
+			return;
+		/*
+		 * Judged against the plan's expectation, which is what the
+		 * soak asked for whatever the run says it expected; and vm
+		 * run's status (outcome_exit_code) adds what the verdict
+		 * cannot say, a knob that could not be put back.
+		 */
+		r->expect_met = r->verdict == expect;
+		r->unexpected = !r->expect_met || exit_code != 0;
 		return;
 	}
 	reason_from_log(log, r->reason, sizeof(r->reason));

@@ -188,12 +188,13 @@ void soak_totals(const struct soak *s, struct soak_totals *t);
 
 /*
  * The record of a finished run from its directory: report.json if the
- * run wrote one (verdict, expectation, thresholds, kernel release), else
- * an infrastructure error whose reason is the last "labyrinth:" line of
- * its log. exit_code: `vm run`'s status (-1 killed by a signal).
+ * run wrote one (verdict, thresholds, kernel release; the verdict judged
+ * against expect, the plan's expectation), else an infrastructure error
+ * whose reason is the last "labyrinth:" line of its log. exit_code:
+ * `vm run`'s status (-1 killed by a signal).
  */
 void soak_run_from_dir(struct soak_run *r, const char *run_dir,
-		       const char *log, int exit_code);
+		       const char *log, int exit_code, uint32_t expect);
 
 /* JSON of the plan, a run record, the whole soak (for soak.json). */
 json_t *soak_plan_json(const struct soak_plan *p);

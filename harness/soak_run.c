@@ -434,7 +434,7 @@ static void start_run(struct soak_run_ctx *c, struct soak_slot *slot,
 		struct soak_run r = { .index = index };
 
 		/* this run's infrastructure error, not the soak's end */
-		soak_run_from_dir(&r, slot->dir, NULL, -1);
+		soak_run_from_dir(&r, slot->dir, NULL, -1, p->sc[sc].expect);
 		snprintf(r.reason, sizeof(r.reason), "cannot start vm run: %s",
 			 strerror(-ret));
 		record(c, &r);
@@ -481,7 +481,10 @@ static void job_done(struct soak_run_ctx *c, struct vm_job *j)
 		remove_tree(slot->dir);
 		return;
 	}
-	soak_run_from_dir(&r, slot->dir, slot->log, j->exit_code);
+	soak_plan_decode(&c->s.plan, slot->index, &r.iteration, &r.kernel,
+			 &r.scenario);
+	soak_run_from_dir(&r, slot->dir, slot->log, j->exit_code,
+			  c->s.plan.sc[r.scenario].expect);
 	r.wall_s = j->t_end - j->t_start;
 	if (!r.start_time[0])
 		run_iso_time(j->wall_start, r.start_time, sizeof(r.start_time));
