@@ -307,12 +307,11 @@ static char *soak_path(const char *dir_or_file)
 
 bool soak_is_soak(const char *dir_or_file)
 {
-	char *p = soak_path(dir_or_file), *text = NULL;
-	bool yes = false;
+	char *p = soak_path(dir_or_file);
+	json_t *j = json_load_file(p, 0, NULL);
+	bool yes = j && !strcmp(jp_str(j, "schema", ""), SOAK_SCHEMA_NAME);
 
-	if (read_file(p, &text, NULL) == 0)
-		yes = strstr(text, "\"" SOAK_SCHEMA_NAME "\"") != NULL;
-	free(text);
+	json_decref(j);
 	free(p);
 	return yes;
 }
