@@ -28,6 +28,7 @@ struct soak_run_ctx {
 	struct soak s;
 	struct scenario *sc;		/* the plan's, parsed with --set */
 	char (*skip)[SOAK_MAX_KERNELS][256]; /* why a cell is not run, "" */
+	size_t runnable;		/* cells of the shard not skipped */
 	char *dir;			/* the soak directory, absolute */
 	size_t session;			/* ours, in s.sessions */
 	struct vm_pool pool;

@@ -125,6 +125,7 @@ static void find_skips(struct soak_run_ctx *c)
 	const struct soak_plan *p = &c->s.plan;
 	size_t s, k;
 
+	c->runnable = 0;
 	for (s = 0; s < p->nsc; s++)
 		for (k = 0; k < p->nk; k++) {
 			const struct vm_kernel *vk = vm_kernel_find(p->k[k].kver);
@@ -134,6 +135,9 @@ static void find_skips(struct soak_run_ctx *c)
 
 			if (!lacks)
 				c->skip[s][k][0] = '\0';
+			if (!lacks && (p->shard_kernel < 0 ||
+				       (int)k == p->shard_kernel))
+				c->runnable++;
 		}
 }
 
@@ -443,26 +447,45 @@ static void start_run(struct soak_run_ctx *c, struct soak_slot *slot,
 	slot->busy = true;
 }
 
-/* Start (or record as skipped) the next index; false when none is left
- * to start now. */
-static bool start_next(struct soak_run_ctx *c)
+/* The next index of this shard not done yet; false when none is left to
+ * start now. */
+static bool next_index(struct soak_run_ctx *c, uint64_t *index)
 {
 	const struct soak_plan *p = &c->s.plan;
-	uint64_t total = soak_plan_total(p), index, it;
-	size_t k, sc, i;
+	uint64_t total = soak_plan_total(p);
 
 	for (;;) {
 		if (soak_stop || (p->iterations && c->next >= total) ||
 		    (!p->iterations && now_mono() - c->t0 >= c->budget_s))
 			return false;
-		index = c->next++;
-		if (soak_plan_in_shard(p, index) && !has_run(&c->s, index))
-			break;
+		*index = c->next++;
+		if (soak_plan_in_shard(p, *index) && !has_run(&c->s, *index))
+			return true;
 	}
-	soak_plan_decode(p, index, &it, &k, &sc);
-	if (c->skip[sc][k][0]) {
-		record_skip(c, index, c->skip[sc][k]);
-		return true;
+}
+
+/* Start (or record as skipped) the next index; false when none is left
+ * to start now. */
+static bool start_next(struct soak_run_ctx *c)
+{
+	const struct soak_plan *p = &c->s.plan;
+	uint64_t index, it;
+	size_t k, sc, i;
+
+	for (;;) {
+		if (!next_index(c, &index))
+			return false;
+		soak_plan_decode(p, index, &it, &k, &sc);
+		if (!c->skip[sc][k][0])
+			break;
+		/* --duration: a skip is said once per cell, and a soak with
+		 * nothing to run ends after saying so */
+		if (p->iterations || it == 0) {
+			record_skip(c, index, c->skip[sc][k]);
+			return true;
+		}
+		if (!c->runnable)
+			return false;
 	}
 	for (i = 0; i < c->pool.jobs && c->slots[i].busy; i++)
 		;
