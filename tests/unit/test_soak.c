@@ -645,6 +645,38 @@ START_TEST(interrupt_then_resume)
 }
 END_TEST
 
+/* Even a soak killed outright takes its runs with it (PR_SET_PDEATHSIG:
+ * vm run gets SIGTERM, and stops its QEMU). */
+START_TEST(sigkill_takes_the_runs_along)
+{
+	char *d = tmpdir(), *out = xasprintf("%s/s", d);
+	char *log = xasprintf("%s/log", d), *pids = xasprintf("%s/pids", d);
+	double t0;
+	pid_t pid;
+
+	fake_env();
+	mkdir(pids, 0755);
+	setenv("FAKE_SLEEP", "30", 1);
+	setenv("FAKE_PID_DIR", pids, 1);
+	pid = soak_start(log, (const char *const[]){ "vm", "soak", "-n", "2",
+		"-j", "2", "-o", out, "scenarios/default.ini", NULL }, cmd_vm);
+	for (t0 = now_mono(); entries(pids, true) < 2 && now_mono() - t0 < 20;)
+		usleep(20 * 1000);
+	ck_assert_uint_eq(entries(pids, true), 2);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(soak_wait(pid), 128 + SIGKILL);
+	for (t0 = now_mono(); entries(pids, true) && now_mono() - t0 < 10;)
+		usleep(20 * 1000);
+	ck_assert_msg(entries(pids, true) == 0, "%zu runner(s) outlived the "
+		      "soak", entries(pids, true));
+	free(pids);
+	free(out);
+	free(log);
+	remove_tree(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(duration_mode)
 {
 	char *d = tmpdir(), *out = xasprintf("%s/s", d);
@@ -939,6 +971,7 @@ static Suite *soak_suite(void)
 	tcase_add_test(run, soak_skip_and_infrastructure);
 	tcase_add_test(run, shards_merged_equal_one_machine);
 	tcase_add_test(run, interrupt_then_resume);
+	tcase_add_test(run, sigkill_takes_the_runs_along);
 	tcase_add_test(run, duration_mode);
 	tcase_add_test(run, soak_json_validation);
 	tcase_add_test(run, compare_distributions);
