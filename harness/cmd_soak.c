@@ -83,8 +83,8 @@ static void usage(FILE *f)
 "  labyrinth vm soak -n 3 -j 2 scenarios/default.ini scenarios/panic-on-oom.ini\n"
 "  labyrinth vm soak --matrix 6.1,6.12,stock -n 20 -o soak/ scenarios/*.ini\n"
 "  labyrinth vm soak --duration 8h --matrix 6.1-debug scenarios/churn-soak.ini\n"
-"  labyrinth vm soak --shard 2/4 --id ci-1234 -n 100 -o shard2 scenarios/default.ini\n"
-"  labyrinth vm soak --matrix 6.1,6.12 --shard 6.12:1/2 -o s-6.12-1 scenarios/default.ini\n"
+"  labyrinth vm soak --shard 2/4 --id ci-42 -n 100 -o s2 scenarios/default.ini\n"
+"  labyrinth vm soak --matrix 6.1,6.12 --shard 6.12:1/2 -o s3 scenarios/*.ini\n"
 "  labyrinth vm soak --resume reports/soak-20261129T101500Z\n"
 "  labyrinth compare --old-kernel 6.1 --new-kernel 6.12 soak/ soak/\n",
 		SOAK_DEFAULT_ITERATIONS);
