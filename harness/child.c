@@ -29,9 +29,16 @@ static int redirect(const char *path, int fd)
 int child_spawn(struct child *c, const char *name, char *const argv[],
 		const char *out_path, const char *err_path)
 {
+	return child_spawn_pdeath(c, name, argv, out_path, err_path, 0);
+}
+
+int child_spawn_pdeath(struct child *c, const char *name,
+		       char *const argv[], const char *out_path,
+		       const char *err_path, int pdeathsig)
+{
+	pid_t parent = getpid(), pid;
 	int pfd[2], err = 0;
 	ssize_t n;
-	pid_t pid;
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
@@ -54,6 +61,11 @@ int child_spawn(struct child *c, const char *name, char *const argv[],
 		int e;
 
 		setpgid(0, 0);
+		/* our death (even by SIGKILL) is its signal to stop; a parent
+		 * already gone before prctl() took effect counts too */
+		if (pdeathsig && (prctl(PR_SET_PDEATHSIG, pdeathsig) ||
+				  getppid() != parent))
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);

@@ -26,6 +26,10 @@ struct child {
  */
 int child_spawn(struct child *c, const char *name, char *const argv[],
 		const char *out_path, const char *err_path);
+/* The same, and the child gets pdeathsig when we die (0: nothing). */
+int child_spawn_pdeath(struct child *c, const char *name,
+		       char *const argv[], const char *out_path,
+		       const char *err_path, int pdeathsig);
 /* Non-blocking: true once it has exited (and is reaped). */
 bool child_poll(struct child *c);
 /*

@@ -12,6 +12,8 @@ static void vm_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]\n"
+"       labyrinth vm run [OPTIONS] SCENARIO     (see vm run --help)\n"
+"       labyrinth vm soak [OPTIONS] SCENARIO... (see vm soak --help)\n"
 "\n"
 "Boot the labyrinth test kernel in QEMU with this machine's root filesystem\n"
 "read-only over 9p, run COMMAND in the guest as root (in the same working\n"
@@ -152,6 +154,9 @@ int cmd_vm(int argc, char **argv)
 	/* labyrinth vm run SCENARIO: the scenario runner's (cmd_vm_run.c) */
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return cmd_vm_run(argc - 1, argv + 1);
+	/* labyrinth vm soak SCENARIO...: many runs (cmd_soak.c) */
+	if (argc > 1 && !strcmp(argv[1], "soak"))
+		return cmd_vm_soak(argc - 1, argv + 1);
 
 	vm_opts_init(&o);
 	optind = 1;

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 "Run options (as for 'labyrinth run'):\n"
 "  -s, --set SECTION.KEY=VALUE  override a scenario key (repeatable)\n"
 "  -o, --out DIR                parent of the run directory\n"
+"      --run-dir DIR            exactly this run directory (its name is\n"
+"                               the run id; what vm soak uses)\n"
 "  -q, --quiet                  no progress, no summary\n"
 "VM options (as for 'labyrinth vm'):\n"
 "  -m, --mem MB                 guest RAM (default 1024)\n"
@@ -74,12 +76,15 @@ static char *abspath(const char *p)
 	return xasprintf("%s/%s", buf, p);
 }
 
+enum { OPT_RUN_DIR = 0x2000 };
+
 /* What `vm run` was asked: run options, VM options, the scenario. */
 struct vm_run_opts {
 	struct vm_opts vo;
 	char **sets;
 	size_t nsets;
 	const char *out_base;
+	const char *run_dir;
 	bool quiet, timeout_given;
 	const char *scenario;
 };
@@ -98,6 +103,9 @@ static int vm_run_opt(struct vm_run_opts *o, int c, char *arg)
 	case 'q':
 		o->quiet = true;
 		return 0;
+	case OPT_RUN_DIR:
+		o->run_dir = arg;
+		return 0;
 	case 't':
 		o->timeout_given = true;
 		break;
@@ -110,6 +118,7 @@ static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "run-dir", required_argument, NULL, OPT_RUN_DIR },
 		{ "quiet", no_argument, NULL, 'q' },
 		VM_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
@@ -142,24 +151,33 @@ static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
  * same path). NULL after saying why. */
 static char *vm_run_dir(const struct vm_run_opts *o, const char *name)
 {
-	char *base = abspath(o->out_base), *id = run_make_id(name), *dir;
+	char *base, *id, *dir;
 	size_t i;
 	int ret;
 
-	dir = xasprintf("%s/%s", base, id);
-	for (i = 2; access(dir, F_OK) == 0 && i < 100; i++) {
-		free(dir);
-		dir = xasprintf("%s/%s-%zu", base, id, i);
+	if (o->run_dir) {
+		dir = xstrdup(o->run_dir);
+	} else {
+		base = abspath(o->out_base);
+		id = run_make_id(name);
+		dir = xasprintf("%s/%s", base, id);
+		for (i = 2; access(dir, F_OK) == 0 && i < 100; i++) {
+			free(dir);
+			dir = xasprintf("%s/%s-%zu", base, id, i);
+		}
+		free(base);
+		free(id);
 	}
-	free(base);
-	free(id);
 	ret = mkdir_p(dir, 0755);
 	if (ret) {
 		lab_err("vm run: cannot create %s: %s", dir, strerror(-ret));
 		free(dir);
 		return NULL;
 	}
-	return dir;
+	/* absolute, now that it exists: the guest sees the same path */
+	base = abspath(dir);
+	free(dir);
+	return base;
 }
 
 /* In the guest: labyrinth run --run-dir DIR --quiet [--set ...] SCENARIO */
@@ -228,7 +246,7 @@ int cmd_vm_run(int argc, char **argv)
 		ret = LAB_EXIT_SKIP;
 		goto out;
 	}
-	if (!o.out_base)
+	if (!o.out_base && !o.run_dir)
 		o.out_base = out_base = run_default_out_base();
 	ret = LAB_EXIT_ENV;
 	dir = vm_run_dir(&o, sc.name);

@@ -16,6 +16,10 @@ int cmd_check(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 /* `labyrinth vm run SCENARIO`, dispatched from cmd_vm (cmd_vm_run.c) */
 int cmd_vm_run(int argc, char **argv);
+/* `labyrinth vm soak SCENARIO...`, dispatched from cmd_vm (cmd_soak.c) */
+int cmd_vm_soak(int argc, char **argv);
+/* `labyrinth soak merge DIR...` (cmd_soak_merge.c): needs no VM */
+int cmd_soak(int argc, char **argv);
 /* report.json -> every other format; two reports -> what moved. */
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -24,8 +24,9 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "validate scenario files without running them" },
 	{ "inject", cmd_inject, "run one command under fault injection" },
 	{ "vm", cmd_vm, "boot the test kernel in QEMU and run a command in it" },
+	{ "soak", cmd_soak, "merge the shard directories of one soak (soak merge)" },
 	{ "report", cmd_report, "regenerate a run's HTML/JUnit/TAP/CSV from report.json" },
-	{ "compare", cmd_compare, "show which thresholds and rates moved between two runs" },
+	{ "compare", cmd_compare, "what moved between two runs, or two soaks" },
 	{ "bench", cmd_bench, "allocator overhead vs the raw page allocator (needs the module)" },
 };
 

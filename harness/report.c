@@ -209,39 +209,6 @@ double latency_quantile_ns(json_t *buckets, double q)
 
 /* ---- validation ---- */
 
-enum vtype {
-	V_STR,		/* string */
-	V_NESTR,	/* non-empty string */
-	V_INT,		/* integer within [min, max] */
-	V_COUNT,	/* integer >= 0 */
-	V_NUM,		/* number within [min, max] */
-	V_SECS,		/* number >= 0 */
-	V_BOOL,
-	V_ENUM,		/* one of values[] */
-	V_WORD,		/* a word of vocab, old spellings too */
-	V_OBJ,		/* object with fields[] */
-	V_ANYOBJ,	/* any object */
-	V_SCALARS,	/* object of string/number/boolean values */
-	V_ARR,		/* array of `item` (fields[] when item is V_OBJ) */
-	V_CONST_STR,	/* == values[0] */
-	V_CONST_INT,	/* == min */
-};
-
-#define VF_NULL 1u	/* null allowed */
-#define VF_OPT 2u	/* key may be absent */
-
-struct vfield {
-	const char *key;
-	enum vtype type;
-	unsigned int flags;
-	const struct vfield *fields;
-	enum vtype item;
-	const char *const *values;
-	const struct vocab *vocab;
-	double min, max;
-	unsigned int max_items;
-};
-
 struct vctx {
 	char *err;
 	size_t errlen;
@@ -295,17 +262,11 @@ static int is_integral(json_t *j)
 }
 
 static const char *const environments[] = { "vm", "bare-metal", NULL };
-static const char *const schema_name[] = { REPORT_SCHEMA_NAME, NULL };
+/* the constant, then what a file without it is not */
+static const char *const schema_name[] = {
+	REPORT_SCHEMA_NAME, "labyrinth report", NULL
+};
 
-#define F(k, t, fl) { .key = k, .type = t, .flags = fl }
-#define FE(k, vals, fl) { .key = k, .type = V_ENUM, .flags = fl, .values = vals }
-#define FW(k, voc, fl) { .key = k, .type = V_WORD, .flags = fl, .vocab = voc }
-#define FO(k, sub, fl) { .key = k, .type = V_OBJ, .flags = fl, .fields = sub }
-#define FA(k, it, sub, fl) \
-	{ .key = k, .type = V_ARR, .flags = fl, .item = it, .fields = sub }
-#define FR(k, t, lo, hi, fl) \
-	{ .key = k, .type = t, .flags = fl, .min = lo, .max = hi }
-#define END { .key = NULL }
 
 static const struct vfield run_f[] = {
 	F("id", V_NESTR, 0), F("start_time", V_NESTR, 0),
@@ -594,8 +555,9 @@ static int v_value(struct vctx *v, json_t *j, const char *path,
 	case V_CONST_STR:
 		if (!json_is_string(j) ||
 		    strcmp(json_string_value(j), f->values[0]))
-			return vfail(v, path, "expected \"%s\"; this is not a "
-				     "labyrinth report", f->values[0]);
+			return vfail(v, path, "expected \"%s\"; this is not "
+				     "a %s", f->values[0], f->values[1] ?
+				     f->values[1] : f->values[0]);
 		return 0;
 	case V_CONST_INT:
 		if (!is_integral(j) || jnum(j) != f->min)
@@ -678,7 +640,20 @@ static int v_fields(struct vctx *v, json_t *obj, const char *path,
 	return 0;
 }
 
-static int is_hex64(const char *s)
+int json_validate(json_t *obj, const struct vfield *fields, char *err,
+		  size_t errlen)
+{
+	struct vctx v = { .err = err, .errlen = errlen };
+
+	if (errlen)
+		err[0] = '\0';
+	if (!json_is_object(obj))
+		return vfail(&v, "$", "expected a JSON object, got %s",
+			     obj ? jtype(obj) : "nothing");
+	return v_fields(&v, obj, "$", fields);
+}
+
+int is_hex64(const char *s)
 {
 	size_t i;
 
@@ -689,7 +664,7 @@ static int is_hex64(const char *s)
 }
 
 /* 2026-11-24T10:15:00Z or with fractional seconds before the Z. */
-static int is_utc_time(const char *s)
+int is_utc_time(const char *s)
 {
 	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
 	size_t i;
@@ -992,9 +967,8 @@ int report_parse_formats(const char *list, unsigned int *out, char *err,
 	return 0;
 }
 
-/* One file of the result directory, atomically; frees text. */
-static int write_one(const char *dir, const char *name, char *text,
-		     char *err, size_t errlen)
+int report_write_text(const char *dir, const char *name, char *text,
+		      char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	int ret = write_file_atomic(path, text, strlen(text));
@@ -1011,7 +985,6 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 		     char *err, size_t errlen)
 {
 	json_t *files;
-	char *text;
 	size_t i;
 	int ret;
 
@@ -1031,28 +1004,30 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats_,
 			continue;
 		json_object_set_new(files, formats[i].files_key,
 				    json_string(formats[i].file));
-		ret = write_one(dir, formats[i].file, formats[i].gen(report),
-				err, errlen);
+		ret = report_write_text(dir, formats[i].file,
+					formats[i].gen(report), err, errlen);
 		if (ret)
 			return ret;
 	}
+	return report_write_json(dir, REPORT_JSON, report, err, errlen);
+}
+
+int report_write_json(const char *dir, const char *name, json_t *j,
+		      char *err, size_t errlen)
+{
 	/* 15 significant digits: 3.17 stays "3.17", and reloading and
 	 * rewriting gives the same text. */
-	text = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	struct sbuf b;
+
 	if (!text) {
-		snprintf(err, errlen, "cannot serialise the report (out of "
-			 "memory?)");
+		snprintf(err, errlen, "cannot serialise %s (out of memory?)",
+			 name);
 		return -ENOMEM;
 	}
-	{
-		struct sbuf b;
-
-		sb_init(&b);
-		sb_puts(&b, text);
-		sb_putc(&b, '\n');
-		free(text);
-		text = sb_take(&b);
-	}
-	ret = write_one(dir, REPORT_JSON, text, err, errlen);
-	return ret;
+	sb_init(&b);
+	sb_puts(&b, text);
+	sb_putc(&b, '\n');
+	free(text);
+	return report_write_text(dir, name, sb_take(&b), err, errlen);
 }

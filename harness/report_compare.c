@@ -15,7 +15,32 @@
 #include "report_priv.h"
 #include "util.h"
 
-enum unit { U_SECS, U_PAGES, U_RATIO, U_PCT, U_NS, U_COUNT };
+/*
+ * The thresholds' numbers, one row each: what compare shows of a run and
+ * what a soak gathers the distribution of (soak.c).
+ */
+const struct threshold_metric threshold_metrics[THRESHOLD_NMETRICS] = {
+	{ "first_atomic_failure", "t_s", U_SECS },
+	{ "first_atomic_failure", "free_pages", U_PAGES },
+	{ "first_atomic_failure", "free_over_min", U_RATIO },
+	{ "first_atomic_failure", "pages_held", U_PAGES },
+	{ "first_oom_kill", "t_s", U_SECS },
+	{ "first_oom_kill", "free_pages", U_PAGES },
+	{ "first_oom_kill", "pages_held", U_PAGES },
+	{ "panic", "t_s", U_SECS },
+	{ "deepest_dip", "free_pages", U_PAGES },
+	{ "deepest_dip", "below_min_pages", U_PAGES },
+};
+
+const char *metric_unit_name(enum metric_unit u)
+{
+	static const char *const names[] = {
+		[U_SECS] = "s", [U_PAGES] = "pages", [U_RATIO] = "ratio",
+		[U_PCT] = "%", [U_NS] = "ns", [U_COUNT] = "count",
+	};
+
+	return names[u];
+}
 
 struct cmp {
 	FILE *f;
@@ -23,7 +48,7 @@ struct cmp {
 	int moved;
 };
 
-static void fmt_unit(char *buf, size_t len, double v, enum unit u)
+void fmt_unit(char *buf, size_t len, double v, enum metric_unit u)
 {
 	switch (u) {
 	case U_SECS: snprintf(buf, len, "%.3f s", v); break;
@@ -46,7 +71,7 @@ static void row(struct cmp *c, const char *label, const char *o,
 }
 
 static void cmp_num(struct cmp *c, const char *label, double o, double n,
-		    enum unit u)
+		    enum metric_unit u)
 {
 	char so[32], sn[32], ch[32];
 	double pct;
@@ -76,9 +101,9 @@ static void cmp_num(struct cmp *c, const char *label, double o, double n,
 	row(c, label, so, sn, ch, moved);
 }
 
+/* Every row of threshold_metrics[] for this threshold. */
 static void cmp_threshold(struct cmp *c, json_t *o, json_t *n,
-			  const char *name, const char *const *keys,
-			  const enum unit *units)
+			  const char *name)
 {
 	char path[128], label[128];
 	json_t *to, *tn;
@@ -97,10 +122,14 @@ static void cmp_threshold(struct cmp *c, json_t *o, json_t *n,
 		    to ? "vanished" : "appeared", 1);
 		return;
 	}
-	for (i = 0; keys[i]; i++) {
-		snprintf(label, sizeof(label), "%s.%s", name, keys[i]);
-		cmp_num(c, label, jp_num(to, keys[i], NAN),
-			jp_num(tn, keys[i], NAN), units[i]);
+	for (i = 0; i < THRESHOLD_NMETRICS; i++) {
+		const struct threshold_metric *m = &threshold_metrics[i];
+
+		if (strcmp(m->threshold, name))
+			continue;
+		snprintf(label, sizeof(label), "%s.%s", name, m->key);
+		cmp_num(c, label, jp_num(to, m->key, NAN),
+			jp_num(tn, m->key, NAN), m->unit);
 	}
 }
 
@@ -174,22 +203,6 @@ static double splats(json_t *r)
 
 int report_compare(FILE *f, json_t *o, json_t *n, double tolerance_pct)
 {
-	static const char *const ff_keys[] = {
-		"t_s", "free_pages", "free_over_min", "pages_held", NULL
-	};
-	static const enum unit ff_units[] = {
-		U_SECS, U_PAGES, U_RATIO, U_PAGES
-	};
-	static const char *const oom_keys[] = {
-		"t_s", "free_pages", "pages_held", NULL
-	};
-	static const enum unit oom_units[] = { U_SECS, U_PAGES, U_PAGES };
-	static const char *const panic_keys[] = { "t_s", NULL };
-	static const enum unit panic_units[] = { U_SECS };
-	static const char *const dip_keys[] = {
-		"free_pages", "below_min_pages", NULL
-	};
-	static const enum unit dip_units[] = { U_PAGES, U_PAGES };
 	struct cmp c = { .f = f, .tol = tolerance_pct };
 	const char *vo = jp_str(o, "outcome.verdict", "?");
 	const char *vn = jp_str(n, "outcome.verdict", "?");
@@ -208,10 +221,10 @@ int report_compare(FILE *f, json_t *o, json_t *n, double tolerance_pct)
 	}
 	row(&c, "verdict", vo, vn, strcmp(vo, vn) ? "changed" : "",
 	    strcmp(vo, vn) != 0);
-	cmp_threshold(&c, o, n, "first_atomic_failure", ff_keys, ff_units);
-	cmp_threshold(&c, o, n, "first_oom_kill", oom_keys, oom_units);
-	cmp_threshold(&c, o, n, "panic", panic_keys, panic_units);
-	cmp_threshold(&c, o, n, "deepest_dip", dip_keys, dip_units);
+	cmp_threshold(&c, o, n, "first_atomic_failure");
+	cmp_threshold(&c, o, n, "first_oom_kill");
+	cmp_threshold(&c, o, n, "panic");
+	cmp_threshold(&c, o, n, "deepest_dip");
 	cmp_num(&c, "OOM kills", (double)json_array_size(jp(o, "oom_kills")),
 		(double)json_array_size(jp(n, "oom_kills")), U_COUNT);
 	cmp_num(&c, "kernel splats", splats(o), splats(n), U_COUNT);

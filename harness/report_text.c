@@ -16,8 +16,7 @@
 
 #define WIDTH 79
 
-/* Append `text` wrapped at WIDTH, every line but the first indented. */
-static void wrap(struct sbuf *b, const char *text, int first_col, int indent)
+void sb_wrap(struct sbuf *b, const char *text, int first_col, int indent)
 {
 	const char *p = text;
 	int col = first_col, first = 1;
@@ -117,7 +116,7 @@ static void sampler_line(struct sbuf *b, json_t *r)
 			 "s, %.2f%% of a vCPU", cpu,
 			 jp_num(r, "sampler.cpu_percent", 0));
 	sb_puts(b, "sampler  ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 }
 
 /* The title, the run, the kernel, the zone, the verdict and why. */
@@ -138,7 +137,7 @@ static void summary_head(struct sbuf *b, json_t *r)
 		 jp_str(r, "run.id", "?"), jp_num(r, "run.duration_s", 0),
 		 jp_str(r, "run.start_time", "?"));
 	sb_puts(b, "run      ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	snprintf(line, sizeof(line), "%s (%s, %lld CPUs, %lld MiB RAM, "
 		 "min_free_kbytes %lld, labyrinth %s)",
 		 jp_str(r, "system.kernel_release", "?"),
@@ -148,7 +147,7 @@ static void summary_head(struct sbuf *b, json_t *r)
 		 jp_int(r, "system.min_free_kbytes", 0),
 		 jp_str(r, "labyrinth_version", "?"));
 	sb_puts(b, "kernel   ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	z = start_zone(r);
 	if (z)
 		sb_printf(b, "zone     %.20s watermarks min %lld / low %lld / "
@@ -163,10 +162,10 @@ static void summary_head(struct sbuf *b, json_t *r)
 	else
 		snprintf(line, sizeof(line), "%s (no expectation set)", v);
 	sb_puts(b, "verdict  ");
-	wrap(b, line, 9, 9);
+	sb_wrap(b, line, 9, 9);
 	if (*jp_str(r, "outcome.reason", "")) {
 		sb_puts(b, "         ");
-		wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
+		sb_wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
 	}
 }
 
@@ -311,14 +310,14 @@ static void summary_kernel(struct sbuf *b, json_t *r)
 	if (any)
 		sb_putc(&m, ')');
 	sb_puts(b, "\nkernel   ");
-	wrap(b, m.s, 9, 9);
+	sb_wrap(b, m.s, 9, 9);
 	free(m.s);
 	if (jp(r, "vm")) {
 		snprintf(line, sizeof(line), "VM verdict %s: %s",
 			 jp_str(r, "vm.verdict", "?"),
 			 jp_str(r, "vm.evidence", ""));
 		sb_puts(b, "         ");
-		wrap(b, line, 9, 9);
+		sb_wrap(b, line, 9, 9);
 	}
 }
 
@@ -346,11 +345,9 @@ void report_print_summary(FILE *f, json_t *r)
 
 /* ---- the CI checks, shared by TAP and JUnit ---- */
 
-enum check_status { CK_PASS, CK_FAIL, CK_SKIP, CK_ERROR };
-
 struct check {
 	const char *name;
-	enum check_status status;
+	enum junit_status status;
 	char msg[256];
 	const char *detail;	/* borrowed from the report, or NULL */
 };
@@ -369,21 +366,21 @@ static void run_checks(json_t *r, struct check c[NCHECKS])
 	c[0].name = "expect";
 	c[0].detail = jp_str(r, "outcome.reason", NULL);
 	if (!strcmp(verdict, "skipped")) {
-		c[0].status = CK_SKIP;
+		c[0].status = JU_SKIP;
 		snprintf(c[0].msg, sizeof(c[0].msg), "skipped: %s",
 			 jp_str(r, "outcome.reason", "no reason given"));
 	} else if (!strcmp(verdict, "error") || !strcmp(verdict, "timeout")) {
-		c[0].status = CK_ERROR;
+		c[0].status = JU_ERROR;
 		snprintf(c[0].msg, sizeof(c[0].msg), "run ended in %s%s%s",
 			 verdict, expect ? ", expected " : "",
 			 expect ? expect : "");
 	} else if (!expect) {
-		c[0].status = CK_PASS;
+		c[0].status = JU_PASS;
 		snprintf(c[0].msg, sizeof(c[0].msg), "verdict %s (no "
 			 "expectation set)", verdict);
 	} else {
 		c[0].status = json_is_true(jp(r, "outcome.expect_met")) ?
-			      CK_PASS : CK_FAIL;
+			      JU_PASS : JU_FAIL;
 		snprintf(c[0].msg, sizeof(c[0].msg), "verdict %s, expected %s",
 			 verdict, expect);
 	}
@@ -391,7 +388,7 @@ static void run_checks(json_t *r, struct check c[NCHECKS])
 	c[1].name = "owner_violations";
 	json_array_foreach(jp(r, "engines"), i, e)
 		viol += jp_int(e, "owner_violations", 0);
-	c[1].status = viol ? CK_FAIL : CK_PASS;
+	c[1].status = viol ? JU_FAIL : JU_PASS;
 	snprintf(c[1].msg, sizeof(c[1].msg), "%lld owner violation(s) in %zu "
 		 "engine(s)", viol, json_array_size(jp(r, "engines")));
 
@@ -403,11 +400,11 @@ static void run_checks(json_t *r, struct check c[NCHECKS])
 			c[2].detail = jp_str(m, "text", NULL);
 	}
 	if (expect && !strcmp(expect, "splat")) {
-		c[2].status = nsplat ? CK_PASS : CK_FAIL;
+		c[2].status = nsplat ? JU_PASS : JU_FAIL;
 		snprintf(c[2].msg, sizeof(c[2].msg), "%lld kernel splat(s), "
 			 "expected some", nsplat);
 	} else {
-		c[2].status = nsplat ? CK_FAIL : CK_PASS;
+		c[2].status = nsplat ? JU_FAIL : JU_PASS;
 		snprintf(c[2].msg, sizeof(c[2].msg), "%lld kernel splat(s) "
 			 "(WARNING/BUG/Oops/lockdep/KASAN/hung task)", nsplat);
 	}
@@ -443,13 +440,13 @@ char *report_tap(json_t *r)
 	sb_init(&b);
 	sb_printf(&b, "TAP version 13\n1..%d\n", NCHECKS);
 	for (i = 0; i < NCHECKS; i++) {
-		sb_printf(&b, "%s %d - %s: %s: %s", c[i].status == CK_PASS ||
-			  c[i].status == CK_SKIP ? "ok" : "not ok", i + 1,
+		sb_printf(&b, "%s %d - %s: %s: %s", c[i].status == JU_PASS ||
+			  c[i].status == JU_SKIP ? "ok" : "not ok", i + 1,
 			  name, c[i].name, c[i].msg);
-		if (c[i].status == CK_SKIP)
+		if (c[i].status == JU_SKIP)
 			sb_puts(&b, " # SKIP");
 		sb_putc(&b, '\n');
-		if ((c[i].status == CK_FAIL || c[i].status == CK_ERROR) &&
+		if ((c[i].status == JU_FAIL || c[i].status == JU_ERROR) &&
 		    c[i].detail) {
 			sb_puts(&b, "  ---\n  message: ");
 			sb_yaml_str(&b, c[i].detail);
@@ -461,90 +458,134 @@ char *report_tap(json_t *r)
 	return sb_take(&b);
 }
 
-char *report_junit(json_t *r)
+char *junit_xml(const struct junit_suite *s)
 {
-	struct check c[NCHECKS];
-	struct sbuf b, cls;
-	int i, nfail = 0, nerr = 0, nskip = 0;
-	char *summary;
-	static const char *const props[] = {
-		"kernel_release", "sublevel", "environment", "cpus",
-		"mem_total_kb", "min_free_kbytes", "watermark_scale_factor",
-		NULL
+	static const char *const tag[] = {
+		[JU_FAIL] = "failure", [JU_ERROR] = "error",
+		[JU_SKIP] = "skipped",
 	};
+	unsigned int n[JU_ERROR + 1] = { 0 };
+	const struct junit_case *c;
 	const char *const *p;
+	struct sbuf b;
+	size_t i;
 
-	run_checks(r, c);
-	for (i = 0; i < NCHECKS; i++) {
-		nfail += c[i].status == CK_FAIL;
-		nerr += c[i].status == CK_ERROR;
-		nskip += c[i].status == CK_SKIP;
-	}
-	sb_init(&cls);
-	sb_puts(&cls, "labyrinth.");
-	sb_xml(&cls, jp_str(r, "scenario.name", "?"));
+	for (i = 0; i < s->ncases; i++)
+		n[s->cases[i].status]++;
 	sb_init(&b);
 	sb_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	sb_printf(&b, "<testsuites name=\"labyrinth\" tests=\"%d\" "
-		  "failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
-		  "time=\"%.3f\">\n", NCHECKS, nfail, nerr, nskip,
-		  jp_num(r, "run.duration_s", 0));
-	sb_printf(&b, " <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" "
-		  "errors=\"%d\" skipped=\"%d\" time=\"%.3f\" timestamp=\"",
-		  cls.s, NCHECKS, nfail, nerr, nskip,
-		  jp_num(r, "run.duration_s", 0));
+	sb_printf(&b, "<testsuites name=\"labyrinth\" tests=\"%zu\" "
+		  "failures=\"%u\" errors=\"%u\" skipped=\"%u\" "
+		  "time=\"%.3f\">\n <testsuite name=\"", s->ncases, n[JU_FAIL],
+		  n[JU_ERROR], n[JU_SKIP], s->time);
+	sb_xml(&b, s->name);
+	sb_printf(&b, "\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" "
+		  "skipped=\"%u\" time=\"%.3f\" timestamp=\"", s->ncases,
+		  n[JU_FAIL], n[JU_ERROR], n[JU_SKIP], s->time);
 	/* JUnit's timestamp has no zone designator. */
-	sb_printf(&b, "%.19s\" hostname=\"", jp_str(r, "run.start_time", ""));
-	sb_xml(&b, jp_str(r, "run.hostname", "localhost"));
+	sb_printf(&b, "%.19s\" hostname=\"", s->timestamp);
+	sb_xml(&b, s->hostname);
 	sb_puts(&b, "\">\n  <properties>\n");
-	for (p = props; *p; p++) {
-		char path[64], val[64];
-		json_t *v;
-
-		snprintf(path, sizeof(path), "system.%s", *p);
-		v = jp(r, path);
-		if (json_is_string(v))
-			snprintf(val, sizeof(val), "%s", json_string_value(v));
-		else
-			fmt_num(val, sizeof(val), jnum(v), 6);
-		sb_printf(&b, "   <property name=\"%s\" value=\"", *p);
-		sb_xml(&b, val);
+	for (p = s->props; p && p[0] && p[1]; p += 2) {
+		sb_printf(&b, "   <property name=\"%s\" value=\"", p[0]);
+		sb_xml(&b, p[1]);
 		sb_puts(&b, "\"/>\n");
 	}
-	sb_puts(&b, "   <property name=\"scenario_sha256\" value=\"");
-	sb_xml(&b, jp_str(r, "scenario.sha256", ""));
-	sb_puts(&b, "\"/>\n   <property name=\"run_id\" value=\"");
-	sb_xml(&b, jp_str(r, "run.id", ""));
-	sb_puts(&b, "\"/>\n  </properties>\n");
-	for (i = 0; i < NCHECKS; i++) {
-		sb_printf(&b, "  <testcase classname=\"%s\" name=\"%s\" "
-			  "time=\"%.3f\"", cls.s, c[i].name,
-			  i == 0 ? jp_num(r, "run.duration_s", 0) : 0.0);
-		if (c[i].status == CK_PASS) {
+	sb_puts(&b, "  </properties>\n");
+	for (c = s->cases; c < s->cases + s->ncases; c++) {
+		sb_puts(&b, "  <testcase classname=\"");
+		sb_xml(&b, c->classname);
+		sb_puts(&b, "\" name=\"");
+		sb_xml(&b, c->name);
+		sb_printf(&b, "\" time=\"%.3f\"", c->time);
+		if (c->status == JU_PASS && !c->out) {
 			sb_puts(&b, "/>\n");
 			continue;
 		}
-		sb_printf(&b, ">\n   <%s message=\"",
-			  c[i].status == CK_SKIP ? "skipped" :
-			  c[i].status == CK_ERROR ? "error" : "failure");
-		sb_xml(&b, c[i].msg);
-		if (c[i].status == CK_SKIP) {
-			sb_puts(&b, "\"/>\n  </testcase>\n");
-			continue;
+		sb_puts(&b, ">\n");
+		if (c->status != JU_PASS) {
+			sb_printf(&b, "   <%s message=\"", tag[c->status]);
+			sb_xml(&b, c->message);
+			if (c->status == JU_SKIP) {
+				sb_puts(&b, "\"/>\n");
+			} else {
+				sb_puts(&b, "\" type=\"");
+				sb_xml(&b, c->type);
+				sb_puts(&b, "\">");
+				if (c->detail)
+					sb_xml(&b, c->detail);
+				sb_printf(&b, "</%s>\n", tag[c->status]);
+			}
 		}
-		sb_printf(&b, "\" type=\"%s\">", c[i].name);
-		if (c[i].detail)
-			sb_xml(&b, c[i].detail);
-		sb_printf(&b, "</%s>\n  </testcase>\n",
-			  c[i].status == CK_ERROR ? "error" : "failure");
+		if (c->out) {
+			sb_puts(&b, "   <system-out>");
+			sb_xml(&b, c->out);
+			sb_puts(&b, "</system-out>\n");
+		}
+		sb_puts(&b, "  </testcase>\n");
 	}
-	summary = report_summary_string(r);
-	sb_puts(&b, "  <system-out>");
-	sb_xml(&b, summary);
-	sb_puts(&b, "</system-out>\n </testsuite>\n</testsuites>\n");
-	free(summary);
-	free(cls.s);
+	if (s->system_out) {
+		sb_puts(&b, "  <system-out>");
+		sb_xml(&b, s->system_out);
+		sb_puts(&b, "</system-out>\n");
+	}
+	sb_puts(&b, " </testsuite>\n</testsuites>\n");
 	return sb_take(&b);
+}
+
+char *report_junit(json_t *r)
+{
+	static const char *const keys[] = {
+		"kernel_release", "sublevel", "environment", "cpus",
+		"mem_total_kb", "min_free_kbytes", "watermark_scale_factor",
+	};
+	char val[ARRAY_SIZE(keys)][64], cls[128], *out;
+	const char *props[2 * ARRAY_SIZE(keys) + 5];
+	struct junit_case jc[NCHECKS];
+	struct junit_suite s = { 0 };
+	struct check c[NCHECKS];
+	size_t i, np = 0;
+
+	run_checks(r, c);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		char path[64];
+		json_t *v;
+
+		snprintf(path, sizeof(path), "system.%s", keys[i]);
+		v = jp(r, path);
+		if (json_is_string(v))
+			snprintf(val[i], sizeof(val[i]), "%s",
+				 json_string_value(v));
+		else
+			fmt_num(val[i], sizeof(val[i]), jnum(v), 6);
+		props[np++] = keys[i];
+		props[np++] = val[i];
+	}
+	props[np++] = "scenario_sha256";
+	props[np++] = jp_str(r, "scenario.sha256", "");
+	props[np++] = "run_id";
+	props[np++] = jp_str(r, "run.id", "");
+	props[np] = NULL;
+	snprintf(cls, sizeof(cls), "labyrinth.%s",
+		 jp_str(r, "scenario.name", "?"));
+	for (i = 0; i < NCHECKS; i++)
+		jc[i] = (struct junit_case){
+			.classname = cls, .name = c[i].name,
+			.time = i == 0 ? jp_num(r, "run.duration_s", 0) : 0,
+			.status = c[i].status, .message = c[i].msg,
+			.type = c[i].name, .detail = c[i].detail,
+		};
+	s.name = cls;
+	s.time = jp_num(r, "run.duration_s", 0);
+	s.timestamp = jp_str(r, "run.start_time", "");
+	s.hostname = jp_str(r, "run.hostname", "localhost");
+	s.props = props;
+	s.cases = jc;
+	s.ncases = NCHECKS;
+	s.system_out = out = report_summary_string(r);
+	out = junit_xml(&s);
+	free((char *)s.system_out);
+	return out;
 }
 
 /* ---- series.csv ---- */

@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1297,21 +1296,6 @@ static char *reader(char *str, int num, void *stream)
 }
 
 /* ---- public ------------------------------------------------------------ */
-
-/* The scenario text's SHA-256 (libcrypto), as 64 lower-case hex digits:
- * two runs of "the same scenario" are told apart when the file changed. */
-static void sha256_hex(const char *data, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
-
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
-		lab_err("SHA-256 from libcrypto failed");
-		abort();
-	}
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-}
 
 static void free_list(char **v, size_t n)
 {

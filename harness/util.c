@@ -8,9 +8,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
@@ -280,6 +283,63 @@ int remove_tree(const char *path)
 	return err;
 }
 
+/* One regular file, its mode kept. */
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char *buf;
+	size_t len;
+	int err = read_file(src, &buf, &len);
+
+	if (err)
+		return err;
+	err = write_file(dst, buf, len);
+	free(buf);
+	if (!err && chmod(dst, mode & 07777))
+		err = -errno;
+	return err;
+}
+
+int copy_tree(const char *src, const char *dst)
+{
+	struct stat st;
+	struct dirent *de;
+	char link[PATH_MAX];
+	ssize_t n;
+	DIR *d;
+	int err = 0;
+
+	if (lstat(src, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode))
+		return copy_file(src, dst, st.st_mode);
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(src, link, sizeof(link) - 1);
+		if (n < 0)
+			return -errno;
+		link[n] = '\0';
+		return symlink(link, dst) ? -errno : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;	/* sockets, fifos: a dead VM's, nothing to keep */
+	err = mkdir_p(dst, st.st_mode & 07777);
+	d = err ? NULL : opendir(src);
+	if (!d)
+		return err ? err : -errno;
+	while ((de = readdir(d)) && !err) {
+		char *s, *t;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s = xasprintf("%s/%s", src, de->d_name);
+		t = xasprintf("%s/%s", dst, de->d_name);
+		err = copy_tree(s, t);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return err;
+}
+
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
@@ -460,11 +520,66 @@ void progress_update(struct progress *p, const char *fmt, ...)
 	p->last = t;
 }
 
+static int term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+void progress_lines(struct progress *p, const char *text, int force)
+{
+	double t = now_mono();
+	int width = term_width(), n = 0;
+	const char *line = text, *nl;
+
+	if (!p->enabled || (!force && p->lines && t - p->last < 0.25))
+		return;
+	progress_clear(p);
+	for (; *line; line = nl + 1) {
+		int len;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		len = (int)(nl - line);
+		/* one column short: a full line would wrap on some terminals */
+		fprintf(stderr, "%.*s\n", len < width ? len : width - 1, line);
+		n++;
+		if (!*nl)
+			break;
+	}
+	fflush(stderr);
+	p->lines = n;
+	p->last = t;
+}
+
 void progress_clear(struct progress *p)
 {
 	if (p->enabled && p->drawn) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+	if (p->enabled && p->lines) {
+		/* back to the block's first line, and clear to the end */
+		fprintf(stderr, "\033[%dA\r\033[J", p->lines);
+		fflush(stderr);
+	}
 	p->drawn = 0;
+	p->lines = 0;
+}
+
+void sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+		lab_err("SHA-256 from libcrypto failed");
+		abort();
+	}
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }

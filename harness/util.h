@@ -66,6 +66,9 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf (no symlink following). Returns 0 or -errno. */
 int remove_tree(const char *path);
+/* cp -a of regular files, directories and symlinks (sockets and fifos
+ * are left out); dst must not exist. Returns 0 or -errno. */
+int copy_tree(const char *src, const char *dst);
 
 /*
  * Strict number parsing for options and scenario values. The whole string
@@ -95,6 +98,10 @@ void argv_addf(struct argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void argv_free(struct argv *a);
 
+/* SHA-256 of data as 64 lower-case hex digits (libcrypto): two runs of
+ * "the same scenario" are told apart when the file changed. */
+void sha256_hex(const void *data, size_t len, char hex[65]);
+
 /* Monotonic and wall clocks in seconds. */
 double now_mono(void);
 double now_wall(void);
@@ -110,11 +117,18 @@ struct progress {
 	int drawn;
 	double start;
 	double last;
+	int lines;		/* drawn by progress_lines(), 0: none */
 };
 void progress_init(struct progress *p);
 void progress_update(struct progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Erase the line (before other output, or at the end). */
+/*
+ * A block of lines redrawn in place, each cut to the terminal's width
+ * (a soak's runs, ETA and counts per scenario), at most 4 times a
+ * second unless force. text: lines separated by '\n'.
+ */
+void progress_lines(struct progress *p, const char *text, int force);
+/* Erase the line or block (before other output, or at the end). */
 void progress_clear(struct progress *p);
 
 #endif /* LABYRINTH_UTIL_H */

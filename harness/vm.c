@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -899,6 +900,8 @@ static int vm_prepare(struct vm_session *s, char *const argv[])
 
 static int vm_spawn(struct vm_session *s)
 {
+	pid_t parent = getpid();
+
 	s->t0 = now_mono();
 	s->qemu = fork();
 	if (s->qemu == 0) {
@@ -908,6 +911,11 @@ static int vm_spawn(struct vm_session *s)
 
 		/* Ctrl-C is ours to handle: QEMU gets a clean stop from us. */
 		setpgid(0, 0);
+		/* and it never outlives us, however we end (a soak's
+		 * SIGKILL after its grace, the OOM killer): a VM nobody
+		 * watches would hold a CPU until its own timeout, forever */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		dup2(null, 0);
 		if (fd >= 0) {
 			dup2(fd, 1);

@@ -16,7 +16,8 @@
 #
 # Usage: kernel/build-kernel.sh [--print-kdir | --print-image | --print-initrd
 #                                | --print-modules-dir | --print-release
-#                                | --print-config | --print-dir]
+#                                | --print-config | --print-dir
+#                                | --print-key]
 #   (no option)           build if needed, then print the kernel directory
 #   --print-kdir          the directory out-of-tree modules build against
 #   --print-image         the bzImage
@@ -26,8 +27,11 @@
 #   --print-release       its `uname -r`
 #   --print-config        its .config
 #   --print-dir           the kernel directory for this key (built or not)
-#   The --print options other than --print-dir exit 3 if that kernel has
-#   not been built yet.
+#   --print-key           the cache key, for a CI cache of
+#                         ~/.cache/labyrinth (built or not): changes when
+#                         anything that decides the kernel's bytes does
+#   The --print options other than --print-dir and --print-key exit 3 if
+#   that kernel has not been built yet.
 # Environment:
 #   KVER=6.1|6.12|stock       which kernel (default: 6.1)
 #   VARIANT=default|debug     test kernel variant (default: default)

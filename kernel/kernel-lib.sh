@@ -11,6 +11,9 @@
 print_option() {
 	case "$1" in
 	--print-dir) echo "$dir"; return 0 ;;
+	# what a CI cache of this kernel is keyed by: the directory's name
+	# holds the kernel's key (stock-kernel.sh adds its initramfs's)
+	--print-key) echo "${print_key:-$(basename "$dir")}"; return 0 ;;
 	--print-kdir|--print-image|--print-initrd|--print-modules-dir|--print-release|--print-config) ;;
 	*) die "unknown option '$1' (see the comment at the top of kernel/build-kernel.sh)" ;;
 	esac

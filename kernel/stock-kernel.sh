@@ -19,7 +19,7 @@
 #
 # Options: as kernel/build-kernel.sh (--print-kdir, --print-image,
 # --print-initrd, --print-modules-dir, --print-release, --print-config,
-# --print-dir).
+# --print-dir, --print-key).
 # Environment:
 #   LABYRINTH_CACHE=DIR            cache root (default: ~/.cache/labyrinth)
 #   LABYRINTH_STOCK_IMAGE=PACKAGE  e.g. linux-image-6.1.0-55-amd64 (default:
@@ -145,6 +145,8 @@ ikey=$( { cat "$here/initramfs-init.c"; echo "${initramfs_modules[*]}";
 	  declare -f initramfs_build; } | sha256sum | cut -c1-8)
 
 is_built() { [ -f "$dir/.done" ] && [ -f "$dir/initramfs-$ikey.cpio" ]; }
+# shellcheck disable=SC2034 # print_option's (kernel-lib.sh)
+print_key=$(basename "$dir")-initramfs-$ikey
 not_built="stock-kernel: the stock kernel is not in the cache yet (run 'make kernel KVER=stock')"
 if [ -n "${1:-}" ]; then
 	print_option "$1"

@@ -30,6 +30,9 @@ pkgs=(
 	qemu-system-x86 stress-ng bpftrace
 	# the report's browser test
 	chromium
+	# the soak tests: soak.json and KCIDB output against their JSON
+	# Schemas, the CI definitions' YAML (tests/vm/70-soak.sh)
+	python3-jsonschema python3-yaml
 )
 
 missing=()
