@@ -389,7 +389,7 @@ static void progress_head(struct sweep_ctx *x, const struct sweep_point *pt)
 	size_t i, n;
 
 	n = (size_t)snprintf(x->head, sizeof(x->head), "sweep %s, %s until "
-			     "%s: value %zu, %s", x->s.plan.key.path,
+			     "%s: value #%zu, %s", x->s.plan.key.path,
 			     x->s.plan.method == SWEEP_BISECT ? "bisecting" :
 			     "stepping", vocab_str(&vocab_sweep_until,
 						   x->s.plan.until),
@@ -512,10 +512,12 @@ static int write_reproducer(struct sweep_ctx *x, const struct scenario *sc)
 	}
 	scenario_free(&tmp);
 	comment = xasprintf("labyrinth vm sweep: the smallest value of %s "
-			    "at which a run reached %s (%u of %u runs; %s)",
+			    "at which a run reached %s (%u of %u runs; %s%s)",
 			    p->key.path, vocab_str(&vocab_sweep_until, p->until),
 			    f->hits, f->ran, x->s.res.largest_passing >= 0 ?
-			    "the next value below passed" : "the lowest tried");
+			    x->s.points[x->s.res.largest_passing].text :
+			    "the lowest value tried",
+			    x->s.res.largest_passing >= 0 ? " passed" : "");
 	t = scenario_text_set(text, p->key.section, p->key.name,
 			      p->key.old_name, f->text, comment);
 	free(text);
