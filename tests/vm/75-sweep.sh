@@ -18,12 +18,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
 tmp=$(mktemp -d)
 trap '[ "$tap_failed" = 0 ] && rm -rf "$tmp" || echo "# kept for inspection: $tmp"' EXIT
 schema=reports/schema/sweep.schema.json
-jget() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>&1; }
 have_jsonschema() { "$py" -c 'import jsonschema' 2>/dev/null; }
 
 # ---- without a VM -------------------------------------------------------------
