@@ -455,8 +455,8 @@ static int run_point(struct sweep_ctx *x, double value)
 			       sizeof(*x->s.points));
 	pt = &x->s.points[x->s.npoints++];
 	memset(pt, 0, sizeof(*pt));
-	pt->value = value;
 	sweep_format_value(&x->s.plan.key, value, pt->text, sizeof(pt->text));
+	pt->value = value;	/* sweep_round()ed: what the text says */
 	snprintf(pt->dir, sizeof(pt->dir), "%s/%02zu-%s", SWEEP_POINTS,
 		 x->s.npoints - 1, pt->text);
 	ret = point_soak(x, pt);

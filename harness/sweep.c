@@ -78,7 +78,14 @@ static const char *kind_example(enum sc_key_kind k)
 
 double sweep_round(const struct sweep_key *k, double v)
 {
-	return k->kind == SC_KEY_NUMBER ? v : floor(v);
+	char buf[48];
+
+	if (k->kind != SC_KEY_NUMBER)
+		return floor(v);
+	/* what sweep_format_value() writes: a value tried is the value
+	 * the runs got, and two that write alike are one */
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	return strtod(buf, NULL);
 }
 
 void sweep_format_value(const struct sweep_key *k, double v, char *buf,
@@ -140,8 +147,7 @@ int sweep_parse_value(const struct sweep_key *k, const char *text,
 			 kind_example(k->kind));
 		return -1;
 	}
-	if (k->kind != SC_KEY_NUMBER)
-		*v = (double)u;
+	*v = k->kind == SC_KEY_NUMBER ? sweep_round(k, *v) : (double)u;
 	if (*v < k->min || *v > k->max) {
 		sweep_format_value(k, k->min, lo, sizeof(lo));
 		sweep_format_value(k, k->max, hi, sizeof(hi));

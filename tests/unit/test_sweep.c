@@ -134,6 +134,27 @@ START_TEST(bisect_at_low_and_none)
 }
 END_TEST
 
+static unsigned int third(double v) { return v >= 1.0 / 3 ? 2 : 0; }
+
+/* A real key bisected finer than it is written (6 digits) still ends:
+ * two values that write alike are one. */
+START_TEST(bisect_real_ends)
+{
+	struct sweep s;
+	size_t n;
+
+	plan_int(&s, 0, 1, 1e-12);
+	s.plan.key.kind = SC_KEY_NUMBER;
+	s.plan.key.min = 0;
+	s.plan.key.max = 100;
+	n = run_search(&s, third);
+	ck_assert_uint_lt(n, 40);
+	ck_assert_int_eq(s.res.found, SWEEP_FOUND_BOUNDARY);
+	ck_assert_str_eq(s.points[s.res.smallest_failing].text, "0.333334");
+	sweep_free(&s);
+}
+END_TEST
+
 /* A point where no run ran ends the search as incomplete. */
 START_TEST(undecided_point_stops)
 {
@@ -240,6 +261,10 @@ START_TEST(ranges_parse)
 					   sizeof(err)), 0);
 	ck_assert_double_eq(lo, 0.5);
 	ck_assert_double_eq(sweep_round(&k, 2.25), 2.25);
+	/* a real is tried as it is written, to 6 digits */
+	ck_assert_double_eq(sweep_round(&k, 1.23456789), 1.23457);
+	sweep_format_value(&k, 1.23457, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1.23457");
 	k = key(SC_KEY_INTEGER, 1, 1e7);
 	ck_assert_double_eq(sweep_round(&k, 2.75), 2);
 }
@@ -737,6 +762,7 @@ static Suite *sweep_suite(void)
 	tcase_add_test(t, bisect_finds_the_step);
 	tcase_add_test(t, bisect_at_low_and_none);
 	tcase_add_test(t, undecided_point_stops);
+	tcase_add_test(t, bisect_real_ends);
 	tcase_add_test(t, step_reports_non_monotone);
 	tcase_add_test(t, bisect_reports_falling_rate);
 	tcase_add_test(t, ranges_parse);
