@@ -179,6 +179,8 @@ json_t *sweep_json(struct sweep *s);
 int sweep_validate(json_t *j, char *err, size_t errlen);
 int sweep_load(const char *dir_or_file, struct sweep *s, char *err,
 	       size_t errlen);
+/* Is this a sweep directory (or a sweep.json)? */
+bool sweep_is_sweep(const char *dir_or_file);
 
 /* summary.txt (the curve as text) and sweep.html (as SVG), malloc'd. */
 char *sweep_summary_string(struct sweep *s);

@@ -374,13 +374,30 @@ int sweep_validate(json_t *j, char *err, size_t errlen)
 	return ret ? -EINVAL : 0;
 }
 
+static char *sweep_path(const char *dir_or_file)
+{
+	struct stat st;
+
+	return stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode) ?
+	       xasprintf("%s/%s", dir_or_file, SWEEP_JSON) :
+	       xstrdup(dir_or_file);
+}
+
+bool sweep_is_sweep(const char *dir_or_file)
+{
+	char *p = sweep_path(dir_or_file);
+	json_t *j = json_load_file(p, 0, NULL);
+	bool yes = j && !strcmp(jp_str(j, "schema", ""), SWEEP_SCHEMA_NAME);
+
+	json_decref(j);
+	free(p);
+	return yes;
+}
+
 int sweep_load(const char *dir_or_file, struct sweep *s, char *err,
 	       size_t errlen)
 {
-	struct stat st;
-	char *path = stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode) ?
-		     xasprintf("%s/%s", dir_or_file, SWEEP_JSON) :
-		     xstrdup(dir_or_file);
+	char *path = sweep_path(dir_or_file);
 	json_error_t je;
 	json_t *j = json_load_file(path, 0, &je);
 	char why[768];

@@ -543,6 +543,7 @@ START_TEST(sweep_finds_boundary)
 			  (uint64_t)jp_num(j, "result.smallest_failing", 0));
 	scenario_free(&sc);
 	free(text);
+	free(repro);
 	/* the curve: text and SVG */
 	text = slurp(out, SWEEP_SUMMARY);
 	ck_assert_msg(strstr(text, "|#"), "%s", text);
@@ -550,6 +551,24 @@ START_TEST(sweep_finds_boundary)
 	text = slurp(out, SWEEP_HTML);
 	ck_assert(strstr(text, "<svg"));
 	ck_assert(strstr(text, "points/00-50000/soak.html"));
+	free(text);
+	/* labyrinth report: checks it, and writes its formats again */
+	ck_assert_int_eq(soak_wait(soak_start(log, (const char *const[]){
+		"report", "--validate", out, NULL }, cmd_report)), 0);
+	ck_assert_int_eq(soak_wait(soak_start(log, (const char *const[]){
+		"report", "-q", out, NULL }, cmd_report)), 0);
+	text = slurp(out, SWEEP_SUMMARY);
+	ck_assert_msg(strstr(text, "smallest failing value"), "%s", text);
+	free(text);
+	json_object_set_new(json_object_get(j, "result"), "found",
+			    json_string("none"));
+	repro = xasprintf("%s/%s", out, SWEEP_JSON);
+	ck_assert_int_eq(json_dump_file(j, repro, 0), 0);
+	ck_assert_int_eq(soak_wait(soak_start(log, (const char *const[]){
+		"report", "--validate", out, NULL }, cmd_report)), 2);
+	text = slurp(fx.d, "log");
+	ck_assert_msg(strstr(text, "$.result is not what the points come to"),
+		      "%s", text);
 	free(text);
 	json_decref(j);
 	free(repro);
