@@ -29,6 +29,7 @@
 #include "soak.h"
 #include "sweep.h"
 #include "util.h"
+#include "xml_check.h"
 
 #define SWEEP(log, ...) \
 	soak_wait(soak_start(log, (const char *const[]){ "vm", "sweep", \
@@ -514,7 +515,7 @@ static json_t *result_of(const char *out)
 START_TEST(sweep_finds_boundary)
 {
 	const char *out = fx.out, *log = fx.log;
-	char *repro, *text;
+	char *repro, *text, err[256];
 	struct scenario sc;
 	json_t *j;
 	int rc;
@@ -549,6 +550,8 @@ START_TEST(sweep_finds_boundary)
 	ck_assert_msg(strstr(text, "|#"), "%s", text);
 	free(text);
 	text = slurp(out, SWEEP_HTML);
+	ck_assert_msg(xml_check(text, NULL, NULL, err, sizeof(err)) == 0,
+		      "sweep.html is not well-formed: %s", err);
 	ck_assert(strstr(text, "<svg"));
 	ck_assert(strstr(text, "points/00-50000/soak.html"));
 	free(text);
