@@ -12,7 +12,9 @@
 #     pages stops the drain first (the run survives), 240000 does not
 #     (atomic failure), and the boundary lies between the largest cap
 #     that survived and the smallest that failed, inside 40000 pages;
-#     the reproducer passes `labyrinth check` and sweep.json validates.
+#     the reproducer passes `labyrinth check` and sweep.json validates;
+#   - Ctrl-C while a value's VMs run: no QEMU left, sweep.json written
+#     and marked interrupted, exit 1.
 set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +50,8 @@ fi
 # ---- in the VM ------------------------------------------------------------------
 
 vm_tests=("real sweep of engine.held_cap: survive at 50000, atomic failure at 240000, boundary within 40000"
-	  "the real sweep's reproducer passes labyrinth check, sweep.json validates")
+	  "the real sweep's reproducer passes labyrinth check, sweep.json validates"
+	  "Ctrl-C during a sweep: no QEMU left, sweep.json written, interrupted")
 vm_require "${vm_tests[@]}"
 
 # stop_on engines: a drain stopped by its cap ends the run at once
@@ -79,4 +82,29 @@ else
 	diag "python3-jsonschema missing: sweep.json checked by labyrinth only"
 fi
 check_eq "${vm_tests[1]}" "0 0" "$r1 $r2" "$out"
+
+# Ctrl-C while two VMs of a value run
+qemus() { pgrep -f "qemu-system.*$tmp/int" 2>/dev/null | wc -l; }
+"$LAB" vm sweep -q scenarios/default.ini --vary engine.rate=20000..40000 \
+	-r 2 -j 2 -o "$tmp/int" > "$tmp/int.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	[ "$(qemus)" -ge 1 ] && break
+	sleep 0.1
+done
+seen=$(qemus)
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+sleep 0.5
+left=$(qemus)
+intr=$(jget "$tmp/int/sweep.json" '(d["interrupted"], d["result"]["found"])')
+if [ "$seen" -ge 1 ] && [ $rc = 1 ] && [ "$left" = 0 ] && [ "$intr" = "(True, 'incomplete')" ]; then
+	ok "${vm_tests[2]} ($seen QEMU stopped)"
+else
+	not_ok "${vm_tests[2]} (QEMUs before $seen, after $left, exit $rc, interrupted/found $intr)"
+	pkill -f "qemu-system.*$tmp/int" 2>/dev/null
+	tail -n 10 "$tmp/int.log" | sed 's/^/#   /'
+fi
 exit 0
