@@ -10,6 +10,10 @@
  * does not decide; then once on every CPU at the same time: the ownership
  * record shares nothing between CPUs, and this is where that shows.
  *
+ * The spam rate an engine achieves against the one it is asked for, at
+ * 1k, 10k and 100k allocations/s per CPU: an hrtimer engine on every
+ * CPU, churning pages held 1 ms, its attempts over its own run time.
+ *
  * The sampler's cost at 100 Hz: the run's own sampler (sampler.c) for a
  * while, against the same while idle, as CPU time of this process and as
  * busy time of the whole machine (which includes the module's timer); and
@@ -49,6 +53,7 @@ struct bench_opts {
 	int all_cpus;
 	double goal;
 	uint64_t sampler_ms;		/* each sampler window, 0: none */
+	uint64_t spam_ms;		/* each spam rate's run, 0: none */
 	const char *live_dir;		/* where its CSVs go */
 };
 
@@ -56,6 +61,9 @@ struct bench_opts {
 struct bench_alloc {
 	struct lab_bench res[BENCH_RUNS_MAX];
 	double none, fast, crypto;		/* fastest chunks */
+	double random;		/* get_random_bytes(4096) alone / raw pair */
+	double crypto_random;	/* crypto shred pair / that: NAN if the
+				 * module is older than ABI 2.1 */
 	double t_none, t_fast, t_crypto;	/* whole-run totals */
 	struct lab_bench allc[BENCH_CPUS_MAX];
 	int nall;
@@ -70,6 +78,18 @@ struct cost {
 
 struct bench_sampler {
 	struct cost idle, legacy, far, near;
+};
+
+/* Spam rates asked of an engine, per CPU, and what it achieved. */
+#define SPAM_NRATES 3
+static const uint64_t spam_rates[SPAM_NRATES] = { 1000, 10000, 100000 };
+
+struct bench_spam {
+	uint64_t rate;			/* asked, per CPU */
+	double achieved;		/* attempts / s / CPU */
+	double run_s;
+	uint32_t cpus;
+	uint64_t attempts, failures, bursts_dropped, budget_cuts;
 };
 
 static void bench_usage(FILE *f)
@@ -93,6 +113,8 @@ static void bench_usage(FILE *f)
 		"                      unload it afterwards if it loaded it)\n"
 		"      --no-all-cpus   skip the run on every CPU at once\n"
 		"  -s, --sampler DUR   each sampler window (default 10s; 0: skip)\n"
+		"      --spam DUR      each spam-rate run, 1k/10k/100k allocations\n"
+		"                      per second per CPU (default 2s; 0: skip)\n"
 		"      --live-dir DIR  where the sampler streams its CSV files, as\n"
 		"                      in a run (default: a temporary directory)\n"
 		"  -g, --goal X        exit 1 if the shred-none ratio is above X\n"
@@ -140,6 +162,11 @@ static int bench_opt(struct bench_opts *o, int c, const char *arg)
 	case 'D':
 		o->live_dir = arg;
 		return 0;
+	case 'S':
+		if (!parse_duration_ms(arg, 0, 600000, &o->spam_ms))
+			return 0;
+		lab_err("--spam %s: want a duration up to 10m, or 0", arg);
+		return -1;
 	case 'l':
 		o->load = 1;
 		return 0;
@@ -163,6 +190,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "no-all-cpus", no_argument, NULL, 'A' },
 		{ "sampler", required_argument, NULL, 's' },
 		{ "live-dir", required_argument, NULL, 'D' },
+		{ "spam", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +202,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->runs = 5;
 	o->all_cpus = 1;
 	o->sampler_ms = 10000;
+	o->spam_ms = 2000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:c:r:j:lg:s:h", longopts,
 				NULL)) != -1) {
@@ -292,6 +321,7 @@ static int bench_allocator(struct labdev *d, const struct bench_opts *o,
 {
 	double rn[BENCH_RUNS_MAX], rf[BENCH_RUNS_MAX], rc[BENCH_RUNS_MAX];
 	double tn[BENCH_RUNS_MAX], tf[BENCH_RUNS_MAX], tc[BENCH_RUNS_MAX];
+	double rr[BENCH_RUNS_MAX], rcr[BENCH_RUNS_MAX];
 	uint64_t i;
 	int c;
 
@@ -322,6 +352,11 @@ static int bench_allocator(struct labdev *d, const struct bench_opts *o,
 		tn[i] = (double)b->shred_none_ns / raw_t;
 		tf[i] = (double)b->shred_fast_ns / raw_t;
 		tc[i] = (double)b->shred_crypto_ns / raw_t;
+		rr[i] = b->random_min_chunk_ns ?
+			(double)b->random_min_chunk_ns / raw_c : NAN;
+		rcr[i] = b->random_min_chunk_ns ?
+			(double)b->shred_crypto_min_chunk_ns /
+			(double)b->random_min_chunk_ns : NAN;
 		printf("run %llu: fastest chunk of %llu: raw %.1f ns/pair, "
 		       "none %.3fx, fast %.3fx, crypto %.3fx; totals: raw %.1f "
 		       "ns/pair, none %.3fx, fast %.3fx, crypto %.3fx%s\n",
@@ -337,6 +372,8 @@ static int bench_allocator(struct labdev *d, const struct bench_opts *o,
 	a->t_none = median(tn, o->runs);
 	a->t_fast = median(tf, o->runs);
 	a->t_crypto = median(tc, o->runs);
+	a->random = isnan(rr[0]) ? NAN : median(rr, o->runs);
+	a->crypto_random = isnan(rcr[0]) ? NAN : median(rcr, o->runs);
 	if (!o->all_cpus)
 		return 0;
 	a->nall = bench_all_cpus(o, a->allc, BENCH_CPUS_MAX);
@@ -522,6 +559,108 @@ static double machine_pct(const struct cost *c, const struct cost *idle)
 	return c->wall_s > 0 ? (c->busy_s / c->wall_s - base) * 100 : 0;
 }
 
+/* ---- spam rate ----------------------------------------------------------- */
+
+static double mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* ktime_get_ns()'s clock */
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/*
+ * One engine on every CPU at rate per CPU for ms: hrtimer context,
+ * churn (each page held 1 ms, so the machine's memory is untouched),
+ * a tick a millisecond (burst = rate / 1000). Its attempts counted over
+ * its own run, start_ns to when the stats were read.
+ */
+static int spam_one(struct labdev *d, uint64_t rate, uint64_t ms,
+		    struct bench_spam *r)
+{
+	struct lab_start s = {
+		.context = LAB_CTX_HRTIMER, .policy = LAB_POLICY_CHURN,
+		.shred = LAB_SHRED_NONE, .rate = rate,
+		.burst = (uint32_t)(rate >= 1000 ? rate / 1000 : 1),
+		.hold_ns = 1000000, .watchdog_ms = ms + 10000,
+	};
+	struct lab_stats st;
+	double now;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->rate = rate;
+	if (labdev_start(d, &s))
+		return -1;
+	sleep_s((double)ms / 1000.0);
+	ret = labdev_stats(d, s.engine_id, &st, NULL, NULL);
+	now = mono_ns();
+	labdev_stop(d, s.engine_id, LAB_STOP_F_RELEASE, NULL);
+	if (ret)
+		return -1;
+	r->cpus = s.nr_cpus;
+	r->run_s = (now - (double)st.start_ns) / 1e9;
+	r->attempts = st.total.attempts;
+	r->failures = st.total.fail_genuine + st.total.fail_injected_private +
+		      st.total.fail_injected_kernel +
+		      st.total.fail_unattributed;
+	r->bursts_dropped = st.total.bursts_dropped;
+	r->budget_cuts = st.total.budget_cuts;
+	r->achieved = r->run_s > 0 && r->cpus ?
+		      (double)r->attempts / r->run_s / r->cpus : 0;
+	return 0;
+}
+
+static int bench_spam(struct labdev *d, const struct bench_opts *o,
+		      struct bench_spam *r)
+{
+	int i;
+
+	for (i = 0; i < SPAM_NRATES; i++)
+		if (spam_one(d, spam_rates[i], o->spam_ms, &r[i])) {
+			lab_err("bench: spam at %llu/s per CPU: %s",
+				(unsigned long long)spam_rates[i],
+				strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+static void print_spam(const struct bench_spam *r)
+{
+	int i;
+
+	printf("\nspam rate achieved / requested (hrtimer engine on %u CPUs, "
+	       "churn, pages held 1 ms):\n", r[0].cpus);
+	for (i = 0; i < SPAM_NRATES; i++)
+		printf("  %7llu/s per CPU  %9.0f/s  %.3fx  (%llu failures, "
+		       "%llu bursts dropped, %llu budget cuts)\n",
+		       (unsigned long long)r[i].rate, r[i].achieved,
+		       r[i].achieved / (double)r[i].rate,
+		       (unsigned long long)r[i].failures,
+		       (unsigned long long)r[i].bursts_dropped,
+		       (unsigned long long)r[i].budget_cuts);
+}
+
+static json_t *spam_json(const struct bench_spam *r)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < SPAM_NRATES; i++)
+		json_array_append_new(a, json_pack(
+			"{s:I,s:f,s:f,s:f,s:i,s:I,s:I,s:I,s:I}",
+			"requested_per_cpu", (json_int_t)r[i].rate,
+			"achieved_per_cpu", r[i].achieved,
+			"ratio", r[i].achieved / (double)r[i].rate,
+			"run_s", r[i].run_s, "cpus", (int)r[i].cpus,
+			"attempts", (json_int_t)r[i].attempts,
+			"failures", (json_int_t)r[i].failures,
+			"bursts_dropped", (json_int_t)r[i].bursts_dropped,
+			"budget_cuts", (json_int_t)r[i].budget_cuts));
+	return a;
+}
+
 /* ---- results ------------------------------------------------------------- */
 
 static void print_results(const struct bench_opts *o,
@@ -548,6 +687,13 @@ static void print_results(const struct bench_opts *o,
 	       BENCH_GOAL, a->none <= BENCH_GOAL ? "met" : "NOT met");
 	printf("  shred fast    %6.3fx\n", a->fast);
 	printf("  shred crypto  %6.3fx\n", a->crypto);
+	if (isnan(a->random))
+		printf("  get_random_bytes(4096) alone: not measured (a module "
+		       "older than ABI 2.1)\n");
+	else
+		printf("  get_random_bytes(4096) alone %.3fx the raw pair; the "
+		       "crypto-shred pair is %.3fx it\n", a->random,
+		       a->crypto_random);
 	printf("  (whole-run totals, host noise included: none %.3fx, fast "
 	       "%.3fx, crypto %.3fx)\n", a->t_none, a->t_fast, a->t_crypto);
 	if (a->nall)
@@ -604,6 +750,8 @@ static json_t *bench_run_json(const struct lab_bench *b)
 	U(failures);
 	U(cpu);
 	U(irqs_off_max_ns);
+	U(random_ns);
+	U(random_min_chunk_ns);
 #undef U
 	json_object_set_new(o, "kernel_inject_armed",
 			    json_boolean(b->kernel_inject_armed));
@@ -625,6 +773,10 @@ static json_t *results_json(const struct bench_opts *o,
 	R("alloc_free_ratio_shred_none", a->none);
 	R("alloc_free_ratio_shred_fast", a->fast);
 	R("alloc_free_ratio_shred_crypto", a->crypto);
+	if (!isnan(a->random)) {
+		R("random_bytes_4096_ratio", a->random);
+		R("shred_crypto_over_random_bytes", a->crypto_random);
+	}
 	json_object_set_new(j, "ratio_basis", json_string(
 		"fastest chunk per variant, median over runs"));
 	R("alloc_free_ratio_total_shred_none", a->t_none);
@@ -716,6 +868,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o;
 	struct bench_alloc *a = xcalloc(1, sizeof(*a));
 	struct bench_sampler b = { 0 };
+	struct bench_spam sp[SPAM_NRATES] = { 0 };
 	struct labdev d = { .fd = -1 };
 	char *kver = NULL, *cpu = NULL;
 	struct utsname u;
@@ -736,12 +889,19 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	if (o.sampler_ms && bench_sampler(&d, &o, &b))
 		goto out;
+	if (o.spam_ms && bench_spam(&d, &o, sp))
+		goto out;
 	kver = uname(&u) ? xstrdup("unknown") : xstrdup(u.release);
 	cpu = proc_line("/proc/cpuinfo", "model name");
 	print_results(&o, a, &b, kver, cpu);
+	if (o.spam_ms)
+		print_spam(sp);
 	if (o.json) {
 		json_t *j = results_json(&o, a, &b, kver, cpu,
 					 d.ver.nr_cpu_ids);
+
+		if (o.spam_ms)
+			json_object_set_new(j, "spam_rate", spam_json(sp));
 
 		ret = write_json(o.json, j);
 		json_decref(j);

@@ -17,6 +17,7 @@
 #include "report_priv.h"
 #include "soak.h"
 #include "soak_report.h"
+#include "sweep.h"
 #include "util.h"
 
 static void report_usage(FILE *f)
@@ -30,7 +31,9 @@ static void report_usage(FILE *f)
 "and the path of report.html.\n"
 "\n"
 "Given a soak directory (labyrinth vm soak), the same from its soak.json:\n"
-"soak.html, junit.xml, summary.txt, then soak.json.\n"
+"soak.html, junit.xml, summary.txt, then soak.json. Given a sweep\n"
+"directory (labyrinth vm sweep), from its sweep.json: sweep.html,\n"
+"summary.txt, then sweep.json.\n"
 "\n"
 "Options:\n"
 "  -f, --format LIST  formats to write: html,summary,junit,tap,csv or all\n"
@@ -41,19 +44,20 @@ static void report_usage(FILE *f)
 "                     letters, digits, '_')\n"
 "  -o, --output DIR   write into DIR (with a copy of report.json) instead\n"
 "                     of the report's own directory\n"
-"      --validate     only check report.json (or soak.json) against its\n"
-"                     schema; write nothing\n"
+"      --validate     only check report.json (or soak.json, sweep.json)\n"
+"                     against its schema; write nothing\n"
 "  -q, --quiet        do not print the summary\n"
 "  -h, --help         this text\n"
 "\n"
-"Exit status: 0 written (or valid), 2 missing/invalid report.json or\n"
-"soak.json, 5 could not write.\n"
+"Exit status: 0 written (or valid), 2 missing/invalid report.json,\n"
+"soak.json or sweep.json, 5 could not write.\n"
 "\n"
 "EXAMPLES\n"
 "  labyrinth report reports/20261124T101500Z-baseline-drain\n"
 "  labyrinth report --format junit,tap -o ci-out reports/latest\n"
 "  labyrinth report --validate run/report.json\n"
 "  labyrinth report --format kcidb reports/soak-20261129T101500Z\n"
+"  labyrinth report --validate reports/sweep-20261129T101500Z\n"
 "  kcidb-submit -p PROJECT -t TOPIC < reports/soak-.../kcidb.json\n");
 }
 
@@ -165,6 +169,45 @@ static int report_soak(const struct report_opts *o)
 	return ret;
 }
 
+/* A sweep directory: sweep.html and summary.txt from sweep.json. */
+static int report_sweep(const struct report_opts *o)
+{
+	const char *dir = o->out_dir ? o->out_dir : o->src;
+	char err[1024];
+	struct sweep s;
+	int ret = LAB_EXIT_OK;
+
+	if (sweep_load(o->src, &s, err, sizeof(err))) {
+		lab_err("%s", err);
+		sweep_free(&s);
+		return LAB_EXIT_USAGE;
+	}
+	if (o->validate) {
+		printf("%s: valid %s v%d sweep (%zu values)\n", o->src,
+		       SWEEP_SCHEMA_NAME, SWEEP_SCHEMA_VERSION, s.npoints);
+	} else if (o->kcidb) {
+		lab_err("report: a sweep has no KCIDB form; its values' soaks "
+			"do (labyrinth report --format kcidb DIR/points/NN-*)");
+		ret = LAB_EXIT_USAGE;
+	} else {
+		ret = mkdir_p(dir, 0755);
+		if (!ret)
+			ret = sweep_write_all(dir, &s, err, sizeof(err));
+		if (ret) {
+			lab_err("%s", err);
+			ret = LAB_EXIT_INTERNAL;
+		} else if (!o->quiet) {
+			char *sum = sweep_summary_string(&s);
+
+			fputs(sum, stdout);
+			free(sum);
+			printf("sweep    %s/%s\n", dir, SWEEP_HTML);
+		}
+	}
+	sweep_free(&s);
+	return ret;
+}
+
 /* The directory a report.json lives in. */
 static char *report_dir(const char *src)
 {
@@ -269,7 +312,8 @@ int cmd_report(int argc, char **argv)
 		return LAB_EXIT_USAGE;
 	}
 	o.src = argv[optind];
-	ret = soak_is_soak(o.src) ? report_soak(&o) : report_run(&o);
+	ret = soak_is_soak(o.src) ? report_soak(&o) :
+	      sweep_is_sweep(o.src) ? report_sweep(&o) : report_run(&o);
 	free(o.formats);
 	return ret;
 }

@@ -90,19 +90,6 @@ static void usage(FILE *f)
 		SOAK_DEFAULT_ITERATIONS);
 }
 
-/* What `vm soak` was asked. */
-struct soak_cli {
-	struct vm_opts vo;		/* --kver --variant -m -c -t --accel */
-	const char *matrix, *out, *resume, *id, *shard;
-	uint64_t iterations, duration_ms;
-	unsigned int jobs;
-	char **sets;
-	size_t nsets;
-	char **scenarios;
-	size_t nscenarios;
-	bool quiet, plan_given, vm_given, timeout_given;
-};
-
 enum {
 	OPT_MATRIX = 0x3000, OPT_RESUME, OPT_SHARD, OPT_ID,
 };
@@ -338,10 +325,8 @@ static int plan_id(const char *id, struct soak_plan *p)
 	return 0;
 }
 
-/* The plan from the command line; every scenario parsed with every
- * --set before any VM boots. sc[] keeps them (for the skip checks). */
-static int plan_from_cli(const struct soak_cli *o, struct soak_plan *p,
-			 struct scenario *sc)
+int soak_plan_from_cli(const struct soak_cli *o, struct soak_plan *p,
+		       struct scenario *sc)
 {
 	size_t i, j;
 
@@ -396,7 +381,8 @@ int cmd_vm_soak(int argc, char **argv)
 	if (o.resume) {
 		ret = soak_ctx_resume(c, o.resume);
 	} else {
-		ret = plan_from_cli(&o, &c->s.plan, c->sc) ? LAB_EXIT_USAGE :
+		ret = soak_plan_from_cli(&o, &c->s.plan, c->sc) ?
+		      LAB_EXIT_USAGE :
 		      soak_ctx_create(c, o.out);
 	}
 	if (ret < 0)

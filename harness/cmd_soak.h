@@ -13,7 +13,27 @@
 #include "scenario.h"
 #include "soak.h"
 #include "util.h"
+#include "vm.h"
 #include "vm_pool.h"
+
+/* What `vm soak` was asked. */
+struct soak_cli {
+	struct vm_opts vo;		/* --kver --variant -m -c -t --accel */
+	const char *matrix, *out, *resume, *id, *shard;
+	uint64_t iterations, duration_ms;
+	unsigned int jobs;
+	char **sets;
+	size_t nsets;
+	char **scenarios;
+	size_t nscenarios;
+	bool quiet, plan_given, vm_given, timeout_given;
+};
+
+/* The plan from the command line; every scenario parsed with every
+ * --set before any VM boots. sc[] keeps them (for the skip checks).
+ * 0, or -1 after saying what was wrong. */
+int soak_plan_from_cli(const struct soak_cli *o, struct soak_plan *p,
+		       struct scenario *sc);
 
 /* A place for one run in flight. */
 struct soak_slot {
@@ -39,6 +59,11 @@ struct soak_run_ctx {
 	double budget_s;		/* --duration: time left to start runs */
 	bool quiet;
 	struct progress prog;
+	const char *who;		/* in messages: "vm soak" */
+	bool nested;			/* one point of a sweep: no summary,
+					 * no --resume hint */
+	const char *head;		/* a first progress line, or NULL */
+	bool interrupted;		/* out: stopped by a signal */
 };
 
 struct soak_run_ctx *soak_ctx_new(bool quiet, unsigned int jobs);
@@ -52,6 +77,17 @@ int soak_ctx_create(struct soak_run_ctx *c, const char *out);
 int soak_ctx_resume(struct soak_run_ctx *c, const char *dir);
 /* Run what is left, write the aggregate; the exit code. */
 int soak_ctx_run(struct soak_run_ctx *c);
+
+/*
+ * SIGINT and SIGTERM stop a soak: soak_ctx_run() catches them for its
+ * runs. A caller running several soaks in turn (a sweep) catches them
+ * around all of them, so a signal between two soaks is not lost either;
+ * nested calls count, the outermost restores the old handlers.
+ * soak_stop_signal(): the signal caught since the outermost catch, or 0.
+ */
+void soak_signals_catch(void);
+void soak_signals_release(void);
+int soak_stop_signal(void);
 
 /* The soak's exit status from its totals (see `vm soak --help`). */
 int soak_exit_code(struct soak *s, bool interrupted);

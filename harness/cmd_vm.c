@@ -14,6 +14,7 @@ static void vm_usage(FILE *f)
 "Usage: labyrinth vm [OPTIONS] -- COMMAND [ARGS...]\n"
 "       labyrinth vm run [OPTIONS] SCENARIO     (see vm run --help)\n"
 "       labyrinth vm soak [OPTIONS] SCENARIO... (see vm soak --help)\n"
+"       labyrinth vm sweep [OPTIONS] SCENARIO --vary KEY=LOW..HIGH\n"
 "\n"
 "Boot the labyrinth test kernel in QEMU with this machine's root filesystem\n"
 "read-only over 9p, run COMMAND in the guest as root (in the same working\n"
@@ -157,6 +158,9 @@ int cmd_vm(int argc, char **argv)
 	/* labyrinth vm soak SCENARIO...: many runs (cmd_soak.c) */
 	if (argc > 1 && !strcmp(argv[1], "soak"))
 		return cmd_vm_soak(argc - 1, argv + 1);
+	/* labyrinth vm sweep SCENARIO --vary ...: a threshold search */
+	if (argc > 1 && !strcmp(argv[1], "sweep"))
+		return cmd_vm_sweep(argc - 1, argv + 1);
 
 	vm_opts_init(&o);
 	optind = 1;

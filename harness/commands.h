@@ -18,6 +18,8 @@ int cmd_inject(int argc, char **argv);
 int cmd_vm_run(int argc, char **argv);
 /* `labyrinth vm soak SCENARIO...`, dispatched from cmd_vm (cmd_soak.c) */
 int cmd_vm_soak(int argc, char **argv);
+/* `labyrinth vm sweep SCENARIO --vary KEY=LOW..HIGH` (cmd_sweep.c) */
+int cmd_vm_sweep(int argc, char **argv);
 /* `labyrinth soak merge DIR...` (cmd_soak_merge.c): needs no VM */
 int cmd_soak(int argc, char **argv);
 /* report.json -> every other format; two reports -> what moved. */

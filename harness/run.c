@@ -130,6 +130,19 @@ char *run_default_out_base(void)
 	return xstrdup("reports");
 }
 
+char *run_default_stamped_dir(const char *kind)
+{
+	char *base = run_default_out_base(), *dir, stamp[32];
+
+	run_iso_time(now_wall(), stamp, sizeof(stamp));
+	/* 2026-11-29T10:15:00Z -> 20261129T101500Z */
+	dir = xasprintf("%s/%s-%.4s%.2s%.2sT%.2s%.2s%.2sZ", base, kind, stamp,
+			stamp + 5, stamp + 8, stamp + 11, stamp + 14,
+			stamp + 17);
+	free(base);
+	return dir;
+}
+
 char *run_script_dir(const char *scenario_path)
 {
 	char *dir = xstrdup(scenario_path), *s = strrchr(dir, '/'), *p, *top;

@@ -37,6 +37,8 @@ int run_scenario(struct scenario *sc, const struct run_opts *o);
 
 /* "reports" next to the binary's build tree, or ./reports. */
 char *run_default_out_base(void);
+/* A new directory's name there: "reports/soak-20261129T101500Z". */
+char *run_default_stamped_dir(const char *kind);
 /* scenarios/bpftrace beside the scenario file's directory, else the
  * build tree's. malloc'd. */
 char *run_script_dir(const char *scenario_path);

@@ -1479,6 +1479,72 @@ out:
 	return first_error(sc, from, err, errlen);
 }
 
+int scenario_key_info(struct scenario *sc, const char *path,
+		      struct sc_key_info *ki, char *err, size_t errlen)
+{
+	struct parse_ctx c = { 0 };
+	char *dup = xstrdup(path), *dot = strrchr(dup, '.'), label[128];
+	char allowed[512];
+	const struct key_def *d = NULL;
+	struct sc_inject *in = NULL;
+	size_t from = sc->nerrors;
+	enum sec_id sec;
+	int engine = -1;
+	bool old;
+
+	c.sc = sc;
+	snprintf(c.wherebuf, sizeof(c.wherebuf), "--vary '%s'", path);
+	c.where = c.wherebuf;
+	memset(ki, 0, sizeof(*ki));
+	if (!dot || dot == dup || !dot[1]) {
+		fail(&c, "expected section.key, e.g. engine.rate or "
+		     "scenario.ballast");
+		goto out;
+	}
+	*dot = '\0';
+	if (set_section(&c, dup, dot + 1, &sec, &engine, &in, label,
+			sizeof(label)))
+		goto out;
+	d = find_key(sec, in ? &injectors[in->id] : NULL, dot + 1, &old);
+	if (!d) {
+		list_keys(sec, in ? &injectors[in->id] : NULL, allowed,
+			  sizeof(allowed));
+		fail(&c, "unknown key '%s' in [%s]; allowed keys: %s", dot + 1,
+		     label, allowed);
+		goto out;
+	}
+	snprintf(ki->section, sizeof(ki->section), "%s", label);
+	snprintf(ki->name, sizeof(ki->name), "%s", d->key);
+	snprintf(ki->old_name, sizeof(ki->old_name), "%s",
+		 d->old_key ? d->old_key : "");
+	ki->min = (double)d->min;
+	ki->max = (double)d->max;
+	switch (d->type) {
+	case K_U64:
+	case K_LL:
+	case K_TIMES:
+		ki->kind = SC_KEY_INTEGER;
+		break;
+	case K_DURATION:
+		ki->kind = SC_KEY_DURATION;
+		break;
+	case K_SIZE:
+		ki->kind = SC_KEY_SIZE;
+		break;
+	case K_DOUBLE:
+		ki->kind = SC_KEY_NUMBER;
+		ki->min = d->dmin;
+		ki->max = d->dmax;
+		break;
+	default:
+		ki->kind = SC_KEY_OTHER;
+	}
+	describe(d, ki->takes, sizeof(ki->takes));
+out:
+	free(dup);
+	return first_error(sc, from, err, errlen);
+}
+
 /* ---- cross-key checks ---------------------------------------------------- */
 
 static void __attribute__((format(printf, 3, 4)))

@@ -199,6 +199,43 @@ int scenario_load(struct scenario *sc, const char *path, char *err,
  * sc->errors and written to err. */
 int scenario_set(struct scenario *sc, const char *assignment, char *err,
 		 size_t errlen);
+/* What a key holds, for a sweep that varies it (scenario_key_info). */
+enum sc_key_kind {
+	SC_KEY_INTEGER,		/* a count: rate, stop_after_failures */
+	SC_KEY_DURATION,	/* in ms: hold, duration */
+	SC_KEY_SIZE,		/* in bytes: ballast */
+	SC_KEY_NUMBER,		/* a real: probability (percent), leak */
+	SC_KEY_OTHER,		/* words, lists, flags: not sweepable */
+};
+
+struct sc_key_info {
+	enum sc_key_kind kind;
+	double min, max;	/* allowed, in the kind's unit */
+	char section[128];	/* its section header: "engine rx" */
+	char name[32];		/* its name there */
+	char old_name[32];	/* an earlier name a file may use, or "" */
+	char takes[256];	/* what it allows, for messages */
+};
+
+/*
+ * The key "section.key" names (as --set does: engine.key with one
+ * engine, else engine.NAME.key), and what it holds. 0, or -1 with the
+ * error (no such section, engine or key) added to sc->errors and
+ * written to err.
+ */
+int scenario_key_info(struct scenario *sc, const char *path,
+		      struct sc_key_info *ki, char *err, size_t errlen);
+
+/*
+ * The text of a scenario file with [section] key = value written into it
+ * (replacing the key's line, or under the section's header, or in a new
+ * section at the end), a "; comment" line above it. old_name: another
+ * name the file may give the key ("" none). malloc'd.
+ */
+char *scenario_text_set(const char *text, const char *section,
+			const char *key, const char *old_name,
+			const char *value, const char *comment);
+
 /* Cross-key checks run after the file and every --set (only when there
  * was no error before: they would judge values that were not set). Every
  * problem goes to sc->errors; returns 0 or -1 (the first new one in err). */

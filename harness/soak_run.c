@@ -29,10 +29,38 @@
 #define SOAK_STOP_GRACE_S 20.0
 
 static volatile sig_atomic_t soak_stop;
+static unsigned int soak_catching;	/* soak_signals_catch() depth */
+static struct sigaction soak_old_int, soak_old_term;
 
 static void on_signal(int sig)
 {
 	soak_stop = sig;
+}
+
+void soak_signals_catch(void)
+{
+	struct sigaction sa = { 0 };
+
+	if (soak_catching++)
+		return;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	soak_stop = 0;
+	sigaction(SIGINT, &sa, &soak_old_int);
+	sigaction(SIGTERM, &sa, &soak_old_term);
+}
+
+void soak_signals_release(void)
+{
+	if (!soak_catching || --soak_catching)
+		return;
+	sigaction(SIGINT, &soak_old_int, NULL);
+	sigaction(SIGTERM, &soak_old_term, NULL);
+}
+
+int soak_stop_signal(void)
+{
+	return soak_stop;
 }
 
 struct soak_run_ctx *soak_ctx_new(bool quiet, unsigned int jobs)
@@ -44,6 +72,7 @@ struct soak_run_ctx *soak_ctx_new(bool quiet, unsigned int jobs)
 	c->skip = xcalloc(SOAK_MAX_SCENARIOS, sizeof(*c->skip));
 	c->quiet = quiet;
 	c->jobs = jobs;
+	c->who = "vm soak";
 	progress_init(&c->prog);
 	return c;
 }
@@ -109,7 +138,8 @@ static int check_kernels(struct soak_run_ctx *c)
 		vm_kernel_boot_files(&vo, &img, &initrd);
 		if (access(img, R_OK) || (initrd && access(initrd, R_OK))) {
 			vm_kernel_missing(&vo, img, initrd, why, sizeof(why));
-			lab_err("vm soak: kernel %s: %s", p->k[k].name, why);
+			lab_err("%s: kernel %s: %s", c->who, p->k[k].name,
+				why);
 			ret = LAB_EXIT_ENV;
 		}
 		free(img);
@@ -181,13 +211,13 @@ static int soak_setup(struct soak_run_ctx *c)
 		c->jobs = vm_pool_default_jobs(p->mem_mb, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why), "%u: -j", c->jobs);
-	lab_debug("vm soak: jobs %s", why);
+	lab_debug("%s: jobs %s", c->who, why);
 	if (vm_pool_init(&c->pool, c->jobs, &vm))
 		return LAB_EXIT_ENV;
 	c->slots = xcalloc(c->pool.jobs, sizeof(*c->slots));
 	session_start(c);
 	if (soak_write_json(c->dir, &c->s, err, sizeof(err))) {
-		lab_err("vm soak: %s", err);
+		lab_err("%s: %s", c->who, err);
 		return LAB_EXIT_INTERNAL;
 	}
 	return -1;
@@ -210,25 +240,15 @@ static bool dir_empty(const char *path)
 
 int soak_ctx_create(struct soak_run_ctx *c, const char *out)
 {
-	char *dir, *base, *json, stamp[32];
+	char *dir, *json;
 	int ret;
 
-	if (out) {
-		dir = xstrdup(out);
-	} else {
-		base = run_default_out_base();
-		run_iso_time(now_wall(), stamp, sizeof(stamp));
-		/* 2026-11-29T10:15:00Z -> 20261129T101500Z */
-		dir = xasprintf("%s/soak-%.4s%.2s%.2sT%.2s%.2s%.2sZ", base,
-				stamp, stamp + 5, stamp + 8, stamp + 11,
-				stamp + 14, stamp + 17);
-		free(base);
-	}
+	dir = out ? xstrdup(out) : run_default_stamped_dir("soak");
 	json = xasprintf("%s/%s", dir, SOAK_JSON);
 	ret = access(json, F_OK) == 0 ? 1 : !dir_empty(dir) ? 2 : 0;
 	free(json);
 	if (ret) {
-		lab_err("vm soak: %s %s: choose another --out%s", dir,
+		lab_err("%s: %s %s: choose another --out%s", c->who, dir,
 			ret == 1 ? "holds a soak already" : "is not empty",
 			ret == 1 ? ", or --resume it" : "");
 		free(dir);
@@ -236,7 +256,8 @@ int soak_ctx_create(struct soak_run_ctx *c, const char *out)
 	}
 	ret = mkdir_p(dir, 0755);
 	if (ret) {
-		lab_err("vm soak: cannot create %s: %s", dir, strerror(-ret));
+		lab_err("%s: cannot create %s: %s", c->who, dir,
+			strerror(-ret));
 		free(dir);
 		return LAB_EXIT_ENV;
 	}
@@ -547,6 +568,8 @@ static void draw_progress(struct soak_run_ctx *c, int force)
 	else
 		snprintf(eta, sizeof(eta), "?");
 	sb_init(&b);
+	if (c->head)
+		sb_printf(&b, "%s\n", c->head);
 	if (p->iterations)
 		sb_printf(&b, "soak %s: %llu of %llu runs, %zu running, elapsed "
 			  "%s, ETA %s", p->id, (unsigned long long)t.done,
@@ -590,36 +613,37 @@ static void loop(struct soak_run_ctx *c)
 
 int soak_ctx_run(struct soak_run_ctx *c)
 {
-	struct sigaction sa = { 0 }, old_int, old_term;
 	struct soak_session *x;
 	char err[1024];
-	bool interrupted;
 
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	soak_stop = 0;
+	soak_signals_catch();
 	draw_progress(c, 1);
 	loop(c);
-	interrupted = soak_stop != 0;
-	if (interrupted) {
+	c->interrupted = soak_stop != 0;
+	if (c->interrupted) {
 		progress_clear(&c->prog);
-		lab_err("vm soak: interrupted by SIG%s: stopping the %zu run(s) "
-			"in flight; 'labyrinth vm soak --resume %s' continues",
-			sigabbrev_np(soak_stop), c->pool.nrunning, c->dir);
+		if (c->nested)
+			lab_err("%s: interrupted by SIG%s: stopping the %zu "
+				"run(s) in flight", c->who,
+				sigabbrev_np(soak_stop), c->pool.nrunning);
+		else
+			lab_err("%s: interrupted by SIG%s: stopping the %zu "
+				"run(s) in flight; 'labyrinth vm soak --resume "
+				"%s' continues", c->who, sigabbrev_np(soak_stop),
+				c->pool.nrunning, c->dir);
 		vm_pool_stop_all(&c->pool, SOAK_STOP_GRACE_S, job_stopped, c);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	soak_signals_release();
 	progress_clear(&c->prog);
 	x = &c->s.sessions[c->session];
 	x->elapsed_s = now_mono() - c->t0;
-	x->interrupted = interrupted;
+	x->interrupted = c->interrupted;
 	if (soak_write_all(c->dir, &c->s, err, sizeof(err))) {
-		lab_err("vm soak: %s", err);
+		lab_err("%s: %s", c->who, err);
 		return LAB_EXIT_INTERNAL;
 	}
+	if (c->nested)
+		return soak_exit_code(&c->s, c->interrupted);
 	if (!c->quiet) {
 		char *s = soak_summary_string(&c->s);
 
@@ -627,5 +651,5 @@ int soak_ctx_run(struct soak_run_ctx *c)
 		free(s);
 	}
 	printf("Soak: %s/%s\n", c->dir, SOAK_HTML);
-	return soak_exit_code(&c->s, interrupted);
+	return soak_exit_code(&c->s, c->interrupted);
 }

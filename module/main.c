@@ -420,7 +420,16 @@ struct lab_bench_var {
 	u32 n;
 };
 
-static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
+/* The variants: raw, labyrinth with shred none/fast/crypto, random. */
+#define LAB_BENCH_NVAR		5
+#define LAB_BENCH_RANDOM	4
+
+/*
+ * get_random_bytes() may be called with IRQs off (the crypto shred does
+ * so from every engine context): the crng takes its per-CPU state under
+ * local_lock_irqsave() and never sleeps.
+ */
+static u64 lab_bench_chunk(int variant, u32 n, void *buf, u64 *failures)
 {
 	static const u32 shred[] = { 0, LAB_SHRED_NONE, LAB_SHRED_FAST,
 				     LAB_SHRED_CRYPTO };
@@ -431,7 +440,10 @@ static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
 
 	lab_atomic_begin(flags);
 	t0 = ktime_get_ns();
-	if (!variant) {
+	if (variant == LAB_BENCH_RANDOM) {
+		for (i = 0; i < n; i++)
+			get_random_bytes(buf, PAGE_SIZE);
+	} else if (!variant) {
 		for (i = 0; i < n; i++) {
 			page = alloc_page(GFP_ATOMIC);
 			if (page)
@@ -456,10 +468,10 @@ static u64 lab_bench_chunk(int variant, u32 n, u64 *failures)
 
 /* One chunk of one variant; sizes its next chunk. */
 static void lab_bench_step(struct lab_bench_var *v, int variant, u32 chunk,
-			   u64 iterations, u64 *failures)
+			   u64 iterations, void *buf, u64 *failures)
 {
 	u32 n = min_t(u64, v->n, iterations - v->done);
-	u64 t = lab_bench_chunk(variant, n, failures);
+	u64 t = lab_bench_chunk(variant, n, buf, failures);
 
 	v->total_ns += t;
 	v->done += n;
@@ -470,43 +482,63 @@ static void lab_bench_step(struct lab_bench_var *v, int variant, u32 chunk,
 	v->n = clamp_t(u64, div64_u64(LAB_TICK_NS_MAX, v->pair_ns), 1, chunk);
 }
 
-static int lab_ioctl_bench(struct lab_ucmd *ucmd)
+/* Every variant to the end, chunk by chunk in turn. */
+static int lab_bench_run(struct lab_bench_var *var, u32 chunk, u64 iterations,
+			 void *buf, u64 *failures)
 {
-	struct lab_bench *cmd = ucmd->cmd;
-	struct lab_bench_var var[4] = {};
-	u32 chunk = cmd->chunk ? cmd->chunk : 64;
-	u64 failures = 0, irqs_off = 0;
 	bool more = true;
 	int v;
 
-	if (cmd->flags || cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (!cmd->iterations || cmd->iterations > LAB_BENCH_ITERS_MAX ||
-	    chunk > LAB_BENCH_CHUNK_MAX)
-		return -ERANGE;
-	cmd->kernel_inject_armed = lab_inject_armed();
-	for (v = 0; v < 4; v++) {
+	for (v = 0; v < LAB_BENCH_NVAR; v++) {
 		var[v].best_pair_ps = U64_MAX;
 		/* The first chunk is small: its time sizes the next. */
 		var[v].n = min(chunk, 8U);
 	}
 	while (more) {
 		more = false;
-		for (v = 0; v < 4; v++) {
-			if (var[v].done >= cmd->iterations)
+		for (v = 0; v < LAB_BENCH_NVAR; v++) {
+			if (var[v].done >= iterations)
 				continue;
-			lab_bench_step(&var[v], v, chunk, cmd->iterations,
-				       &failures);
-			more |= var[v].done < cmd->iterations;
+			lab_bench_step(&var[v], v, chunk, iterations, buf,
+				       failures);
+			more |= var[v].done < iterations;
 		}
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
 	}
+	return 0;
+}
+
+static int lab_ioctl_bench(struct lab_ucmd *ucmd)
+{
+	struct lab_bench *cmd = ucmd->cmd;
+	struct lab_bench_var var[LAB_BENCH_NVAR] = {};
+	u32 chunk = cmd->chunk ? cmd->chunk : 64;
+	u64 failures = 0, irqs_off = 0;
+	unsigned long buf;
+	int v, ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->iterations || cmd->iterations > LAB_BENCH_ITERS_MAX ||
+	    chunk > LAB_BENCH_CHUNK_MAX)
+		return -ERANGE;
+	/* the random variant's target: a page of our own, not an engine's */
+	buf = __get_free_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cmd->kernel_inject_armed = lab_inject_armed();
+	ret = lab_bench_run(var, chunk, cmd->iterations, (void *)buf,
+			    &failures);
+	free_page(buf);
+	if (ret)
+		return ret;
 	cmd->raw_ns = var[0].total_ns;
 	cmd->shred_none_ns = var[1].total_ns;
 	cmd->shred_fast_ns = var[2].total_ns;
 	cmd->shred_crypto_ns = var[3].total_ns;
+	cmd->random_ns = var[LAB_BENCH_RANDOM].total_ns;
 	cmd->raw_min_chunk_ns = div64_u64(var[0].best_pair_ps * chunk, 1000);
 	cmd->shred_none_min_chunk_ns =
 		div64_u64(var[1].best_pair_ps * chunk, 1000);
@@ -514,7 +546,9 @@ static int lab_ioctl_bench(struct lab_ucmd *ucmd)
 		div64_u64(var[2].best_pair_ps * chunk, 1000);
 	cmd->shred_crypto_min_chunk_ns =
 		div64_u64(var[3].best_pair_ps * chunk, 1000);
-	for (v = 0; v < 4; v++)
+	cmd->random_min_chunk_ns =
+		div64_u64(var[LAB_BENCH_RANDOM].best_pair_ps * chunk, 1000);
+	for (v = 0; v < LAB_BENCH_NVAR; v++)
 		irqs_off = max(irqs_off, var[v].irqs_off_max);
 	cmd->irqs_off_max_ns = irqs_off;
 	cmd->failures = failures;

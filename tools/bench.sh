@@ -9,8 +9,12 @@
 # module's LAB_IOC_BENCH: N raw alloc_page/__free_page pairs and N
 # labyrinth alloc/free pairs with shred none/fast/crypto, interleaved,
 # same context, same run), prints the ratios and writes reports/bench.json
-# (alloc_free_ratio_shred_{none,fast,crypto}, raw ns, kernel version).
+# (alloc_free_ratio_shred_{none,fast,crypto}, raw ns, kernel version),
+# with get_random_bytes(4096) alone timed in the same chunks as the crypto
+# shred's baseline (random_bytes_4096_ratio).
 # The goal is shred-none <= 1.10x; the result is reported as measured.
+# Then the spam rate an hrtimer engine on every CPU achieves against the
+# one asked, at 1k, 10k and 100k allocations/s per CPU ("spam_rate").
 # Then the run's sampler at 100 Hz, streaming its CSV files to the shared
 # reports/ as a `vm run` does, against the same time idle and against the
 # /proc sampler labyrinth had before: its cost in % of one CPU (goal <=

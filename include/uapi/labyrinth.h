@@ -68,6 +68,8 @@
  * moved out of lab_counters into lab_stats.first_failure so that
  * lab_counters (always the last member of its struct) can grow at its
  * end, per-tick work budget and callback timings, LAB_IOC_SELFTEST.
+ * 2.1: lab_bench.random_ns and random_min_chunk_ns (get_random_bytes()
+ * alone, the crypto shred's baseline); ENOMEM from LAB_IOC_BENCH.
  * struct lab_version keeps its 1.0 layout in every major version, so
  * that any userspace can read a module's version and refuse it.
  *
@@ -79,7 +81,7 @@
 #define LAB_DEBUGFS_DIR		"labyrinth"	/* under /sys/kernel/debug */
 
 #define LAB_ABI_MAJOR		2	/* bumped on an incompatible change */
-#define LAB_ABI_MINOR		0	/* bumped when a struct grows or a
+#define LAB_ABI_MINOR		1	/* bumped when a struct grows or a
 					 * flag, ioctl or feature is added
 					 */
 
@@ -844,8 +846,14 @@ struct lab_shred_verify {
  * @shred_fast_min_chunk_ns: out: ...LAB_SHRED_FAST
  * @shred_crypto_min_chunk_ns: out: ...LAB_SHRED_CRYPTO
  * @irqs_off_max_ns: out: the longest chunk (IRQs off), any variant
+ * @random_ns: out: (ABI 2.1) get_random_bytes() filling one page, alone,
+ *             @iterations times, interleaved with the four variants as a
+ *             fifth: LAB_SHRED_CRYPTO's own work without the allocator,
+ *             the baseline of its ratio. 0 from a 2.0 module.
+ * @random_min_chunk_ns: out: (ABI 2.1) its fastest chunk, as
+ *                       @raw_min_chunk_ns
  *
- * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EINTR.
+ * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EINTR, ENOMEM.
  */
 struct lab_bench {
 	__u32 size;
@@ -865,6 +873,8 @@ struct lab_bench {
 	__aligned_u64 shred_fast_min_chunk_ns;
 	__aligned_u64 shred_crypto_min_chunk_ns;
 	__aligned_u64 irqs_off_max_ns;
+	__aligned_u64 random_ns;
+	__aligned_u64 random_min_chunk_ns;
 };
 #define LAB_IOC_BENCH _IO(LAB_TYPE, LAB_CMD_BENCH)
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "fake_runner.h"
 #include "commands.h"
 #include "soak.h"
 #include "soak_report.h"
@@ -32,87 +33,6 @@
 #include "util.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char *top_path(const char *rel)
-{
-	const char *top = getenv("LABYRINTH_TOP");
-
-	return xasprintf("%s/%s", top ? top : ".", rel);
-}
-
-static char *tmpdir(void)
-{
-	char *t = xstrdup("/tmp/labyrinth-soak-test.XXXXXX");
-
-	ck_assert_ptr_nonnull(mkdtemp(t));
-	return t;
-}
-
-static void fake_env(void)
-{
-	char *r = top_path("tests/fixtures/soak/fake-vm-run");
-
-	setenv("LABYRINTH_SOAK_RUNNER", r, 1);
-	free(r);
-	unsetenv("FAKE_PANIC_INDEX");
-	unsetenv("FAKE_INFRA_INDEX");
-	unsetenv("FAKE_SLEEP");
-	unsetenv("FAKE_SHIFT");
-	unsetenv("FAKE_PID_DIR");
-	unsetenv("FAKE_LIE_INDEX");
-}
-
-/* `labyrinth ARGS...` (cmd: cmd_vm, cmd_soak) in a child, output to
- * log; its pid. */
-static pid_t soak_start(const char *log, const char *const *args,
-			int (*cmd)(int argc, char **argv))
-{
-	pid_t pid;
-	int argc = 0;
-
-	while (args[argc])
-		argc++;
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		FILE *f = freopen(log, "w", stdout);
-
-		if (!f || dup2(fileno(stdout), 2) < 0)
-			_exit(99);
-		/* in the scenarios' directory, as a user would be */
-		if (chdir(getenv("LABYRINTH_TOP") ?: "."))
-			_exit(98);
-		exit(cmd(argc, (char **)args));
-	}
-	return pid;
-}
-
-static int soak_wait(pid_t pid)
-{
-	int st;
-
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-#define SOAK(log, ...) \
-	soak_wait(soak_start(log, (const char *const[]){ "vm", "soak", \
-			     __VA_ARGS__, NULL }, cmd_vm))
-#define MERGE(log, ...) \
-	soak_wait(soak_start(log, (const char *const[]){ "soak", "merge", \
-			     __VA_ARGS__, NULL }, cmd_soak))
-
-static json_t *load_json(const char *dir, const char *name)
-{
-	char *p = xasprintf("%s/%s", dir, name);
-	json_error_t je;
-	json_t *j = json_load_file(p, 0, &je);
-
-	ck_assert_msg(j, "%s: %s", p, je.text);
-	free(p);
-	return j;
-}
 
 static json_t *cell(json_t *soak, const char *scenario, const char *kernel)
 {
@@ -138,14 +58,6 @@ static long long ji(json_t *j, const char *a, const char *b)
 	return json_integer_value(x);
 }
 
-static char *slurp(const char *dir, const char *name)
-{
-	char *p = xasprintf("%s/%s", dir, name), *t = NULL;
-
-	ck_assert_msg(read_file(p, &t, NULL) == 0, "cannot read %s", p);
-	free(p);
-	return t;
-}
 
 static size_t count_str(const char *hay, const char *needle)
 {
@@ -558,20 +470,6 @@ static size_t records(const char *out)
 	return n;
 }
 
-/* Entries of dir; alive: only pid files of processes still running. */
-static size_t entries(const char *dir, bool alive)
-{
-	DIR *dd = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
-
-	while (dd && (de = readdir(dd)))
-		n += de->d_name[0] != '.' &&
-		     (!alive || kill((pid_t)atoi(de->d_name), 0) == 0);
-	if (dd)
-		closedir(dd);
-	return n;
-}
 
 /*
  * Ctrl-C in the middle: the runs in flight are stopped (no runner left,

@@ -23,16 +23,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
 tmp=$(mktemp -d)
 trap '[ "$tap_failed" = 0 ] && rm -rf "$tmp" || echo "# kept for inspection: $tmp"' EXIT
 fake=$top/tests/fixtures/soak/fake-vm-run
 soak_schema=reports/schema/soak.schema.json
 kcidb_schema=reports/schema/kcidb/kcidb.v5.3.schema.json
-
-# jq-less JSON reads: value of a Python expression on the file's data d
-jget() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>&1; }
 
 # ---- the CI definitions ----------------------------------------------------
 

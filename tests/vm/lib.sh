@@ -39,5 +39,12 @@ vm_require() {
 	fi
 }
 
+# Python for JSON checks (the Debian one first: python3-jsonschema lives
+# there); jget FILE EXPR prints the value of a Python expression on the
+# file's data d (jq-less JSON reads).
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+jget() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>&1; }
+
 # Run the runner with the test defaults; extra options before '--'.
 vm() { "$LAB" vm --quiet "$@"; }

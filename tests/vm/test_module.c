@@ -237,8 +237,9 @@ static const struct {
 	  sizeof(struct lab_page_free), "PAGE_FREE" },
 	{ LAB_IOC_SHRED_VERIFY, sizeof(struct lab_shred_verify),
 	  sizeof(struct lab_shred_verify), "SHRED_VERIFY" },
-	{ LAB_IOC_BENCH, sizeof(struct lab_bench), sizeof(struct lab_bench),
-	  "BENCH" },
+	/* ABI 2.0's size: random_ns came in 2.1 */
+	{ LAB_IOC_BENCH, sizeof(struct lab_bench),
+	  ENDOF(struct lab_bench, irqs_off_max_ns), "BENCH" },
 	{ LAB_IOC_SELFTEST, sizeof(struct lab_selftest),
 	  sizeof(struct lab_selftest), "SELFTEST" },
 };
@@ -1816,8 +1817,25 @@ START_TEST(test_bench_small)
 	ck_assert_uint_eq(b.failures, 0);
 	/* Shredding 4 KiB costs more than not shredding. */
 	ck_assert_uint_gt(b.shred_crypto_ns, b.shred_none_ns);
+	/* 2.1: get_random_bytes() of a page alone, the crypto baseline */
+	ck_assert_uint_gt(b.random_ns, 0);
+	ck_assert_uint_gt(b.random_min_chunk_ns, 0);
 	b.iterations = 0;
 	ck_assert_int_eq(labdev_bench(&dev, &b), -ERANGE);
+}
+END_TEST
+
+/* A 2.0 userspace's shorter struct works; nothing past it is written. */
+START_TEST(test_bench_abi_2_0)
+{
+	struct lab_bench b = { .iterations = 100 };
+
+	b.random_ns = 0x5a5a5a5a;
+	ck_assert_int_eq(raw_ioctl(LAB_IOC_BENCH, &b,
+				   ENDOF(struct lab_bench, irqs_off_max_ns)),
+			 0);
+	ck_assert_uint_gt(b.raw_ns, 0);
+	ck_assert_uint_eq(b.random_ns, 0x5a5a5a5a);
 }
 END_TEST
 
@@ -1853,6 +1871,7 @@ static Suite *module_suite(void)
 	tcase_add_test(own, test_page_freed_on_close);
 	tcase_add_test(own, test_shred_verify);
 	tcase_add_test(own, test_bench_small);
+	tcase_add_test(own, test_bench_abi_2_0);
 	suite_add_tcase(s, own);
 
 	tcase_add_checked_fixture(inj, setup, teardown);

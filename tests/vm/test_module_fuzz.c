@@ -72,8 +72,10 @@ static const struct fz_cmd cmds[] = {
 	{ LAB_IOC_SHRED_VERIFY, "SHRED_VERIFY",
 	  sizeof(struct lab_shred_verify), sizeof(struct lab_shred_verify),
 	  { E_ANY, ERANGE, ENOMEM } },
+	/* ABI 2.0's size: random_ns came in 2.1 */
 	{ LAB_IOC_BENCH, "BENCH", sizeof(struct lab_bench),
-	  sizeof(struct lab_bench), { E_ANY, ERANGE, EINTR } },
+	  ENDOF(struct lab_bench, irqs_off_max_ns),
+	  { E_ANY, ERANGE, EINTR, ENOMEM } },
 	{ LAB_IOC_SELFTEST, "SELFTEST", sizeof(struct lab_selftest),
 	  sizeof(struct lab_selftest), { E_ANY, ERANGE, EINTR, ENOMEM } },
 };
