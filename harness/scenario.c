@@ -31,6 +31,12 @@ bool sc_context_is_irq(uint32_t context)
 	return context != LAB_CTX_KTHREAD_ATOMIC;
 }
 
+bool sc_engine_yields(const struct sc_engine *e)
+{
+	return e->yield == SC_YIELD_YES ||
+	       (e->yield == SC_YIELD_AUTO && e->exhaust_ms);
+}
+
 uint32_t sc_engine_policy(const struct sc_engine *e)
 {
 	if (e->policy == LAB_POLICY_CHURN && e->leak > 0)
@@ -241,6 +247,27 @@ static const struct key_def keys[] = {
 	{ S_ENGINE, "start", K_DURATION, EO(start_ms), .max = 24 * HOUR_MS,
 	  .dflt = "0", RUN("delay before LAB_IOC_START"),
 	  .help = "delay from the start of the run" },
+	{ S_ENGINE, "exhaust", K_DURATION, EO(exhaust_ms), .max = HOUR_MS,
+	  .dflt = "0", ABI(exhaust_ns), .conv = A_MS_NS,
+	  .help = "drain: the length of the hold phase: after the first "
+	  "genuine failure keep the reserve exhausted this long (keep trying "
+	  "at rate, keep every page), then release everything (0: no "
+	  "phases; the run then ends after the last pulse recovered)" },
+	{ S_ENGINE, "pulses", K_U64, EO(pulses), .min = 1,
+	  .max = 50,	/* OUTCOME_MAX_PULSES */
+	  .dflt = "1", RUN("engine starts, one per pulse"),
+	  .help = "with exhaust: drain, exhaust and release this many times "
+	  "(refill-after-failure bugs show on the second pulse)" },
+	{ S_ENGINE, "gap", K_DURATION, EO(gap_ms), .max = HOUR_MS,
+	  .dflt = "2s", RUN("delay between pulses"),
+	  .help = "with pulses: from one pulse's recovery (free pages back "
+	  "above low, or 30 s after the release) to the next pulse's drain" },
+	{ S_ENGINE, "yield_to_reclaim", K_ENUM, EO(yield), .vocab = &vocab_yield,
+	  .dflt = "auto", .dest_kind = D_ABI,
+	  .dest = "lab_start.flags LAB_START_F_YIELD_TO_RECLAIM",
+	  .help = "may direct reclaim take held pages back (the engine takes "
+	  "them again at its rate)? auto: yes with exhaust; no: total "
+	  "exhaustion, the guest dies if it lasts" },
 
 	/* [fail_page_alloc], [failslab]: one section per injectors[] row */
 	{ S_INJECT, "scope", K_SCOPE, IO(scope), .dflt = "none",
@@ -1564,6 +1591,33 @@ static void check_inject(struct scenario *sc, const struct sc_inject *in)
 			(unsigned long long)sc->duration_ms);
 }
 
+/* exhaust, pulses, gap, yield_to_reclaim: the exhaustion phases. */
+static void check_engine_phases(struct scenario *sc, const struct sc_engine *e)
+{
+	if (e->exhaust_ms && e->policy != LAB_POLICY_DRAIN)
+		fin_err(sc, e->line, "[engine %s] exhaust only applies to policy "
+			"= drain (a churn engine gives its pages back as it "
+			"goes)", e->name);
+	if (e->exhaust_ms && e->stop_after_failures)
+		fin_err(sc, e->line, "[engine %s] exhaust = %llums with "
+			"stop_after_failures = %llu: the engine would stop at "
+			"its failure limit instead of holding the reserve "
+			"exhausted; set stop_after_failures = 0", e->name,
+			(unsigned long long)e->exhaust_ms,
+			(unsigned long long)e->stop_after_failures);
+	if (e->pulses > 1 && !e->exhaust_ms)
+		fin_err(sc, e->line, "[engine %s] pulses = %llu needs exhaust = "
+			"DURATION (each pulse drains, holds the reserve "
+			"exhausted that long and releases)", e->name,
+			(unsigned long long)e->pulses);
+	if (e->yield == SC_YIELD_YES &&
+	    sc_engine_policy(e) == LAB_POLICY_CHURN)
+		fin_err(sc, e->line, "[engine %s] yield_to_reclaim = yes: only "
+			"pages held until the stop yield (drain, and the kept "
+			"share of leak-fraction); churn gives each back after "
+			"hold= anyway", e->name);
+}
+
 static void check_engine(struct scenario *sc, const struct sc_engine *e)
 {
 	if (e->policy != LAB_POLICY_DRAIN && !e->hold_ms)
@@ -1604,6 +1658,7 @@ static void check_engine(struct scenario *sc, const struct sc_engine *e)
 			"rate (%llu per second)", e->name,
 			(unsigned long long)e->burst,
 			(unsigned long long)e->rate);
+	check_engine_phases(sc, e);
 }
 
 static void check_scenario(struct scenario *sc)
@@ -1688,7 +1743,21 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 		default:
 			sc->stop_on = 0;
 		}
+		/* an exhaust engine ends the run when its last pulse has
+		 * recovered (its "stop" is the release, not the end) */
+		for (i = 0; i < sc->nengines; i++)
+			if (sc->engine[i].exhaust_ms)
+				sc->stop_on |= SC_STOP_ENGINES;
 	}
+	for (i = 0; i < sc->nengines; i++)
+		if (sc->engine[i].exhaust_ms &&
+		    (sc->stop_on & SC_STOP_ATOMIC_FAILURE))
+			fin_err(sc, sc->engine[i].line, "[engine %s] exhaust "
+				"holds the reserve past the first genuine "
+				"failure, but stop_on = atomic-failure ends the "
+				"run there: set stop_on = engines (or leave "
+				"stop_on out, and expect = survive)",
+				sc->engine[i].name);
 	sc->requires_fault_injection = false;
 	for (i = 0; i < INJ_COUNT; i++)
 		if (sc->inject[i].present &&
@@ -1949,5 +2018,6 @@ void sc_engine_start(const struct sc_engine *e, struct lab_start *s)
 	if (s->policy != LAB_POLICY_LEAK_FRACTION)
 		s->leak_ppm = 0;
 	s->flags = LAB_START_F_STOP_GENUINE_ONLY |
-		   (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0);
+		   (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0) |
+		   (sc_engine_yields(e) ? LAB_START_F_YIELD_TO_RECLAIM : 0);
 }

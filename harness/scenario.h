@@ -78,6 +78,21 @@ struct sc_engine {
 	uint64_t held_cap;		/* hard cap on pages held */
 	uint64_t stop_after_failures;	/* 0 = never */
 	uint64_t start_ms;		/* delay from run start */
+	/* exhaustion phases (drain policy): after the first genuine
+	 * failure keep the reserve exhausted exhaust_ms, then release;
+	 * pulses times, gap_ms from one release's end to the next start */
+	uint64_t exhaust_ms;		/* 0: no exhaust phase */
+	uint64_t pulses;
+	uint64_t gap_ms;
+	uint32_t yield;			/* enum sc_yield */
+};
+
+/* [engine] yield_to_reclaim: do held pages yield to direct reclaim? */
+enum sc_yield {
+	SC_YIELD_AUTO,		/* yes for an engine with an exhaust phase */
+	SC_YIELD_YES,
+	SC_YIELD_NO,
+	SC_YIELD_MAX,
 };
 
 struct sc_inject {
@@ -239,6 +254,8 @@ void sc_engine_start(const struct sc_engine *e, struct lab_start *s);
 bool sc_context_is_irq(uint32_t context);
 /* The ABI policy an engine runs with (churn + leak: leak-fraction). */
 uint32_t sc_engine_policy(const struct sc_engine *e);
+/* Do the engine's held pages yield to direct reclaim (auto resolved)? */
+bool sc_engine_yields(const struct sc_engine *e);
 
 /* Print every section and key with what it allows (for --help-keys). */
 void scenario_print_keys(FILE *f);

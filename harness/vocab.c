@@ -57,6 +57,8 @@ static const struct vocab_word stop_w[] = {
 	{ LAB_STOP_WATCHDOG, "watchdog", { NULL }, "its watchdog fired" },
 	{ LAB_STOP_CLOSE, "fd-closed", { NULL }, "its fd was closed" },
 	{ LAB_STOP_UNLOAD, "module-unload", { NULL }, "the module unloaded" },
+	{ LAB_STOP_EXHAUSTED, "exhausted", { NULL },
+	  "its exhaust time after the first genuine failure ran out" },
 };
 VOCAB(vocab_stop_reason, "stop reason", stop_w);
 
@@ -96,6 +98,18 @@ static const struct vocab_word scope_w[] = {
 	  "bpftrace override(): allocations under SYMBOL" },
 };
 VOCAB(vocab_scope, "scope", scope_w);
+
+static const struct vocab_word yield_w[] = {
+	{ SC_YIELD_AUTO, "auto", { NULL },
+	  "yes for an engine with an exhaust phase, else no" },
+	{ SC_YIELD_YES, "yes", { NULL },
+	  "direct reclaim may take held pages back (the engine re-takes "
+	  "them): the machine lives while the reserve stays exhausted" },
+	{ SC_YIELD_NO, "no", { NULL },
+	  "nothing held comes back before the engine stops: total "
+	  "exhaustion (the OOM killer, then a panic, if it lasts)" },
+};
+VOCAB(vocab_yield, "yield_to_reclaim", yield_w);
 
 static const struct vocab_word msg_w[] = {
 	{ MSG_ALLOC_FAILURE, "alloc-failure", { NULL },
