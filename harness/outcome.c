@@ -5,6 +5,7 @@
  */
 #include "outcome.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,119 @@ static void exhaustion_window(const struct outcome_input *in,
 	o->nwindows = 1;
 }
 
+/* A cumulative column's growth over [t0, t1). */
+static uint64_t col_delta(const struct series *s, enum series_col c,
+			  double t0, double t1)
+{
+	size_t a, b;
+
+	if (!s || !s->n)
+		return 0;
+	a = thr_last_before(s, t0);
+	b = thr_last_before(s, t1);
+	if (b == THR_NONE)
+		return 0;
+	return sub0(s->col[c][b], a == THR_NONE ? 0 : s->col[c][a]);
+}
+
+/* Kernel messages of a kind in [t0, t1). */
+static uint64_t events_in(const struct kevents *ev, enum console_kind kind,
+			  double t0, double t1)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; ev && i < ev->n; i++)
+		if (ev->v[i].kind == kind && ev->v[i].t_s >= t0 &&
+		    ev->v[i].t_s < t1)
+			n++;
+	return n;
+}
+
+/* When free pages were back above low after t (s), < 0: not seen. */
+static double recovered_at(const struct series *s, double t)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->t[i] >= t && s->col[COL_FREE][i] > s->col[COL_LOW][i])
+			return s->t[i];
+	return -1;
+}
+
+/* Add one phase window [t0, t1) (t1 < 0: open, to end) with its counts. */
+static void phase_window(const struct outcome_input *in,
+			 struct run_outcome *o, const char *engine,
+			 unsigned int pulse, const char *kind, double t0,
+			 double t1, double end)
+{
+	struct outcome_window *w;
+
+	if (t0 < 0 || o->nwindows == OUTCOME_MAX_WINDOWS)
+		return;
+	w = &o->windows[o->nwindows++];
+	memset(w, 0, sizeof(*w));
+	w->phase = true;
+	w->open = t1 < 0;
+	w->t0 = t0;
+	w->t1 = t1 < 0 ? fmax(end, t0) : t1;
+	w->pulse = pulse;
+	w->recovery_s = -1;
+	snprintf(w->kind, sizeof(w->kind), "%s", kind);
+	snprintf(w->engine, sizeof(w->engine), "%s", engine);
+	snprintf(w->label, sizeof(w->label), "%s%s, pulse %u of [engine %s]",
+		 kind, w->open ? " (not over)" : "", pulse, engine);
+	w->alloc_failure_msgs = events_in(in->ev, CON_ALLOC_FAILURE, w->t0,
+					  w->t1);
+	w->oom_kills = events_in(in->ev, CON_OOM_KILL, w->t0, w->t1);
+	w->lab_failures = col_delta(in->s, COL_FAIL_GENUINE, w->t0, w->t1);
+	w->reclaim_pages = col_delta(in->s, COL_RECLAIM, w->t0, w->t1);
+}
+
+/*
+ * The phases of each pulse of each engine with an exhaust phase: drain
+ * (start to first genuine failure), hold (to the stop), release (to free
+ * pages back above low: recovery), gap (to the next pulse's start). A
+ * phase the record ended in (a crash, the end of the run) is open, to
+ * the panic or the last sample.
+ */
+static void phase_windows(const struct outcome_input *in,
+			  struct run_outcome *o)
+{
+	const struct series *s = in->s;
+	double end = o->panic.found ? o->panic.t :
+		     s->n ? s->t[s->n - 1] : in->t_end;
+	size_t i, k;
+
+	for (i = 0; i < in->neng; i++) {
+		const struct outcome_engine *e = &in->eng[i];
+
+		for (k = 0; k < e->npulses; k++) {
+			const struct outcome_pulse *p = &e->pulses[k];
+			double next = k + 1 < e->npulses ?
+				      e->pulses[k + 1].t_start : -1;
+			double rec = p->t_stopped >= 0 ?
+				     recovered_at(s, p->t_stopped) : -1;
+			unsigned int n = (unsigned int)k + 1;
+
+			phase_window(in, o, e->name, n, "drain", p->t_start,
+				     p->t_fail >= 0 ? p->t_fail : p->t_release,
+				     end);
+			phase_window(in, o, e->name, n, "hold", p->t_fail,
+				     p->t_release, end);
+			phase_window(in, o, e->name, n, "release",
+				     p->t_release, rec, end);
+			if (p->t_release >= 0 && rec >= 0)
+				o->windows[o->nwindows - 1].recovery_s =
+					rec - p->t_release;
+			if (next >= 0)
+				phase_window(in, o, e->name, n, "gap",
+					     rec >= 0 ? rec : p->t_stopped,
+					     next, end);
+		}
+	}
+}
+
 /* The first splat that is not the panic itself (that one is a verdict
  * of its own). */
 static const struct kevent *first_splat(const struct kevents *ev)
@@ -320,7 +434,9 @@ void outcome_compute(const struct outcome_input *in, struct run_outcome *o)
 	panic_threshold(in, &o->panic);
 	deepest_dip(in, &o->first_failure, &o->dip);
 	o->nrates = thr_failure_rates(s, 1.0, &o->rates);
-	exhaustion_window(in, o);
+	phase_windows(in, o);
+	if (!o->nwindows)
+		exhaustion_window(in, o);
 	thr_series_loss(s, &o->loss);
 	observe(in, o);
 	decide(o, in->st.skipped);

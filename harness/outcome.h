@@ -34,6 +34,17 @@
 
 /* ---- what was recorded -------------------------------------------------- */
 
+/*
+ * One pulse of an engine with an exhaust phase (times in s since run
+ * start, < 0: not reached): the engine started (drain), failed for the
+ * first time (hold), its stop was decided (release: the exhaust time ran
+ * out, or the run ended) and every page was back. Recovery (free pages
+ * back above the low watermark) is read from the series.
+ */
+struct outcome_pulse {
+	double t_start, t_fail, t_release, t_stopped;
+};
+
 struct outcome_engine {
 	const char *name;		/* its [engine NAME] */
 	uint32_t context;		/* LAB_CTX_* */
@@ -42,6 +53,8 @@ struct outcome_engine {
 					 * none) */
 	uint64_t fail_genuine;		/* its genuine failures */
 	double stop_t;			/* when it stopped (s), < 0: ? */
+	const struct outcome_pulse *pulses;	/* exhaust engines only */
+	size_t npulses;
 };
 
 struct outcome_vm {
@@ -121,12 +134,28 @@ struct outcome_dip {
 	uint64_t free, min, below;
 };
 
-/* A span the plots shade: the exhaustion window now; phases later. */
-#define OUTCOME_MAX_WINDOWS 16
+/*
+ * A span the plots shade: the exhaustion window of an engine without
+ * phases, or each phase of each pulse of an engine with an exhaust
+ * phase: drain, hold, release (to recovery), gap (to the next pulse).
+ */
+#define OUTCOME_MAX_PULSES 50		/* [engine] pulses, at most */
+#define OUTCOME_MAX_WINDOWS (4 * OUTCOME_MAX_PULSES + 1)
 struct outcome_window {
-	char kind[16];		/* "exhaustion" */
+	char kind[16];		/* "exhaustion", "drain", "hold", "release",
+				 * "gap" (enum in report.schema.json) */
 	char label[96];
 	double t0, t1;
+	bool phase;		/* a phase: what follows is set */
+	bool open;		/* the record ended inside it (crash, end) */
+	char engine[SC_NAME_MAX];
+	unsigned int pulse;	/* 1..pulses */
+	/* during the window: "page allocation failure" messages of the
+	 * kernel (other callers: labyrinth's own engines are nowarn or
+	 * counted apart), labyrinth's own genuine failures, OOM kills,
+	 * pages labyrinth gave back to direct reclaim */
+	uint64_t alloc_failure_msgs, lab_failures, oom_kills, reclaim_pages;
+	double recovery_s;	/* release: stop to free > low, < 0: never */
 };
 
 struct run_outcome {

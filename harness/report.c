@@ -463,6 +463,7 @@ static const struct vfield series_f[] = {
 	FA("attempts", V_COUNT, NULL, 0),
 	FA("failures_genuine", V_COUNT, NULL, 0),
 	FA("failures_injected", V_COUNT, NULL, 0),
+	FA("reclaim_pages", V_COUNT, NULL, VF_OPT),
 	FA("nr_free_pages", V_COUNT, NULL, VF_OPT),
 	FA("oom_kill", V_COUNT, NULL, VF_OPT),
 	FA("allocstall", V_COUNT, NULL, VF_OPT), END
@@ -471,9 +472,19 @@ static const struct vfield proc_series_f[] = {
 	F("source", V_STR, VF_OPT), FR("interval_ms", V_INT, 1, 1e9, 0),
 	FA("t_s", V_SECS, NULL, 0), END
 };
+static const char *const window_kinds[] = {
+	"exhaustion", "drain", "hold", "release", "gap", NULL
+};
 static const struct vfield window_f[] = {
-	F("kind", V_NESTR, 0), F("label", V_STR, 0), F("t0_s", V_SECS, 0),
-	F("t1_s", V_SECS, 0), END
+	FE("kind", window_kinds, 0), F("label", V_STR, 0),
+	F("t0_s", V_SECS, 0), F("t1_s", V_SECS, 0),
+	/* version 3: a phase of a pulse */
+	F("engine", V_STR, VF_OPT), FR("pulse", V_INT, 1, 1e6, VF_OPT),
+	F("open", V_BOOL, VF_OPT),
+	F("alloc_failure_messages", V_COUNT, VF_OPT),
+	F("labyrinth_failures", V_COUNT, VF_OPT),
+	F("oom_kills", V_COUNT, VF_OPT), F("reclaim_pages", V_COUNT, VF_OPT),
+	F("recovery_s", V_SECS, VF_OPT | VF_NULL), END
 };
 static const struct vfield files_f[] = {
 	F("console_log", V_STR, VF_NULL), F("stress_ng_yaml", V_STR, VF_NULL),
@@ -710,7 +721,8 @@ static int is_utc_time(const char *s)
 }
 
 static const char *const cumulative[] = {
-	"attempts", "failures_genuine", "failures_injected", "oom_kill", NULL
+	"attempts", "failures_genuine", "failures_injected", "oom_kill",
+	"reclaim_pages", NULL
 };
 
 /* A columnar series: every column as long as t_s, t_s and the counters

@@ -223,6 +223,45 @@ static void summary_thresholds(struct sbuf *b, json_t *r)
 	threshold_row(b, "deepest dip below min", x, "free_pages", NULL, line);
 }
 
+/* The exhaustion phases, one row each (schema 3 windows with a pulse). */
+static void summary_phases(struct sbuf *b, json_t *r)
+{
+	char rec[32];
+	json_t *w;
+	size_t i;
+	int head = 0;
+
+	json_array_foreach(jp(r, "windows"), i, w) {
+		if (!jp(w, "pulse"))
+			continue;
+		if (!head++)
+			sb_printf(b, "\n%-8s %5s %-10s %8s %8s %9s %7s %5s "
+				  "%8s %9s\n", "phase", "pulse", "engine",
+				  "t0 (s)", "len (s)", "alloc-msg", "lab-fail",
+				  "oom", "reclaim", "recovery");
+		if (json_is_number(jp(w, "recovery_s")))
+			snprintf(rec, sizeof(rec), "%.3f s",
+				 jp_num(w, "recovery_s", 0));
+		else
+			snprintf(rec, sizeof(rec), "%s", jp(w, "recovery_s") ?
+				 "never" : "");
+		sb_printf(b, "%-8.8s %5lld %-10.10s %8.3f %8.3f%s %9lld %7lld "
+			  "%5lld %8lld %9s\n", jp_str(w, "kind", "?"),
+			  jp_int(w, "pulse", 0), jp_str(w, "engine", "?"),
+			  jp_num(w, "t0_s", 0),
+			  jp_num(w, "t1_s", 0) - jp_num(w, "t0_s", 0),
+			  json_is_true(jp(w, "open")) ? "+" : " ",
+			  jp_int(w, "alloc_failure_messages", 0),
+			  jp_int(w, "labyrinth_failures", 0),
+			  jp_int(w, "oom_kills", 0),
+			  jp_int(w, "reclaim_pages", 0), rec);
+	}
+	if (head)
+		sb_puts(b, "(+: the record ended inside the phase; alloc-msg: "
+			"\"page allocation failure\" messages; reclaim: pages "
+			"given back to direct reclaim)\n");
+}
+
 static void summary_engines(struct sbuf *b, json_t *r)
 {
 	char n1[32], n2[32];
@@ -329,6 +368,7 @@ char *report_summary_string(json_t *r)
 	sb_init(&b);
 	summary_head(&b, r);
 	summary_thresholds(&b, r);
+	summary_phases(&b, r);
 	summary_engines(&b, r);
 	summary_budget(&b, r);
 	summary_kernel(&b, r);

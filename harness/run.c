@@ -32,6 +32,7 @@
 #include "labdev.h"
 #include "pressure.h"
 #include "report.h"
+#include "run_pulse.h"
 #include "run_report.h"
 #include "sample.h"
 #include "sampler.h"
@@ -159,6 +160,20 @@ static bool file_exists(const char *p)
 	return access(p, F_OK) == 0;
 }
 
+/* pulses.live.csv, rewritten whole at each change (a few per pulse). */
+static void write_pulses(struct run *r)
+{
+	char *path = xasprintf("%s/%s", r->rec.dir, PULSES_LIVE_CSV);
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		pulses_write(f, &r->rec);
+		if (fclose(f))
+			lab_warn("%s: %s", path, strerror(errno));
+	}
+	free(path);
+}
+
 static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 {
 	const struct sc_engine *e = &r->sc->engine[i];
@@ -177,6 +192,17 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 		s.held_cap = r->dev.ver.max_held_cap;
 	/* the module's own watchdog: past the run, in case we die */
 	s.watchdog_ms = r->sc->duration_ms + r->sc->grace_ms + 60000;
+	if ((s.exhaust_ns && !labdev_has(&r->dev, LAB_FEAT_EXHAUST)) ||
+	    ((s.flags & LAB_START_F_YIELD_TO_RECLAIM) &&
+	     !labdev_has(&r->dev, LAB_FEAT_YIELD_TO_RECLAIM))) {
+		snprintf(err, errlen, "[engine %s] (%s:%u): the loaded module "
+			 "has no %s (ABI 2.1): load the labyrinth.ko built "
+			 "from this tree (make module)", e->name, r->sc->file,
+			 e->line, s.exhaust_ns &&
+			 !labdev_has(&r->dev, LAB_FEAT_EXHAUST) ?
+			 "exhaust phases" : "yield_to_reclaim (no shrinker)");
+		return -EOPNOTSUPP;
+	}
 	ret = labdev_start(&r->dev, &s);
 	if (ret) {
 		snprintf(err, errlen, "[engine %s] (%s:%u): the module refused "
@@ -191,6 +217,10 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 	rt->nr_cpus = s.nr_cpus;
 	rt->started = true;
 	rt->t_start = now_mono() - r->rec.t0;
+	if (e->exhaust_ms) {
+		pulse_started(rt, rt->t_start);
+		write_pulses(r);
+	}
 	return 0;
 }
 
@@ -205,6 +235,12 @@ static bool engines_all_stopped(struct run *r)
 		if (!r->rec.eng[i].started)
 			return false;	/* still to start */
 		started++;
+		if (r->sc->engine[i].exhaust_ms) {
+			/* every pulse over, the last one recovered */
+			if (!r->rec.eng[i].pulses_done)
+				return false;
+			continue;
+		}
 		if (labdev_stats(&r->dev, r->rec.eng[i].id, &st, NULL, NULL))
 			continue;
 		if (st.state != LAB_STATE_STOPPED)
@@ -220,13 +256,15 @@ static void collect_engines(struct run *r)
 	for (i = 0; i < r->sc->nengines; i++) {
 		struct engine_record *rt = &r->rec.eng[i];
 
-		if (!rt->started)
+		if (!rt->started || rt->released)
 			continue;
 		free(rt->cpus);
 		rt->cpus = NULL;
 		if (labdev_stats(&r->dev, rt->id, &rt->st, &rt->cpus,
-				 &rt->ncpus) == 0)
+				 &rt->ncpus) == 0) {
 			rt->have_stats = true;
+			pulse_merge(rt, &rt->st);
+		}
 	}
 }
 
@@ -631,6 +669,34 @@ static int start_due(struct run *r, double t, double *next)
 	return 0;
 }
 
+/* The pulses of exhaust engines: record their phases, start the next. */
+static int poll_pulses(struct run *r, double t, double *next)
+{
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < r->sc->nengines; i++) {
+		if (!r->sc->engine[i].exhaust_ms)
+			continue;
+		switch (pulse_poll(&r->rec.eng[i], &r->sc->engine[i], &r->dev,
+				   &r->smp.mod, r->rec.t0, t, next)) {
+		case PULSE_START:
+			if (start_engine(r, i, err, sizeof(err))) {
+				r->rec.eng[i].failed = true;
+				run_error(r, "%s", err);
+				return -1;
+			}
+			break;
+		case PULSE_CHANGED:
+			write_pulses(r);
+			break;
+		case PULSE_WAIT:
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * Children that died on their own: stress-ng exiting with an error (not
  * an OOM victim: that is signal 9 to a worker, and an observation) means
@@ -748,6 +814,8 @@ static void main_loop(struct run *r)
 			return;
 		}
 		if (start_due(r, t, &next) || check_children(r))
+			return;
+		if (stop_at < 0 && poll_pulses(r, t, &next))
 			return;
 		/* near the reserve, everything read is written at once */
 		r->smp.flush_s = read_period(r) < SAMPLER_READ_S ? 0 :

@@ -20,6 +20,7 @@
 #include "outcome_json.h"
 #include "report.h"
 #include "run.h"
+#include "run_pulse.h"
 #include "sample.h"
 #include "sampler.h"
 #include "util.h"
@@ -158,6 +159,21 @@ bad:
 	return -1;
 }
 
+/* The pulses the guest recorded before it died (run_pulse.h). */
+static void read_pulses(const char *dir, size_t nengines,
+			struct outcome_pulse pulses[][OUTCOME_MAX_PULSES],
+			size_t *npulses)
+{
+	char *path = xasprintf("%s/%s", dir, PULSES_LIVE_CSV), *text;
+	size_t len;
+
+	if (read_file(path, &text, &len) == 0) {
+		pulses_read(text, pulses, npulses, nengines);
+		free(text);
+	}
+	free(path);
+}
+
 /*
  * Everything the guest's own report would have said, from what it
  * streamed and what the console holds: the same input, the same
@@ -169,6 +185,8 @@ static int complete_from_stream(json_t *rep, const char *dir,
 {
 	json_t *run = json_object_get(rep, "run");
 	struct outcome_engine eng[SC_MAX_ENGINES];
+	struct outcome_pulse pulses[SC_MAX_ENGINES][OUTCOME_MAX_PULSES];
+	size_t npulses[SC_MAX_ENGINES] = { 0 };
 	struct outcome_input in = { 0 };
 	struct scenario sc;
 	struct series s, proc;
@@ -193,11 +211,14 @@ static int complete_from_stream(json_t *rep, const char *dir,
 	if (vr->console_log && console_scan_file(&cs, vr->console_log) == 0)
 		kevents_from_console(&ev, &cs, in.t0);
 	console_scan_free(&cs);
+	read_pulses(dir, sc.nengines, pulses, npulses);
 	for (i = 0; i < sc.nengines; i++) {
 		memset(&eng[i], 0, sizeof(eng[i]));
 		eng[i].name = sc.engine[i].name;
 		eng[i].context = sc.engine[i].context;
 		eng[i].stop_t = -1;
+		eng[i].pulses = pulses[i];
+		eng[i].npulses = npulses[i];
 	}
 	in.expect = sc.expect;
 	in.s = &s;
