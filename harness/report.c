@@ -493,6 +493,22 @@ static const struct vfield files_f[] = {
 	F("junit", V_STR, VF_NULL | VF_OPT), F("tap", V_STR, VF_NULL | VF_OPT),
 	F("summary", V_STR, VF_NULL | VF_OPT), END
 };
+static const struct vfield target_mod_f[] = {
+	F("name", V_NESTR, 0), F("path", V_STR, 0), F("params", V_STR, 0),
+	F("vermagic", V_STR, 0), F("srcversion", V_STR, VF_NULL),
+	F("loaded", V_BOOL, 0), F("taint", V_STR, 0),
+	F("kernel_taint_added", V_COUNT, 0), F("unloaded", V_BOOL, 0),
+	F("unload_error", V_STR, VF_NULL), END
+};
+static const struct vfield target_cmd_f[] = {
+	F("command", V_STR, 0), F("ran", V_BOOL, 0), F("status", V_STR, VF_OPT),
+	F("ok", V_BOOL, VF_OPT), END
+};
+static const struct vfield target_f[] = {
+	FA("modules", V_OBJ, target_mod_f, 0),
+	FO("setup", target_cmd_f, VF_NULL), FO("workload", target_cmd_f, VF_NULL),
+	FO("check", target_cmd_f, VF_NULL), END
+};
 static const struct vfield report_f[] = {
 	{ .key = "schema", .type = V_CONST_STR, .values = schema_name },
 	FR("schema_version", V_INT, REPORT_SCHEMA_OLDEST,
@@ -508,7 +524,7 @@ static const struct vfield report_f[] = {
 	FO("sampler", sampler_f, 0), FO("series", series_f, 0),
 	FO("proc_series", proc_series_f, VF_OPT),
 	FA("windows", V_OBJ, window_f, VF_OPT),
-	FO("files", files_f, 0), END
+	FO("files", files_f, 0), FO("target", target_f, VF_OPT), END
 };
 
 static int v_fields(struct vctx *v, json_t *obj, const char *path,

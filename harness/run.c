@@ -34,6 +34,7 @@
 #include "report.h"
 #include "run_pulse.h"
 #include "run_report.h"
+#include "target.h"
 #include "sample.h"
 #include "sampler.h"
 #include "trace.h"
@@ -57,6 +58,8 @@ struct run {
 	struct kmsg km;
 	bool km_open;
 	struct child ballast;
+	struct target tgt;		/* the driver under test */
+	int target_exit;		/* target_finish()'s */
 	struct progress prog;
 	double cpu0;
 	bool cleaned;
@@ -539,6 +542,10 @@ static void cleanup(struct run *r)
 	stop_engines(r);
 	if (r->ballast.pid)
 		child_stop(&r->ballast, SIGKILL, 2.0);
+	if (target_present(&r->tgt)) {
+		progress_update(&r->prog, "stopping: the driver under test");
+		r->target_exit = target_finish(&r->tgt);
+	}
 	if (r->pr.started) {
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
@@ -601,6 +608,7 @@ static void free_run(struct run *r)
 	if (r->smp_open)
 		sampler_free(&r->smp);
 	outcome_free(&r->rec.out);
+	target_free(&r->tgt);
 	json_decref(r->rec.system);
 	json_decref(r->rec.stress_ng);
 	free(r->rec.dir);
@@ -959,6 +967,36 @@ static void start_zone(char *zone, size_t len)
  * result directory, the knob lock (and what a dead run left), the
  * module, the sysctls. 0, or an exit code: nothing ran, no report.
  */
+/*
+ * The driver under test: --module ones in order, then [target]'s; its
+ * setup command. Loaded before the scenario's knobs are set, so that
+ * its init runs on a machine as it was; unloaded in cleanup().
+ */
+static int target_setup(struct run *r)
+{
+	char err[1024];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < r->o->nmodules; i++)
+		if (target_add_module(&r->tgt, r->o->modules[i], NULL, err,
+				      sizeof(err))) {
+			lab_err("%s", err);
+			return LAB_EXIT_USAGE;
+		}
+	if (target_from_scenario(&r->tgt, r->sc, err, sizeof(err))) {
+		lab_err("%s:%u: [target] %s", r->sc->file,
+			r->sc->target.line, err);
+		return LAB_EXIT_USAGE;
+	}
+	if (!target_present(&r->tgt))
+		return 0;
+	r->rec.target = &r->tgt;
+	progress_update(&r->prog, "loading the driver under test");
+	ret = target_start(&r->tgt, r->rec.dir);
+	return ret;
+}
+
 static int run_setup(struct run *r)
 {
 	char err[1024], msg[512], zone[ZONE_NAME_MAX];
@@ -989,6 +1027,9 @@ static int run_setup(struct run *r)
 	if (ret > 0)
 		lab_warn("%s", msg);
 	ret = open_module(r);
+	if (ret)
+		return ret;
+	ret = target_setup(r);
 	if (ret)
 		return ret;
 	/* kernel settings, then what the system looks like with them */
@@ -1097,6 +1138,12 @@ static void run_go(struct run *r)
 	write_json(r, RUN_PARTIAL);
 	r->rec.st.unfinished = false;
 	r->cpu0 = self_cpu_s();
+	ret = target_workload_start(&r->tgt);
+	if (ret) {
+		run_error(r, "[target] workload '%s' did not start: %s",
+			  r->tgt.workload.cmd, strerror(-ret));
+		return;
+	}
 	main_loop(r);
 	r->rec.cpu_s = self_cpu_s() - r->cpu0;
 	r->rec.t_end = now_mono() - r->rec.t0;
@@ -1159,7 +1206,9 @@ static int run_report(struct run *r)
 		unlink(p);
 		free(p);
 	}
-	return outcome_exit_code(&r->rec.out, &r->rec.st);
+	ret = outcome_exit_code(&r->rec.out, &r->rec.st);
+	/* a failed check or unload fails a run that otherwise passed */
+	return ret == LAB_EXIT_OK && r->target_exit ? r->target_exit : ret;
 }
 
 int run_scenario(struct scenario *sc, const struct run_opts *o)

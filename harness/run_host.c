@@ -338,6 +338,11 @@ int run_complete_on_host(const char *dir, const struct vm_result *vr,
 	st.restore_failed = !from_partial &&
 			    vr->cmd_status == LAB_EXIT_INTERNAL;
 	ret = outcome_exit_code(&out, &st);
+	/* ...and a target step that failed after a run that passed */
+	if (ret == LAB_EXIT_OK && !from_partial &&
+	    vr->cmd_status >= LAB_EXIT_TARGET_CHECK &&
+	    vr->cmd_status <= LAB_EXIT_MAX)
+		ret = vr->cmd_status;
 out:
 	outcome_free(&out);
 	json_decref(rep);

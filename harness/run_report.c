@@ -706,5 +706,7 @@ json_t *run_build_report(const struct run_record *r)
 	json_object_set_new(rep, "series", series_json(r->s, &r->out.loss));
 	json_object_set_new(rep, "proc_series", series_json(r->proc, NULL));
 	json_object_set_new(rep, "files", files_json(r));
+	if (r->target)
+		json_object_set_new(rep, "target", target_json(r->target));
 	return rep;
 }

@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
+#include "target.h"
 #include "trace.h"
 #include "util.h"
 
@@ -67,6 +68,7 @@ struct run_record {
 	const struct tracer *tr;
 	size_t ntr;
 	const struct kevents *ev;	/* NULL: /dev/kmsg was not read */
+	const struct target *target;	/* the driver under test, or NULL */
 	json_t *stress_ng;		/* pressure_report(), or NULL */
 	const struct series *s;		/* the module's series */
 	const struct series *proc;	/* the /proc series */

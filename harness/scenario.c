@@ -74,11 +74,12 @@ enum sec_id {
 	S_INJECT,	/* every injector's section (injectors[]) */
 	S_PRESSURE,
 	S_TRACE,
+	S_TARGET,
 	S_MAX,
 };
 
 static const char *const section_names[S_MAX] = {
-	"scenario", "kernel", "engine", NULL, "pressure", "trace",
+	"scenario", "kernel", "engine", NULL, "pressure", "trace", "target",
 };
 
 /* Where a key's value goes. */
@@ -133,6 +134,8 @@ struct key_def {
 #define IO(f) offsetof(struct sc_inject, f), sizeof(((struct sc_inject *)0)->f)
 #define PO(f) offsetof(struct sc_pressure, f), \
 	sizeof(((struct sc_pressure *)0)->f)
+#define TO(f) offsetof(struct sc_target, f), \
+	sizeof(((struct sc_target *)0)->f)
 #define ABI(f) .dest_kind = D_ABI, .dest = "lab_start." #f, \
 	.abi_off = offsetof(struct lab_start, f), \
 	.abi_size = sizeof(((struct lab_start *)0)->f)
@@ -379,6 +382,25 @@ static const struct key_def keys[] = {
 	  "--mmap-odirect\"" },
 
 	/* [trace] */
+	/* [target]: the driver under test */
+	{ S_TARGET, "module", K_TEXT, TO(module),
+	  RUN("finit_module before the run, delete_module after"),
+	  .help = "the driver under test: path of its .ko (relative: to the "
+	  "scenario file's directory), loaded before the scenario starts "
+	  "and unloaded after; built for the kernel it runs on" },
+	{ S_TARGET, "params", K_TEXT, TO(params), RUN("module parameters"),
+	  .help = "its parameters, as for insmod: name=value ..." },
+	{ S_TARGET, "setup", K_TEXT, TO(setup), RUN("sh -c, before the run"),
+	  .help = "a command run after the module is loaded, before the "
+	  "scenario starts; a non-zero status stops the run (exit 7)" },
+	{ S_TARGET, "workload", K_TEXT, TO(workload),
+	  RUN("sh -c, a child during the run"),
+	  .help = "a command run as a child while the scenario runs (traffic "
+	  "for the driver), stopped (SIGTERM) after; its status is recorded" },
+	{ S_TARGET, "check", K_TEXT, TO(check), RUN("sh -c, after the run"),
+	  .help = "a command run after the scenario, before the module is "
+	  "unloaded; its status is recorded, non-zero fails the run (exit 8)" },
+
 	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), RUN("bpftrace children"),
 	  .help = "bpftrace scripts from scenarios/bpftrace/, comma-separated: "
 	  "atomic-rate, inject-vs-genuine, oom-kills, alloc-latency" },
@@ -1175,6 +1197,9 @@ static void open_section(struct parse_ctx *c, const char *raw)
 	if (i == S_PRESSURE && !first_time(c, name, &sc->pressure.present,
 					   &sc->pressure.line))
 		return;
+	if (i == S_TARGET && !first_time(c, name, &sc->target.present,
+					 &sc->target.line))
+		return;
 	c->cur_sec = (enum sec_id)i;
 	c->skip_section = false;
 	snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
@@ -1195,6 +1220,8 @@ static void *section_base(struct scenario *sc, enum sec_id sec, int engine,
 		return in;
 	case S_PRESSURE:
 		return &sc->pressure;
+	case S_TARGET:
+		return &sc->target;
 	default:
 		return NULL;
 	}
@@ -1618,6 +1645,24 @@ static void check_engine_phases(struct scenario *sc, const struct sc_engine *e)
 			"hold= anyway", e->name);
 }
 
+/* [target]: params need a module, and a module is a .ko. */
+static void check_target(struct scenario *sc)
+{
+	const struct sc_target *t = &sc->target;
+	size_t n = strlen(t->module);
+
+	if (!t->present)
+		return;
+	if (t->params[0] && !t->module[0])
+		fin_err(sc, t->line, "[target] params = '%s' without module: "
+			"name the driver's .ko (module = path/to/mydrv.ko)",
+			t->params);
+	if (n && (n < 4 || strcmp(t->module + n - 3, ".ko")))
+		fin_err(sc, t->line, "[target] module = '%s': expected the "
+			"path of a .ko file (built against the test kernel: "
+			"make -C $(make -s kdir) M=$PWD)", t->module);
+}
+
 static void check_engine(struct scenario *sc, const struct sc_engine *e)
 {
 	if (e->policy != LAB_POLICY_DRAIN && !e->hold_ms)
@@ -1730,6 +1775,7 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 	check_scenario(sc);
 	for (i = 0; i < sc->nengines; i++)
 		check_engine(sc, &sc->engine[i]);
+	check_target(sc);
 	for (i = 0; i < INJ_COUNT; i++)
 		check_inject(sc, &sc->inject[i]);
 	if (!sc->stop_on_set) {

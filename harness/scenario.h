@@ -143,6 +143,17 @@ struct sc_pressure {
 	char extra[160];		/* more stress-ng options, validated */
 };
 
+/* [target]: the driver under test (target.h runs it). */
+struct sc_target {
+	bool present;
+	unsigned int line;
+	char module[256];		/* .ko path; relative: to the file */
+	char params[256];		/* name=value ..., as for insmod */
+	char setup[512];		/* sh -c, before the run */
+	char workload[512];		/* sh -c, a child during the run */
+	char check[512];		/* sh -c, after the run */
+};
+
 struct sc_kernel {
 	long long min_free_kbytes;	/* -1 = leave alone */
 	long long watermark_scale_factor;
@@ -176,6 +187,7 @@ struct scenario {
 	size_t nengines;
 	struct sc_inject inject[INJ_COUNT];	/* [fail_page_alloc], ... */
 	struct sc_pressure pressure;
+	struct sc_target target;
 	char trace[SC_MAX_LIST][SC_NAME_MAX];
 	size_t ntrace;
 

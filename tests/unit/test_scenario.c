@@ -299,6 +299,15 @@ START_TEST(test_exhaust_keys)
 		     "pulses");
 	expect_error("[engine a]\nyield_to_reclaim = maybe\n", "t.ini:2:",
 		     "auto, yes, no");
+	/* [target] */
+	expect_error("[engine a]\n[target]\nparams = x=1\n", "t.ini:2:",
+		     "without module");
+	expect_error("[engine a]\n[target]\nmodule = mydrv.o\n", "t.ini:2:",
+		     "expected the path of a .ko file");
+	expect_error("[engine a]\n[target]\n[target]\n", "t.ini:3:",
+		     "appears twice");
+	expect_error("[engine a]\n[target]\nworkloads = x\n", "t.ini:3:",
+		     "unknown key");
 }
 END_TEST
 
