@@ -482,3 +482,60 @@ int outcome_exit_code(const struct run_outcome *o,
 		return LAB_EXIT_INTERNAL;
 	return o->expect_met ? LAB_EXIT_OK : LAB_EXIT_UNEXPECTED;
 }
+
+const struct outcome_window *outcome_place(const struct outcome_window *w,
+					   size_t n, double ff_t, double t,
+					   double *since_ff, char *buf,
+					   size_t len)
+{
+	const struct outcome_window *in = NULL;
+	size_t i, pulses = 0;
+
+	*since_ff = ff_t >= 0 && t >= ff_t ? t - ff_t : -1;
+	for (i = 0; i < n; i++) {
+		if (!w[i].phase)
+			continue;
+		if (w[i].pulse > pulses)
+			pulses = w[i].pulse;
+		if (w[i].t0 <= t && (!in || w[i].t0 >= in->t0))
+			in = &w[i];
+	}
+	if (buf && len) {
+		buf[0] = '\0';
+		if (in && pulses > 1)
+			snprintf(buf, len, "%.1f s into %s of pulse %u",
+				 t - in->t0, in->kind, in->pulse);
+		else if (in)
+			snprintf(buf, len, "%.1f s into %s", t - in->t0,
+				 in->kind);
+		else if (*since_ff >= 0)
+			snprintf(buf, len, "%.1f s after the first atomic "
+				 "failure", *since_ff);
+	}
+	return in;
+}
+
+size_t outcome_windows_from_json(json_t *a, struct outcome_window *w,
+				 size_t max)
+{
+	json_t *e;
+	size_t i, n = 0;
+
+	json_array_foreach(a, i, e) {
+		json_t *p = json_object_get(e, "pulse");
+
+		if (n == max)
+			break;
+		memset(&w[n], 0, sizeof(w[n]));
+		snprintf(w[n].kind, sizeof(w[n].kind), "%s",
+			 json_string_value(json_object_get(e, "kind")) ?: "");
+		w[n].t0 = json_number_value(json_object_get(e, "t0_s"));
+		w[n].t1 = json_number_value(json_object_get(e, "t1_s"));
+		w[n].phase = json_is_integer(p);
+		w[n].pulse = (unsigned int)json_integer_value(p);
+		snprintf(w[n].engine, sizeof(w[n].engine), "%s",
+			 json_string_value(json_object_get(e, "engine")) ?: "");
+		n++;
+	}
+	return n;
+}

@@ -21,6 +21,7 @@
 #ifndef LABYRINTH_OUTCOME_H
 #define LABYRINTH_OUTCOME_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,6 +196,20 @@ void outcome_apply_vm(struct run_outcome *o, const struct outcome_vm *vm);
 /* The exit status of a run with this outcome (enum lab_exit). */
 int outcome_exit_code(const struct run_outcome *o,
 		      const struct outcome_status *st);
+
+/*
+ * Where a moment t (s, e.g. a crash) fell: the phase window it is in
+ * (the last that started at or before it; NULL if none) and the time
+ * since the first genuine failure (ff_t < 0: none, then since_ff < 0).
+ * "0.8 s into hold" (of pulse 2 when there are more) into buf.
+ */
+const struct outcome_window *outcome_place(const struct outcome_window *w,
+					   size_t n, double ff_t, double t,
+					   double *since_ff, char *buf,
+					   size_t len);
+/* outcome_windows_json() read back (a report the guest finished). */
+size_t outcome_windows_from_json(json_t *a, struct outcome_window *w,
+				 size_t max);
 
 /* The series' row at or before t (found false if none). */
 void outcome_sample_at(const struct series *s, double t,

@@ -70,6 +70,7 @@ static const char css[] =
 "text.m-oom{fill:#8e24aa}\n"
 ".m-panic{stroke:#000;stroke-width:2.5}text.m-panic{fill:#000}\n"
 ".dot-fail{fill:#d93025;stroke:#fff;stroke-width:1.5}\n"
+"p.crash{color:#d93025;font-size:1.1em}\n"
 "rect.w-exhaustion{fill:#d93025;fill-opacity:.08}"
 "rect.w-gap{fill:#5f6368;fill-opacity:.25}\n"
 ".sw.w-exhaustion{stroke:#d93025;stroke-opacity:.25}"
@@ -686,6 +687,36 @@ static void series_caption(struct sbuf *b, json_t *r)
 	sb_puts(b, "</figcaption>\n");
 }
 
+/* The driver under test, one line per module, in the header. */
+static void target_line(struct sbuf *b, json_t *r)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(jp(r, "target.modules"), i, m) {
+		sb_puts(b, "<p class=\"meta\">driver under test <b>");
+		esc(b, jp_str(m, "name", "?"));
+		sb_puts(b, "</b> ");
+		esc(b, jp_str(m, "params", ""));
+		sb_puts(b, " &#183; ");
+		esc(b, jp_str(m, "path", "?"));
+		sb_puts(b, " &#183; vermagic ");
+		esc(b, jp_str(m, "vermagic", "?"));
+		sb_puts(b, " &#183; srcversion ");
+		esc(b, jp_str(m, "srcversion", "none"));
+		sb_puts(b, " &#183; taint ");
+		esc(b, jp_str(m, "taint", ""));
+		sb_puts(b, "</p>\n");
+	}
+	if (json_is_object(jp(r, "target.check"))) {
+		sb_puts(b, "<p class=\"meta\">check <code>");
+		esc(b, jp_str(r, "target.check.command", ""));
+		sb_puts(b, "</code>: ");
+		esc(b, jp_str(r, "target.check.status", "did not run"));
+		sb_puts(b, "</p>\n");
+	}
+}
+
 char *report_html(json_t *r)
 {
 	struct sbuf b;
@@ -727,7 +758,14 @@ char *report_html(json_t *r)
 	else
 		sb_puts(&b, "No expectation set. ");
 	esc(&b, jp_str(r, "outcome.reason", ""));
-	sb_puts(&b, "</p>\n<p class=\"meta\">kernel <b>");
+	sb_puts(&b, "</p>\n");
+	if (*jp_str(r, "crash.headline", "")) {
+		sb_puts(&b, "<p class=\"crash\"><b>");
+		esc(&b, jp_str(r, "crash.headline", ""));
+		sb_puts(&b, "</b></p>\n");
+	}
+	target_line(&b, r);
+	sb_puts(&b, "<p class=\"meta\">kernel <b>");
 	esc(&b, jp_str(r, "system.kernel_release", "?"));
 	sb_printf(&b, "</b> &#183; %s &#183; %lld CPUs &#183; %.0f MiB &#183; "
 		  "min_free_kbytes %lld</p>\n<p class=\"meta\">run ",

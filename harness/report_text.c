@@ -121,6 +121,41 @@ static void sampler_line(struct sbuf *b, json_t *r)
 }
 
 /* The title, the run, the kernel, the zone, the verdict and why. */
+/* The driver under test: each module and the commands' statuses. */
+static void summary_target(struct sbuf *b, json_t *r)
+{
+	static const char *const cmds[] = { "setup", "workload", "check" };
+	char line[512];
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(jp(r, "target.modules"), i, m) {
+		snprintf(line, sizeof(line), "%s (%s%s%s) vermagic '%s', "
+			 "srcversion %s, taint '%s'%s%s",
+			 jp_str(m, "name", "?"), jp_str(m, "path", "?"),
+			 *jp_str(m, "params", "") ? " " : "",
+			 jp_str(m, "params", ""), jp_str(m, "vermagic", "?"),
+			 jp_str(m, "srcversion", "none"),
+			 jp_str(m, "taint", ""),
+			 json_is_true(jp(m, "unloaded")) ? ", unloaded" : "",
+			 *jp_str(m, "unload_error", "") ?
+			 ", DID NOT UNLOAD" : "");
+		sb_puts(b, "target   ");
+		wrap(b, line, 9, 9);
+	}
+	for (i = 0; i < 3; i++) {
+		json_t *c = json_object_get(jp(r, "target"), cmds[i]);
+
+		if (!json_is_object(c))
+			continue;
+		snprintf(line, sizeof(line), "%s '%s': %s", cmds[i],
+			 jp_str(c, "command", ""), jp_str(c, "status",
+							  "did not run"));
+		sb_puts(b, "target   ");
+		wrap(b, line, 9, 9);
+	}
+}
+
 static void summary_head(struct sbuf *b, json_t *r)
 {
 	const char *expect = jp_str(r, "outcome.expect", NULL);
@@ -164,6 +199,11 @@ static void summary_head(struct sbuf *b, json_t *r)
 		snprintf(line, sizeof(line), "%s (no expectation set)", v);
 	sb_puts(b, "verdict  ");
 	wrap(b, line, 9, 9);
+	if (*jp_str(r, "crash.headline", "")) {
+		sb_puts(b, "crash    ");
+		wrap(b, jp_str(r, "crash.headline", ""), 9, 9);
+	}
+	summary_target(b, r);
 	if (*jp_str(r, "outcome.reason", "")) {
 		sb_puts(b, "         ");
 		wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);

@@ -1730,6 +1730,10 @@ static void check_scenario(struct scenario *sc)
 		fin_err(sc, 0, "expect = panic also needs vm_only = yes: a "
 			"scenario that panics the kernel must never run on a "
 			"real machine by accident");
+	if (sc->expect == SC_EXPECT_CRASH && !sc->vm_only)
+		fin_err(sc, 0, "expect = crash also needs vm_only = yes: a "
+			"reproducer that crashes the kernel must never run on "
+			"a real machine by accident");
 	if (sc->expect == SC_EXPECT_PANIC && sc->kernel.panic_on_oom < 1)
 		fin_err(sc, 0, "expect = panic needs [kernel] panic_on_oom = 1 "
 			"or 2 (that is how labyrinth provokes the panic)");

@@ -39,6 +39,9 @@ enum sc_expect {
 	SC_EXPECT_OOM = V_OOM,
 	SC_EXPECT_PANIC = V_PANIC,		/* VM only */
 	SC_EXPECT_SURVIVE = V_SURVIVE,
+	/* a reproducer: the kernel oopsed, BUGged, splatted or panicked
+	 * (verdict splat or panic, VM only) */
+	SC_EXPECT_CRASH = V_MAX,
 	SC_EXPECT_MAX,
 };
 

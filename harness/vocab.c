@@ -81,10 +81,18 @@ static const struct vocab_word verdict_w[] = {
 };
 VOCAB(vocab_verdict, "verdict", verdict_w);
 
-/* The first rows of the verdicts: what a scenario may expect. */
-const struct vocab vocab_expect = {
-	.what = "expect", .w = verdict_w, .n = SC_EXPECT_MAX,
+/* What a scenario may expect: the first verdicts, and crash. */
+static const struct vocab_word expect_w[] = {
+	{ SC_EXPECT_ATOMIC_FAILURE, "atomic-failure", { NULL },
+	  "a genuine atomic allocation failure" },
+	{ SC_EXPECT_OOM, "oom", { NULL }, "the OOM killer fired" },
+	{ SC_EXPECT_PANIC, "panic", { NULL }, "the kernel panicked (VM only)" },
+	{ SC_EXPECT_SURVIVE, "survive", { NULL }, "none of the above" },
+	{ SC_EXPECT_CRASH, "crash", { NULL },
+	  "a reproducer: an oops, BUG, splat or panic (verdict splat or "
+	  "panic; VM only)" },
 };
+VOCAB(vocab_expect, "expect", expect_w);
 
 static const struct vocab_word scope_w[] = {
 	{ SC_SCOPE_NONE, "none", { NULL }, "not armed" },

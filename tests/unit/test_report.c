@@ -113,7 +113,7 @@ static const struct bad_case {
 	{ "outcome.verdict", "\"exploded\"",
 	  "$.outcome.verdict: expected one of atomic-failure" },
 	{ "outcome.expect_met", "false", "$.outcome.expect_met: is false but "
-	  "verdict \"atomic-failure\" equals expect" },
+	  "verdict \"atomic-failure\" meets expect" },
 	{ "outcome.expect", "null", "$.outcome.expect_met: must be null" },
 	{ "engines.0.successes", "999999999",
 	  "$.engines[0].attempts: successes + failures" },

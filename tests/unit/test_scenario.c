@@ -133,7 +133,7 @@ START_TEST(test_errors_name_line_and_key)
 		     "duration = 'soon': not a duration; allowed: a duration");
 	expect_error("[scenario]\nduration = 50ms\n", "t.ini:2:",
 		     "out of range");
-	expect_error("[scenario]\nexpect = crash\n", "t.ini:2:",
+	expect_error("[scenario]\nexpect = explode\n", "t.ini:2:",
 		     "one of: atomic-failure, oom, panic, survive");
 	expect_error("[kernel]\npanic_on_oom = 3\n", "t.ini:2:",
 		     "an integer from 0 to 2, or -1");
@@ -299,6 +299,9 @@ START_TEST(test_exhaust_keys)
 		     "pulses");
 	expect_error("[engine a]\nyield_to_reclaim = maybe\n", "t.ini:2:",
 		     "auto, yes, no");
+	/* expect = crash: a reproducer, VM only */
+	expect_error("[scenario]\nexpect = crash\n[engine a]\n", "t.ini:",
+		     "vm_only = yes");
 	/* [target] */
 	expect_error("[engine a]\n[target]\nparams = x=1\n", "t.ini:2:",
 		     "without module");
