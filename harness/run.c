@@ -266,6 +266,7 @@ static void collect_engines(struct run *r)
 		if (labdev_stats(&r->dev, rt->id, &rt->st, &rt->cpus,
 				 &rt->ncpus) == 0) {
 			rt->have_stats = true;
+			pulse_stopped_by_run(rt, &rt->st, r->rec.t0);
 			pulse_merge(rt, &rt->st);
 		}
 	}

@@ -83,6 +83,22 @@ static double run_t(uint64_t ns, double t0)
 	return ns ? (double)ns / 1e9 - t0 : -1;
 }
 
+void pulse_stopped_by_run(struct engine_record *rt, const struct lab_stats *st,
+			  double t0)
+{
+	struct outcome_pulse *p;
+
+	if (!rt->npulses || rt->released)
+		return;
+	p = &rt->pulse[rt->npulses - 1];
+	if (p->t_fail < 0)
+		p->t_fail = run_t(st->first_failure.time_ns, t0);
+	if (st->state == LAB_STATE_STOPPED && p->t_release < 0) {
+		p->t_release = run_t(st->total.stop_request_ns, t0);
+		p->t_stopped = run_t(st->stop_ns, t0);
+	}
+}
+
 /* The pulse's engine stopped itself: keep its record, release it. */
 static void pulse_end(struct engine_record *rt, struct labdev *dev,
 		      const struct lab_stats *st)

@@ -38,6 +38,13 @@ void pulse_started(struct engine_record *rt, double t);
 enum pulse_step pulse_poll(struct engine_record *rt, const struct sc_engine *e,
 			   struct labdev *dev, const struct series *s,
 			   double t0, double t, double *next);
+/*
+ * The run stopped the current pulse's engine (the run ended during it):
+ * record its failure, release and stop times from its stats before they
+ * are merged with the earlier pulses'.
+ */
+void pulse_stopped_by_run(struct engine_record *rt, const struct lab_stats *st,
+			  double t0);
 /* Counters of this pulse added to those of the ones before (a stats
  * read of the current pulse, merged in place). */
 void pulse_merge(struct engine_record *rt, struct lab_stats *st);
