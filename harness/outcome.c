@@ -301,6 +301,40 @@ static void phase_window(const struct outcome_input *in,
 }
 
 /*
+ * When a pulse's hold began, if the guest died before it read the
+ * module's time: the first sign of a genuine failure after the pulse
+ * started, in the streamed series or a "page allocation failure" message
+ * on the console (a crashing driver's own failure often is the first),
+ * < 0 when there is none.
+ */
+static double hold_start(const struct outcome_input *in,
+			 const struct outcome_pulse *p)
+{
+	const struct series *s = in->s;
+	double t = -1;
+	size_t i;
+
+	if (p->t_fail >= 0)
+		return p->t_fail;
+	for (i = 1; i < s->n; i++)
+		if (s->t[i] >= p->t_start && s->col[COL_FAIL_GENUINE][i] >
+		    s->col[COL_FAIL_GENUINE][i - 1]) {
+			t = s->t[i];
+			break;
+		}
+	for (i = 0; in->ev && i < in->ev->n; i++) {
+		const struct kevent *k = &in->ev->v[i];
+
+		if (k->kind == CON_ALLOC_FAILURE && k->t_s >= p->t_start &&
+		    (t < 0 || k->t_s < t))
+			t = k->t_s;
+	}
+	if (p->t_release >= 0 && t > p->t_release)
+		return -1;
+	return t;
+}
+
+/*
  * The phases of each pulse of each engine with an exhaust phase: drain
  * (start to first genuine failure), hold (to the stop), release (to free
  * pages back above low: recovery), gap (to the next pulse's start). A
@@ -325,11 +359,11 @@ static void phase_windows(const struct outcome_input *in,
 			double rec = p->t_stopped >= 0 ?
 				     recovered_at(s, p->t_stopped) : -1;
 			unsigned int n = (unsigned int)k + 1;
+			double fail = hold_start(in, p);
 
 			phase_window(in, o, e->name, n, "drain", p->t_start,
-				     p->t_fail >= 0 ? p->t_fail : p->t_release,
-				     end);
-			phase_window(in, o, e->name, n, "hold", p->t_fail,
+				     fail >= 0 ? fail : p->t_release, end);
+			phase_window(in, o, e->name, n, "hold", fail,
 				     p->t_release, end);
 			phase_window(in, o, e->name, n, "release",
 				     p->t_release, rec, end);

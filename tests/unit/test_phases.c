@@ -213,6 +213,44 @@ START_TEST(test_pulses_live_roundtrip)
 }
 END_TEST
 
+/* The guest died before it read the module's failure time: the hold
+ * starts at the first failure the series or the console shows. */
+START_TEST(test_hold_start_after_crash)
+{
+	static const struct outcome_pulse died = {
+		.t_start = 0.0, .t_fail = -1, .t_release = -1, .t_stopped = -1,
+	};
+	struct outcome_engine eng = {
+		.name = "hold", .pulses = &died, .npulses = 1, .stop_t = -1,
+	};
+	struct outcome_input in = { .neng = 1, .eng = &eng, .t_end = 10.0 };
+	struct run_outcome o;
+	struct series s;
+	struct kevents ev;
+
+	make_series(&s);
+	make_events(&ev);
+	in.s = &s;
+	in.ev = &ev;
+	/* the series' first genuine failure (2.1 s: the count moves from
+	 * 0 at 2.0 s) */
+	outcome_compute(&in, &o);
+	ck_assert_uint_eq(o.nwindows, 2);
+	ck_assert_str_eq(o.windows[1].kind, "hold");
+	ck_assert_double_eq_tol(o.windows[1].t0, 2.1, 1e-9);
+	ck_assert(o.windows[1].open);
+	outcome_free(&o);
+	/* an allocation failure message before it wins */
+	kevents_add(&ev, 1.5, "lab_refill: page allocation failure: "
+		    "order:0, mode:0xa20(GFP_ATOMIC)");
+	outcome_compute(&in, &o);
+	ck_assert_double_eq_tol(o.windows[1].t0, 1.5, 1e-9);
+	outcome_free(&o);
+	series_free(&s);
+	kevents_free(&ev);
+}
+END_TEST
+
 static Suite *phases_suite(void)
 {
 	Suite *s = suite_create("phases");
@@ -222,6 +260,7 @@ static Suite *phases_suite(void)
 	tcase_add_test(tc, test_no_phases);
 	tcase_add_test(tc, test_windows_json);
 	tcase_add_test(tc, test_pulses_live_roundtrip);
+	tcase_add_test(tc, test_hold_start_after_crash);
 	suite_add_tcase(s, tc);
 	return s;
 }
