@@ -407,9 +407,12 @@ static void observe(const struct outcome_input *in, struct run_outcome *o)
 		  (in->proc && thr_first_increase(in->proc, COL_OOM_KILL) !=
 		   THR_NONE);
 	ob->atomic_failure = o->genuine > 0 || o->first_failure.found;
-	for (i = 0; i < in->neng; i++)
+	for (i = 0; i < in->neng; i++) {
 		if (in->eng[i].have_stats && in->eng[i].fail_genuine)
 			ob->atomic_failure = true;
+		if (in->eng[i].npulses)
+			ob->exhaust = true;
+	}
 	/* an unfinished run the VM explains is that, not an error */
 	ob->error = in->st.error || in->st.interrupted ||
 		    (in->st.unfinished && !vm_said);

@@ -32,6 +32,7 @@ static json_t *observed_json(const struct observed *ob)
 	json_object_set_new(o, "splat", json_boolean(ob->splat));
 	json_object_set_new(o, "timeout", json_boolean(ob->timeout));
 	json_object_set_new(o, "error", json_boolean(ob->error));
+	json_object_set_new(o, "exhaust", json_boolean(ob->exhaust));
 	return o;
 }
 
@@ -73,6 +74,7 @@ int outcome_from_json(json_t *j, struct run_outcome *o)
 	o->obs.splat = json_is_true(json_object_get(ob, "splat"));
 	o->obs.timeout = json_is_true(json_object_get(ob, "timeout"));
 	o->obs.error = json_is_true(json_object_get(ob, "error"));
+	o->obs.exhaust = json_is_true(json_object_get(ob, "exhaust"));
 	return 0;
 }
 

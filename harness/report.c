@@ -343,7 +343,8 @@ static const struct vfield system_f[] = {
 static const struct vfield observed_f[] = {
 	F("atomic_failure", V_BOOL, 0), F("oom", V_BOOL, 0),
 	F("panic", V_BOOL, 0), F("splat", V_BOOL, 0),
-	F("timeout", V_BOOL, 0), F("error", V_BOOL, 0), END
+	F("timeout", V_BOOL, 0), F("error", V_BOOL, 0),
+	F("exhaust", V_BOOL, VF_OPT), END
 };
 static const struct vfield outcome_f[] = {
 	FW("verdict", &vocab_verdict, 0), FW("expect", &vocab_expect, VF_NULL),

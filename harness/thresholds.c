@@ -138,7 +138,7 @@ enum verdict thr_verdict(const struct observed *o, enum sc_expect expect)
 		return V_ATOMIC_FAILURE;
 	if (o->oom)
 		return V_OOM;
-	if (o->atomic_failure)
+	if (o->atomic_failure && !o->exhaust)
 		return V_ATOMIC_FAILURE;
 	return V_SURVIVE;
 }

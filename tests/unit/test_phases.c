@@ -119,6 +119,9 @@ START_TEST(test_windows)
 	ck_assert(!w[4].open);
 	ck_assert(w[5].open);
 	ck_assert_double_eq_tol(w[5].t1, 10.0, 1e-9);
+	/* the failures are the experiment; the OOM kill is an outcome */
+	ck_assert(o.obs.exhaust);
+	ck_assert_int_eq(o.verdict, V_OOM);
 	ck_assert_uint_eq(w[5].alloc_failure_msgs, 1);
 	ck_assert(strstr(w[5].label, "not over"));
 	outcome_free(&o);

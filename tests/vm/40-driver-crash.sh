@@ -63,7 +63,7 @@ if [ "$rc" = 1 ] && [ -n "$rep" ] &&
 	diag "  $(c .crash.headline); at ${t}s kernel time, $(c .crash.since_first_atomic_failure_s) s after the first atomic failure (TCG)"
 else
 	not_ok "${names[0]} (exit $rc, crash at ${t}s)"
-	jq -c '{verdict: .outcome.verdict, crash: (.crash | {headline, function, module, context, phase})}' "$rep" 2>&1 | sed 's/^/#   /'
+	jq -c '{verdict: .outcome.verdict, crash: (.crash | {headline, f: .function, m: .module, context, phase})}' "$rep" 2>&1 | sed 's/^/#   /'
 	tail -20 "$d/crash.log" | sed 's/^/#   /'
 fi
 
