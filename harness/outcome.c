@@ -528,6 +528,11 @@ const struct outcome_window *outcome_place(const struct outcome_window *w,
 	const struct outcome_window *in = NULL;
 	size_t i, pulses = 0;
 
+	/* no threshold (the guest died first): the first hold began at
+	 * the first failure the record shows */
+	for (i = 0; ff_t < 0 && i < n; i++)
+		if (w[i].phase && !strcmp(w[i].kind, "hold"))
+			ff_t = w[i].t0;
 	*since_ff = ff_t >= 0 && t >= ff_t ? t - ff_t : -1;
 	for (i = 0; i < n; i++) {
 		if (!w[i].phase)

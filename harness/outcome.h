@@ -200,7 +200,8 @@ int outcome_exit_code(const struct run_outcome *o,
 /*
  * Where a moment t (s, e.g. a crash) fell: the phase window it is in
  * (the last that started at or before it; NULL if none) and the time
- * since the first genuine failure (ff_t < 0: none, then since_ff < 0).
+ * since the first genuine failure (ff_t < 0: none known, then the first
+ * hold's start; neither: since_ff < 0).
  * "0.8 s into hold" (of pulse 2 when there are more) into buf.
  */
 const struct outcome_window *outcome_place(const struct outcome_window *w,

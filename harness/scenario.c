@@ -1651,8 +1651,6 @@ static void check_target(struct scenario *sc)
 	const struct sc_target *t = &sc->target;
 	size_t n = strlen(t->module);
 
-	if (!t->present)
-		return;
 	if (t->params[0] && !t->module[0])
 		fin_err(sc, t->line, "[target] params = '%s' without module: "
 			"name the driver's .ko (module = path/to/mydrv.ko)",

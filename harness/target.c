@@ -129,8 +129,7 @@ int target_from_scenario(struct target *t, const struct scenario *sc,
 	char *spec, *file, *dir;
 	int ret = 0;
 
-	if (!st->present)
-		return 0;
+	/* not st->present: --set target.KEY=VALUE without a [target] */
 	if (st->module[0]) {
 		file = xstrdup(sc->file ? sc->file : ".");
 		dir = dirname(file);

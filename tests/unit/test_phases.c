@@ -254,6 +254,39 @@ START_TEST(test_hold_start_after_crash)
 }
 END_TEST
 
+START_TEST(test_place)
+{
+	struct run_outcome o;
+	struct series s;
+	struct kevents ev;
+	const struct outcome_window *w;
+	double since;
+	char buf[96];
+
+	compute(&o, &s, &ev);
+	w = outcome_place(o.windows, o.nwindows, 1.0, 3.25, &since, buf,
+			  sizeof(buf));
+	ck_assert_ptr_eq(w, &o.windows[1]);
+	ck_assert_double_eq_tol(since, 2.25, 1e-9);
+	ck_assert_str_eq(buf, "1.2 s into hold of pulse 1");
+	/* in the second pulse's drain; no threshold: from the first hold */
+	w = outcome_place(o.windows, o.nwindows, -1, 8.0, &since, buf,
+			  sizeof(buf));
+	ck_assert_str_eq(w->kind, "drain");
+	ck_assert_uint_eq(w->pulse, 2);
+	ck_assert_double_eq_tol(since, 6.0, 1e-9);
+	ck_assert_str_eq(buf, "0.7 s into drain of pulse 2");
+	/* before anything */
+	ck_assert_ptr_null(outcome_place(o.windows, o.nwindows, -1, -0.5,
+					 &since, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "");
+	ck_assert(since < 0);
+	outcome_free(&o);
+	series_free(&s);
+	kevents_free(&ev);
+}
+END_TEST
+
 static Suite *phases_suite(void)
 {
 	Suite *s = suite_create("phases");
@@ -264,6 +297,7 @@ static Suite *phases_suite(void)
 	tcase_add_test(tc, test_windows_json);
 	tcase_add_test(tc, test_pulses_live_roundtrip);
 	tcase_add_test(tc, test_hold_start_after_crash);
+	tcase_add_test(tc, test_place);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -139,6 +139,19 @@ START_TEST(test_from_scenario)
 	scenario_free(&sc);
 	free(text);
 	free(file);
+
+	/* --set target.check=... without a [target] section */
+	memset(&sc, 0, sizeof(sc));
+	ck_assert_int_eq(scenario_parse_string(&sc, "t.ini", "[engine a]\n",
+					       err, sizeof(err)), 0);
+	ck_assert_int_eq(scenario_set(&sc, "target.check=true", err,
+				      sizeof(err)), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert_int_eq(target_from_scenario(&t, &sc, err, sizeof(err)), 0);
+	ck_assert_str_eq(t.check.cmd, "true");
+	ck_assert(target_present(&t));
+	target_free(&t);
+	scenario_free(&sc);
 }
 END_TEST
 

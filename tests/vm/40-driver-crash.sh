@@ -27,7 +27,8 @@ vm_require "${names[@]}"
 bindir=$(dirname "$LAB")
 ko=$bindir/test-drivers/lab_refill/lab_refill.ko
 d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+# LAB_KEEP=1 keeps the runs' result directories for a look
+trap '[ -n "${LAB_KEEP:-}" ] && echo "# kept $d" || rm -rf "$d"' EXIT
 if ! make -s test-drivers >/dev/null 2>&1 || [ ! -f "$ko" ] ||
    [ ! -f "$bindir/module/labyrinth.ko" ]; then
 	not_ok "driver crash: lab_refill.ko or labyrinth.ko not built (make module test-drivers)"
@@ -79,7 +80,7 @@ for i in $(seq 1 "$runs"); do
 	   [ "$(c '.target.modules[0].unloaded')" = true ] &&
 	   [ "${fails:-0}" -gt 0 ]; then
 		ok "${names[$i]}"
-		diag "  hold $(printf %.1f "$hold") s; lab_refill counted $fails allocation failures; reclaim took back $(c '.engines[0].reclaim_pages') pages in $(c '.engines[0].reclaim_calls') calls; recovery $(c '[.windows[] | select(.kind == "release")][0].recovery_s') s; $(c '[.windows[] | select(.kind == "hold")][0].alloc_failure_messages') allocation failure messages during the hold (TCG)"
+		diag "  hold $(printf %.1f "$hold") s; lab_refill counted $fails allocation failures; reclaim took back $(c '.engines[0].reclaim_pages') pages in $(c '.engines[0].reclaim_calls') calls; recovery $(printf %.3f "$(c '[.windows[] | select(.kind == "release")][0].recovery_s')") s; $(c '[.windows[] | select(.kind == "hold")][0].alloc_failure_messages') allocation failure messages during the hold (TCG)"
 	else
 		not_ok "${names[$i]} (exit $rc, verdict $(c .outcome.verdict), alloc_failures '${fails:-}')"
 		c '{reason: .outcome.reason, target: .target}' | sed 's/^/#   /'
