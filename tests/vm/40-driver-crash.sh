@@ -10,7 +10,9 @@
 # (its [target] check reads its debugfs alloc_failures > 0: the exhaustion
 # reached it), unload, and do so every time: LAB_DRIVER_RUNS runs
 # (default 5). A module built for another kernel is refused with exit 6
-# and says which kernel it was built for.
+# and says which kernel it was built for. With expect = crash (a
+# reproducer's) the unchecked driver's oops meets the expectation.
+# LAB_KEEP=1 keeps the result directories.
 set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +23,8 @@ names=("driver crash: unchecked refill oopses in hold, attributed")
 for i in $(seq 1 "$runs"); do
 	names+=("driver crash: checked refill survives a 20 s hold ($i/$runs)")
 done
-names+=("driver crash: a module built for another kernel is refused (exit 6)")
+names+=("driver crash: a module built for another kernel is refused (exit 6)"
+	"driver crash: expect = crash, the reproducer's, is met by the oops (exit 0)")
 vm_require "${names[@]}"
 
 bindir=$(dirname "$LAB")
@@ -91,15 +94,26 @@ done
 # a module built for another kernel: the 6.12 build of lab_refill, if
 # there is one, else labyrinth.ko's 6.12 build
 other=$bindir/module-6.12/labyrinth.ko
-vm_run wrongkernel --module "$other" scenarios/hold-exhausted.ini
 if [ ! -f "$other" ]; then
 	skip "${names[$((runs + 1))]}" "no 6.12 module built (make module KVER=6.12)"
-elif [ "$rc" = 6 ] && grep -q "built for kernel 6.12" "$d/wrongkernel.log"; then
+elif vm_run wrongkernel --module "$other" scenarios/hold-exhausted.ini &&
+     [ "$rc" = 6 ] && grep -q "built for kernel 6.12" "$d/wrongkernel.log"; then
 	ok "${names[$((runs + 1))]}"
 	diag "  $(grep -m1 'built for kernel' "$d/wrongkernel.log")"
 else
 	not_ok "${names[$((runs + 1))]} (exit $rc)"
 	tail -10 "$d/wrongkernel.log" | sed 's/^/#   /'
+fi
+
+# the same crash as a reproducer expects it: met, exit 0
+vm_run repro --module "$ko" --set scenario.expect=crash \
+	--set scenario.vm_only=yes scenarios/hold-exhausted.ini
+if [ "$rc" = 0 ] && [ "$(c .outcome.expect_met)" = true ] &&
+   [ "$(c .crash.function)" = lab_refill_ring ]; then
+	ok "${names[$((runs + 2))]}"
+else
+	not_ok "${names[$((runs + 2))]} (exit $rc, verdict $(c .outcome.verdict))"
+	tail -10 "$d/repro.log" | sed 's/^/#   /'
 fi
 
 echo "1..$tap_n"
