@@ -48,7 +48,7 @@ vm_run() {
 	"$LAB" vm run -q "${variant[@]}" -o "$d/$name" "$@" \
 		> "$d/$name.log" 2>&1
 	rc=$?
-	rep=$(ls -d "$d/$name"/*/report.json 2>/dev/null | head -1)
+	rep=$(find "$d/$name" -mindepth 2 -maxdepth 2 -name report.json | head -1)
 }
 
 vm_run crash --module "$ko" scenarios/hold-exhausted.ini
@@ -72,6 +72,7 @@ else
 fi
 
 # the checked driver: survives, and the hold reached it
+# shellcheck disable=SC2016 # $1, $2: awk's, in the guest
 check='awk '\''$1 == "alloc_failures" { print; exit !($2 > 0) }'\'' /sys/kernel/debug/lab_refill/stats'
 for i in $(seq 1 "$runs"); do
 	vm_run "checked$i" --module "$ko nullcheck=1" \
