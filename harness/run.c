@@ -767,13 +767,15 @@ static void show_progress(struct run *r)
 {
 	const struct series *s = &r->smp.mod;
 	size_t n = s->n - 1;
+	char phase[64] = "";
 
 	if (!r->prog.enabled || !s->n)
 		return;
-	progress_update(&r->prog, "%s  free %llu (min %llu)  held %llu  fail "
+	pulse_phase(r->rec.eng, r->sc, phase, sizeof(phase));
+	progress_update(&r->prog, "%s%s  free %llu (min %llu)  held %llu  fail "
 			"%llu+%llu inj  oom %zu",
 			r->pr.started && r->pr.c.reaped ?
-			"running (stress-ng gone)" : "running",
+			"running (stress-ng gone)" : "running", phase,
 			(unsigned long long)s->col[COL_FREE][n],
 			(unsigned long long)s->col[COL_MIN][n],
 			(unsigned long long)s->col[COL_HELD][n],

@@ -183,6 +183,27 @@ enum pulse_step pulse_poll(struct engine_record *rt, const struct sc_engine *e,
 	return PULSE_CHANGED;
 }
 
+void pulse_phase(const struct engine_record *eng, const struct scenario *sc,
+		 char *buf, size_t len)
+{
+	const struct engine_record *rt;
+	const struct outcome_pulse *p;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sc->nengines; i++) {
+		rt = &eng[i];
+		if (!sc->engine[i].exhaust_ms || !rt->npulses)
+			continue;
+		p = &rt->pulse[rt->npulses - 1];
+		snprintf(buf, len, "  pulse %u/%llu %s", rt->npulses,
+			 (unsigned long long)sc->engine[i].pulses,
+			 rt->next_start >= 0 ? "gap" : rt->released ?
+			 "release" : p->t_fail >= 0 ? "hold" : "drain");
+		return;
+	}
+}
+
 void pulses_write(FILE *f, const struct run_record *rec)
 {
 	size_t i, k;

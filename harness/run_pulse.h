@@ -49,6 +49,11 @@ void pulse_stopped_by_run(struct engine_record *rt, const struct lab_stats *st,
  * read of the current pulse, merged in place). */
 void pulse_merge(struct engine_record *rt, struct lab_stats *st);
 
+/* "  pulse 2/5 hold" for the progress line: the first exhaust engine's
+ * phase now ("" when there is none). */
+void pulse_phase(const struct engine_record *eng, const struct scenario *sc,
+		 char *buf, size_t len);
+
 /* pulses.live.csv: engine index, pulse, t_start, t_fail, t_release,
  * t_stopped; one row per pulse, the whole file rewritten. */
 void pulses_write(FILE *f, const struct run_record *rec);
