@@ -104,6 +104,7 @@ static void pulse_end(struct engine_record *rt, struct labdev *dev,
 		      const struct lab_stats *st)
 {
 	uint64_t freed = 0;
+	int ret;
 
 	if (!rt->first.time_ns)
 		rt->first = st->first_failure;
@@ -120,8 +121,10 @@ static void pulse_end(struct engine_record *rt, struct labdev *dev,
 	if (rt->first.time_ns)
 		rt->st.first_failure = rt->first;
 	rt->st.start_ns = rt->first_start_ns;
-	if (labdev_stop(dev, rt->id, LAB_STOP_F_RELEASE, &freed))
-		lab_warn("releasing engine %u: %s", rt->id, "failed");
+	ret = labdev_stop(dev, rt->id, LAB_STOP_F_RELEASE, &freed);
+	if (ret)
+		lab_warn("releasing engine %u after pulse %u: %s", rt->id,
+			 rt->npulses, strerror(-ret));
 	rt->freed += freed;
 	rt->released = true;
 	rt->stopped = true;

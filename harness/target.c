@@ -172,11 +172,14 @@ static int load_one(struct target_module *m)
 
 	target_vermagic_release(m->vermagic, rel, sizeof(rel));
 	if (uname(&u) == 0 && strcmp(rel, u.release)) {
+		const struct vm_kernel *k = vm_kernel_for_release(u.release);
+		bool other = k && strcmp(k->name, VM_KVER_DEFAULT);
+
 		lab_err("loading %s: built for kernel %s (vermagic '%s'), but "
 			"this kernel is %s: rebuild it against this kernel "
-			"(make -C $(make -s kdir%s) M=$PWD)", m->path, rel,
-			m->vermagic, u.release, strstr(u.release, "6.12") ?
-			" KVER=6.12" : "");
+			"(make -C $(make -s kdir%s%s) M=$PWD)", m->path, rel,
+			m->vermagic, u.release, other ? " KVER=" : "",
+			other ? k->name : "");
 		return -ENOEXEC;
 	}
 	fd = open(m->path, O_RDONLY | O_CLOEXEC);
