@@ -223,12 +223,13 @@ static const struct {
 	/* The 1.0 size, accepted by every major version. */
 	{ LAB_IOC_GET_VERSION, sizeof(struct lab_version),
 	  ENDOF(struct lab_version, total_ram_pages), "GET_VERSION" },
-	{ LAB_IOC_START, sizeof(struct lab_start), sizeof(struct lab_start),
-	  "START" },
+	/* 2.0's sizes: 2.1 added exhaust_ns and the reclaim counters */
+	{ LAB_IOC_START, sizeof(struct lab_start),
+	  ENDOF(struct lab_start, nr_cpus), "START" },
 	{ LAB_IOC_STOP, sizeof(struct lab_stop), sizeof(struct lab_stop),
 	  "STOP" },
-	{ LAB_IOC_STATS, sizeof(struct lab_stats), sizeof(struct lab_stats),
-	  "STATS" },
+	{ LAB_IOC_STATS, sizeof(struct lab_stats),
+	  ENDOF(struct lab_stats, total.tick_work_max), "STATS" },
 	{ LAB_IOC_SERIES, sizeof(struct lab_series),
 	  sizeof(struct lab_series), "SERIES" },
 	{ LAB_IOC_PAGE_ALLOC, sizeof(struct lab_page_alloc),
@@ -438,10 +439,12 @@ START_TEST(test_abi_out_of_range)
 }
 END_TEST
 
-/* ABI 2.1: exhaust_ns is for drain only, and bounded. */
+/* ABI 2.1: exhaust_ns is for drain only, and bounded; a 2.0 START (no
+ * exhaust_ns) still starts an engine without an exhaust phase. */
 START_TEST(test_abi_exhaust_rules)
 {
 	struct lab_start s;
+	struct lab_stats st;
 
 	ck_assert(labdev_has(&dev, LAB_FEAT_EXHAUST));
 	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_CHURN);
@@ -451,6 +454,16 @@ START_TEST(test_abi_exhaust_rules)
 	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
 	s.exhaust_ns = LAB_HOLD_MAX_NS + 1;
 	ck_assert_int_eq(labdev_start(&dev, &s), -ERANGE);
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
+	s.exhaust_ns = 1;	/* beyond a 2.0 struct: not read */
+	ck_assert_int_eq(raw_ioctl(LAB_IOC_START, &s,
+				   ENDOF(struct lab_start, nr_cpus)), 0);
+	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, 0, NULL), 0);
+	ck_assert_int_eq(labdev_stats(&dev, s.engine_id, &st, NULL, NULL), 0);
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_IOCTL);
+	ck_assert_uint_ne(st.total.stop_request_ns, 0);
+	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, LAB_STOP_F_RELEASE,
+				     NULL), 0);
 	if (!labdev_has(&dev, LAB_FEAT_YIELD_TO_RECLAIM)) {
 		start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
 		s.flags = LAB_START_F_YIELD_TO_RECLAIM;
