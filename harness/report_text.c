@@ -203,11 +203,11 @@ static void summary_head(struct sbuf *b, json_t *r)
 		sb_puts(b, "crash    ");
 		wrap(b, jp_str(r, "crash.headline", ""), 9, 9);
 	}
-	summary_target(b, r);
 	if (*jp_str(r, "outcome.reason", "")) {
 		sb_puts(b, "         ");
 		wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
 	}
+	summary_target(b, r);
 }
 
 /* One row of the thresholds table (x: the threshold, or NULL). */
@@ -275,18 +275,18 @@ static void summary_phases(struct sbuf *b, json_t *r)
 		if (!jp(w, "pulse"))
 			continue;
 		if (!head++)
-			sb_printf(b, "\n%-8s %5s %-10s %8s %8s %9s %7s %5s "
-				  "%8s %9s\n", "phase", "pulse", "engine",
-				  "t0 (s)", "len (s)", "alloc-msg", "lab-fail",
+			sb_printf(b, "\n%-8s %3s %-8s %8s %8s %5s %9s %4s "
+				  "%8s %8s\n", "phase", "#", "engine",
+				  "t0 (s)", "len (s)", "msgs", "lab-fail",
 				  "oom", "reclaim", "recovery");
 		if (json_is_number(jp(w, "recovery_s")))
-			snprintf(rec, sizeof(rec), "%.3f s",
+			snprintf(rec, sizeof(rec), "%.3f",
 				 jp_num(w, "recovery_s", 0));
 		else
 			snprintf(rec, sizeof(rec), "%s", jp(w, "recovery_s") ?
-				 "never" : "");
-		sb_printf(b, "%-8.8s %5lld %-10.10s %8.3f %8.3f%s %9lld %7lld "
-			  "%5lld %8lld %9s\n", jp_str(w, "kind", "?"),
+				 "never" : "-");
+		sb_printf(b, "%-8.8s %3lld %-8.8s %8.3f %8.3f%s%5lld %9lld "
+			  "%4lld %8lld %8s\n", jp_str(w, "kind", "?"),
 			  jp_int(w, "pulse", 0), jp_str(w, "engine", "?"),
 			  jp_num(w, "t0_s", 0),
 			  jp_num(w, "t1_s", 0) - jp_num(w, "t0_s", 0),
@@ -297,9 +297,10 @@ static void summary_phases(struct sbuf *b, json_t *r)
 			  jp_int(w, "reclaim_pages", 0), rec);
 	}
 	if (head)
-		sb_puts(b, "(+: the record ended inside the phase; alloc-msg: "
-			"\"page allocation failure\" messages; reclaim: pages "
-			"given back to direct reclaim)\n");
+		sb_puts(b, "#: pulse; +: the record ended inside the phase; "
+			"msgs: \"page allocation\nfailure\" messages; lab-fail: "
+			"labyrinth's own; reclaim: pages given back to\ndirect "
+			"reclaim; recovery: s to free pages above low\n");
 }
 
 static void summary_engines(struct sbuf *b, json_t *r)
