@@ -24,6 +24,7 @@
 #include "sampler.h"
 #include "util.h"
 #include "vm.h"
+#include "xml_check.h"
 
 static char dir[64], err[1024];
 
@@ -502,10 +503,19 @@ START_TEST(test_crash_placed_on_host)
 	ck_assert_uint_eq(json_array_size(at(rep, "windows")), 2);
 	ck_assert(json_is_true(at(json_array_get(at(rep, "windows"), 1),
 				  "open")));
-	/* the terminal summary leads with it */
+	/* the terminal summary leads with it, the HTML page too, and the
+	 * page, its phases table and shaded plots included, is well-formed */
 	text = report_summary_string(rep);
 	ck_assert_msg(strstr(text, "crash    CRASH in lab_refill_ring+0x34"),
 		      "%s", text);
+	free(text);
+	text = report_html(rep);
+	ck_assert(strstr(text, "<p class=\"crash\"><b>CRASH in "
+			 "lab_refill_ring+0x34"));
+	ck_assert(strstr(text, "Exhaustion phases"));
+	ck_assert(strstr(text, "class=\"w-ph-hold\""));
+	ck_assert_msg(xml_check(text, NULL, NULL, err, sizeof(err)) == 0,
+		      "%s", err);
 	free(text);
 	json_decref(rep);
 	free(clog);
