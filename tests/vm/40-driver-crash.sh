@@ -18,6 +18,15 @@ set -u
 . "$(dirname "$0")/lib.sh"
 cd "$top" || exit 1
 
+# No VM needed: a --module that is not a readable .ko is a usage error
+# before any boot.
+"$LAB" vm run --module /nonexistent/mydrv.ko scenarios/hold-exhausted.ini \
+	2>/dev/null
+check_eq "vm run --module: a missing .ko is a usage error before any boot" 2 $?
+"$LAB" vm run --module 'mydrv.o debug=1' scenarios/hold-exhausted.ini \
+	2>/dev/null
+check_eq "vm run --module: not PATH.ko is a usage error before any boot" 2 $?
+
 runs=${LAB_DRIVER_RUNS:-5}
 names=("driver crash: unchecked refill oopses in hold, attributed")
 for i in $(seq 1 "$runs"); do
