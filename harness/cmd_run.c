@@ -27,7 +27,9 @@ static void run_usage(FILE *f)
 "every sample_interval, restore every knob, and write the report into\n"
 "a new directory under reports/. Exit 0 when the scenario's expect= was\n"
 "met, 1 when not, 2 bad scenario, 3 cannot run here, 4 skipped (e.g. no\n"
-"fault injection in this kernel), 5 internal error.\n"
+"fault injection in this kernel), 5 internal error; the driver under test\n"
+"(--module, [target]): 6 did not load, 7 setup failed, 8 check failed,\n"
+"9 did not unload.\n"
 "\n"
 "Options:\n"
 "  -s, --set SECTION.KEY=VALUE  override a scenario key (repeatable), with\n"
@@ -38,6 +40,9 @@ static void run_usage(FILE *f)
 "      --run-dir DIR            exactly this run directory\n"
 "      --state-dir DIR          knob state and lock (default %s)\n"
 "      --outside-vm             run a vm_only scenario on this machine\n"
+"      --module 'PATH.ko [param=value ...]'\n"
+"                               the driver under test: loaded before the\n"
+"                               scenario, unloaded after (repeatable)\n"
 "  -q, --quiet                  no progress line and no summary\n"
 "  -h, --help                   this help\n"
 "\n"
@@ -94,13 +99,14 @@ static char *join_argv(int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_RUN_DIR = 256, OPT_STATE, OPT_OUTSIDE };
+	enum { OPT_RUN_DIR = 256, OPT_STATE, OPT_OUTSIDE, OPT_MODULE };
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "run-dir", required_argument, NULL, OPT_RUN_DIR },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "outside-vm", no_argument, NULL, OPT_OUTSIDE },
+		{ "module", required_argument, NULL, OPT_MODULE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -130,16 +136,23 @@ int cmd_run(int argc, char **argv)
 		case OPT_OUTSIDE:
 			o.allow_outside_vm = true;
 			break;
+		case OPT_MODULE:
+			o.modules = xrealloc(o.modules, (o.nmodules + 1) *
+					     sizeof(*o.modules));
+			o.modules[o.nmodules++] = optarg;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
 		case 'h':
 			run_usage(stdout);
 			free(sets);
+			free(o.modules);
 			return LAB_EXIT_OK;
 		default:
 			run_usage(stderr);
 			free(sets);
+			free(o.modules);
 			return LAB_EXIT_USAGE;
 		}
 	}
@@ -147,11 +160,13 @@ int cmd_run(int argc, char **argv)
 		lab_err("run: expected one SCENARIO file (see 'labyrinth run "
 			"--help'; 'labyrinth list' shows the shipped ones)");
 		free(sets);
+		free(o.modules);
 		return LAB_EXIT_USAGE;
 	}
 	if (scenario_open_cli(&sc, argv[optind], sets, nsets, false)) {
 		scenario_free(&sc);
 		free(sets);
+		free(o.modules);
 		return LAB_EXIT_USAGE;
 	}
 	free(sets);
@@ -165,6 +180,7 @@ int cmd_run(int argc, char **argv)
 	free(scripts);
 	free(out);
 	free(cmdline);
+	free(o.modules);
 	return ret;
 }
 

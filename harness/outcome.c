@@ -5,6 +5,7 @@
  */
 #include "outcome.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,153 @@ static void exhaustion_window(const struct outcome_input *in,
 	o->nwindows = 1;
 }
 
+/* A cumulative column's growth over [t0, t1). */
+static uint64_t col_delta(const struct series *s, enum series_col c,
+			  double t0, double t1)
+{
+	size_t a, b;
+
+	if (!s || !s->n)
+		return 0;
+	a = thr_last_before(s, t0);
+	b = thr_last_before(s, t1);
+	if (b == THR_NONE)
+		return 0;
+	return sub0(s->col[c][b], a == THR_NONE ? 0 : s->col[c][a]);
+}
+
+/* Kernel messages of a kind in [t0, t1). */
+static uint64_t events_in(const struct kevents *ev, enum console_kind kind,
+			  double t0, double t1)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; ev && i < ev->n; i++)
+		if (ev->v[i].kind == kind && ev->v[i].t_s >= t0 &&
+		    ev->v[i].t_s < t1)
+			n++;
+	return n;
+}
+
+/* When free pages were back above low after t (s), < 0: not seen. */
+static double recovered_at(const struct series *s, double t)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->t[i] >= t && s->col[COL_FREE][i] > s->col[COL_LOW][i])
+			return s->t[i];
+	return -1;
+}
+
+/* Add one phase window [t0, t1) (t1 < 0: open, to end) with its counts. */
+static void phase_window(const struct outcome_input *in,
+			 struct run_outcome *o, const char *engine,
+			 unsigned int pulse, const char *kind, double t0,
+			 double t1, double end)
+{
+	struct outcome_window *w;
+
+	if (t0 < 0 || o->nwindows == OUTCOME_MAX_WINDOWS)
+		return;
+	w = &o->windows[o->nwindows++];
+	memset(w, 0, sizeof(*w));
+	w->phase = true;
+	w->open = t1 < 0;
+	w->t0 = t0;
+	w->t1 = t1 < 0 ? fmax(end, t0) : t1;
+	w->pulse = pulse;
+	w->recovery_s = -1;
+	snprintf(w->kind, sizeof(w->kind), "%s", kind);
+	snprintf(w->engine, sizeof(w->engine), "%s", engine);
+	snprintf(w->label, sizeof(w->label), "%s%s, pulse %u of [engine %s]",
+		 kind, w->open ? " (not over)" : "", pulse, engine);
+	w->alloc_failure_msgs = events_in(in->ev, CON_ALLOC_FAILURE, w->t0,
+					  w->t1);
+	w->oom_kills = events_in(in->ev, CON_OOM_KILL, w->t0, w->t1);
+	w->lab_failures = col_delta(in->s, COL_FAIL_GENUINE, w->t0, w->t1);
+	w->reclaim_pages = col_delta(in->s, COL_RECLAIM, w->t0, w->t1);
+}
+
+/*
+ * When a pulse's hold began, if the guest died before it read the
+ * module's time: the first sign of a genuine failure after the pulse
+ * started, in the streamed series or a "page allocation failure" message
+ * on the console (a crashing driver's own failure often is the first),
+ * < 0 when there is none.
+ */
+static double hold_start(const struct outcome_input *in,
+			 const struct outcome_pulse *p)
+{
+	const struct series *s = in->s;
+	double t = -1;
+	size_t i;
+
+	if (p->t_fail >= 0)
+		return p->t_fail;
+	for (i = 1; i < s->n; i++)
+		if (s->t[i] >= p->t_start && s->col[COL_FAIL_GENUINE][i] >
+		    s->col[COL_FAIL_GENUINE][i - 1]) {
+			t = s->t[i];
+			break;
+		}
+	for (i = 0; in->ev && i < in->ev->n; i++) {
+		const struct kevent *k = &in->ev->v[i];
+
+		if (k->kind == CON_ALLOC_FAILURE && k->t_s >= p->t_start &&
+		    (t < 0 || k->t_s < t))
+			t = k->t_s;
+	}
+	if (p->t_release >= 0 && t > p->t_release)
+		return -1;
+	return t;
+}
+
+/*
+ * The phases of each pulse of each engine with an exhaust phase: drain
+ * (start to first genuine failure), hold (to the stop), release (to free
+ * pages back above low: recovery), gap (to the next pulse's start). A
+ * phase the record ended in (a crash, the end of the run) is open, to
+ * the panic or the last sample.
+ */
+static void phase_windows(const struct outcome_input *in,
+			  struct run_outcome *o)
+{
+	const struct series *s = in->s;
+	double end = o->panic.found ? o->panic.t :
+		     s->n ? s->t[s->n - 1] : in->t_end;
+	size_t i, k;
+
+	for (i = 0; i < in->neng; i++) {
+		const struct outcome_engine *e = &in->eng[i];
+
+		for (k = 0; k < e->npulses; k++) {
+			const struct outcome_pulse *p = &e->pulses[k];
+			double next = k + 1 < e->npulses ?
+				      e->pulses[k + 1].t_start : -1;
+			double rec = p->t_stopped >= 0 ?
+				     recovered_at(s, p->t_stopped) : -1;
+			unsigned int n = (unsigned int)k + 1;
+			double fail = hold_start(in, p);
+
+			phase_window(in, o, e->name, n, "drain", p->t_start,
+				     fail >= 0 ? fail : p->t_release, end);
+			phase_window(in, o, e->name, n, "hold", fail,
+				     p->t_release, end);
+			phase_window(in, o, e->name, n, "release",
+				     p->t_release, rec, end);
+			if (p->t_release >= 0 && rec >= 0)
+				o->windows[o->nwindows - 1].recovery_s =
+					rec - p->t_release;
+			if (next >= 0)
+				phase_window(in, o, e->name, n, "gap",
+					     rec >= 0 ? rec : p->t_stopped,
+					     next, end);
+		}
+	}
+}
+
 /* The first splat that is not the panic itself (that one is a verdict
  * of its own). */
 static const struct kevent *first_splat(const struct kevents *ev)
@@ -259,9 +407,12 @@ static void observe(const struct outcome_input *in, struct run_outcome *o)
 		  (in->proc && thr_first_increase(in->proc, COL_OOM_KILL) !=
 		   THR_NONE);
 	ob->atomic_failure = o->genuine > 0 || o->first_failure.found;
-	for (i = 0; i < in->neng; i++)
+	for (i = 0; i < in->neng; i++) {
 		if (in->eng[i].have_stats && in->eng[i].fail_genuine)
 			ob->atomic_failure = true;
+		if (in->eng[i].npulses)
+			ob->exhaust = true;
+	}
 	/* an unfinished run the VM explains is that, not an error */
 	ob->error = in->st.error || in->st.interrupted ||
 		    (in->st.unfinished && !vm_said);
@@ -320,7 +471,9 @@ void outcome_compute(const struct outcome_input *in, struct run_outcome *o)
 	panic_threshold(in, &o->panic);
 	deepest_dip(in, &o->first_failure, &o->dip);
 	o->nrates = thr_failure_rates(s, 1.0, &o->rates);
-	exhaustion_window(in, o);
+	phase_windows(in, o);
+	if (!o->nwindows)
+		exhaustion_window(in, o);
 	thr_series_loss(s, &o->loss);
 	observe(in, o);
 	decide(o, in->st.skipped);
@@ -365,4 +518,66 @@ int outcome_exit_code(const struct run_outcome *o,
 	if (st->restore_failed)
 		return LAB_EXIT_INTERNAL;
 	return o->expect_met ? LAB_EXIT_OK : LAB_EXIT_UNEXPECTED;
+}
+
+const struct outcome_window *outcome_place(const struct outcome_window *w,
+					   size_t n, double ff_t, double t,
+					   double *since_ff, char *buf,
+					   size_t len)
+{
+	const struct outcome_window *in = NULL;
+	size_t i, pulses = 0;
+
+	/* no threshold (the guest died first): the first hold began at
+	 * the first failure the record shows */
+	for (i = 0; ff_t < 0 && i < n; i++)
+		if (w[i].phase && !strcmp(w[i].kind, "hold"))
+			ff_t = w[i].t0;
+	*since_ff = ff_t >= 0 && t >= ff_t ? t - ff_t : -1;
+	for (i = 0; i < n; i++) {
+		if (!w[i].phase)
+			continue;
+		if (w[i].pulse > pulses)
+			pulses = w[i].pulse;
+		if (w[i].t0 <= t && (!in || w[i].t0 >= in->t0))
+			in = &w[i];
+	}
+	if (buf && len) {
+		buf[0] = '\0';
+		if (in && pulses > 1)
+			snprintf(buf, len, "%.1f s into %s of pulse %u",
+				 t - in->t0, in->kind, in->pulse);
+		else if (in)
+			snprintf(buf, len, "%.1f s into %s", t - in->t0,
+				 in->kind);
+		else if (*since_ff >= 0)
+			snprintf(buf, len, "%.1f s after the first atomic "
+				 "failure", *since_ff);
+	}
+	return in;
+}
+
+size_t outcome_windows_from_json(json_t *a, struct outcome_window *w,
+				 size_t max)
+{
+	json_t *e;
+	size_t i, n = 0;
+
+	json_array_foreach(a, i, e) {
+		json_t *p = json_object_get(e, "pulse");
+
+		if (n == max)
+			break;
+		memset(&w[n], 0, sizeof(w[n]));
+		snprintf(w[n].kind, sizeof(w[n].kind), "%s",
+			 json_string_value(json_object_get(e, "kind")) ?: "");
+		w[n].t0 = json_number_value(json_object_get(e, "t0_s"));
+		w[n].t1 = json_number_value(json_object_get(e, "t1_s"));
+		w[n].phase = json_is_integer(p);
+		w[n].pulse = (unsigned int)json_integer_value(p);
+		snprintf(w[n].engine, sizeof(w[n].engine), "%s",
+			 json_string_value(json_object_get(e, "engine")) ?: "");
+		n++;
+	}
+	return n;
 }

@@ -21,6 +21,7 @@
 #ifndef LABYRINTH_OUTCOME_H
 #define LABYRINTH_OUTCOME_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,17 @@
 
 /* ---- what was recorded -------------------------------------------------- */
 
+/*
+ * One pulse of an engine with an exhaust phase (times in s since run
+ * start, < 0: not reached): the engine started (drain), failed for the
+ * first time (hold), its stop was decided (release: the exhaust time ran
+ * out, or the run ended) and every page was back. Recovery (free pages
+ * back above the low watermark) is read from the series.
+ */
+struct outcome_pulse {
+	double t_start, t_fail, t_release, t_stopped;
+};
+
 struct outcome_engine {
 	const char *name;		/* its [engine NAME] */
 	uint32_t context;		/* LAB_CTX_* */
@@ -42,6 +54,8 @@ struct outcome_engine {
 					 * none) */
 	uint64_t fail_genuine;		/* its genuine failures */
 	double stop_t;			/* when it stopped (s), < 0: ? */
+	const struct outcome_pulse *pulses;	/* exhaust engines only */
+	size_t npulses;
 };
 
 struct outcome_vm {
@@ -121,12 +135,28 @@ struct outcome_dip {
 	uint64_t free, min, below;
 };
 
-/* A span the plots shade: the exhaustion window now; phases later. */
-#define OUTCOME_MAX_WINDOWS 16
+/*
+ * A span the plots shade: the exhaustion window of an engine without
+ * phases, or each phase of each pulse of an engine with an exhaust
+ * phase: drain, hold, release (to recovery), gap (to the next pulse).
+ */
+#define OUTCOME_MAX_PULSES 50		/* [engine] pulses, at most */
+#define OUTCOME_MAX_WINDOWS (4 * OUTCOME_MAX_PULSES + 1)
 struct outcome_window {
-	char kind[16];		/* "exhaustion" */
+	char kind[16];		/* "exhaustion", "drain", "hold", "release",
+				 * "gap" (enum in report.schema.json) */
 	char label[96];
 	double t0, t1;
+	bool phase;		/* a phase: what follows is set */
+	bool open;		/* the record ended inside it (crash, end) */
+	char engine[SC_NAME_MAX];
+	unsigned int pulse;	/* 1..pulses */
+	/* during the window: "page allocation failure" messages of the
+	 * kernel (other callers: labyrinth's own engines are nowarn or
+	 * counted apart), labyrinth's own genuine failures, OOM kills,
+	 * pages labyrinth gave back to direct reclaim */
+	uint64_t alloc_failure_msgs, lab_failures, oom_kills, reclaim_pages;
+	double recovery_s;	/* release: stop to free > low, < 0: never */
 };
 
 struct run_outcome {
@@ -166,6 +196,21 @@ void outcome_apply_vm(struct run_outcome *o, const struct outcome_vm *vm);
 /* The exit status of a run with this outcome (enum lab_exit). */
 int outcome_exit_code(const struct run_outcome *o,
 		      const struct outcome_status *st);
+
+/*
+ * Where a moment t (s, e.g. a crash) fell: the phase window it is in
+ * (the last that started at or before it; NULL if none) and the time
+ * since the first genuine failure (ff_t < 0: none known, then the first
+ * hold's start; neither: since_ff < 0).
+ * "0.8 s into hold" (of pulse 2 when there are more) into buf.
+ */
+const struct outcome_window *outcome_place(const struct outcome_window *w,
+					   size_t n, double ff_t, double t,
+					   double *since_ff, char *buf,
+					   size_t len);
+/* outcome_windows_json() read back (a report the guest finished). */
+size_t outcome_windows_from_json(json_t *a, struct outcome_window *w,
+				 size_t max);
 
 /* The series' row at or before t (found false if none). */
 void outcome_sample_at(const struct series *s, double t,

@@ -32,6 +32,7 @@ static json_t *observed_json(const struct observed *ob)
 	json_object_set_new(o, "splat", json_boolean(ob->splat));
 	json_object_set_new(o, "timeout", json_boolean(ob->timeout));
 	json_object_set_new(o, "error", json_boolean(ob->error));
+	json_object_set_new(o, "exhaust", json_boolean(ob->exhaust));
 	return o;
 }
 
@@ -73,6 +74,7 @@ int outcome_from_json(json_t *j, struct run_outcome *o)
 	o->obs.splat = json_is_true(json_object_get(ob, "splat"));
 	o->obs.timeout = json_is_true(json_object_get(ob, "timeout"));
 	o->obs.error = json_is_true(json_object_get(ob, "error"));
+	o->obs.exhaust = json_is_true(json_object_get(ob, "exhaust"));
 	return 0;
 }
 
@@ -225,6 +227,22 @@ json_t *outcome_ooms_json(const struct run_outcome *o)
 	return a;
 }
 
+/* A phase window's own members (schema 3). */
+static void phase_json(json_t *e, const struct outcome_window *w)
+{
+	json_object_set_new(e, "engine", json_string(w->engine));
+	json_object_set_new(e, "pulse", json_integer(w->pulse));
+	json_object_set_new(e, "open", json_boolean(w->open));
+	json_object_set_new(e, "alloc_failure_messages",
+			    JI(w->alloc_failure_msgs));
+	json_object_set_new(e, "labyrinth_failures", JI(w->lab_failures));
+	json_object_set_new(e, "oom_kills", JI(w->oom_kills));
+	json_object_set_new(e, "reclaim_pages", JI(w->reclaim_pages));
+	if (!strcmp(w->kind, "release"))
+		json_object_set_new(e, "recovery_s", w->recovery_s >= 0 ?
+				    json_real(w->recovery_s) : json_null());
+}
+
 json_t *outcome_windows_json(const struct run_outcome *o)
 {
 	json_t *a = json_array();
@@ -238,6 +256,8 @@ json_t *outcome_windows_json(const struct run_outcome *o)
 				    json_string(o->windows[i].label));
 		json_object_set_new(e, "t0_s", json_real(o->windows[i].t0));
 		json_object_set_new(e, "t1_s", json_real(o->windows[i].t1));
+		if (o->windows[i].phase)
+			phase_json(e, &o->windows[i]);
 		json_array_append_new(a, e);
 	}
 	return a;

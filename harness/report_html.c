@@ -70,10 +70,18 @@ static const char css[] =
 "text.m-oom{fill:#8e24aa}\n"
 ".m-panic{stroke:#000;stroke-width:2.5}text.m-panic{fill:#000}\n"
 ".dot-fail{fill:#d93025;stroke:#fff;stroke-width:1.5}\n"
+"p.crash{color:#d93025;font-size:1.1em}\n"
 "rect.w-exhaustion{fill:#d93025;fill-opacity:.08}"
 "rect.w-gap{fill:#5f6368;fill-opacity:.25}\n"
 ".sw.w-exhaustion{stroke:#d93025;stroke-opacity:.25}"
 ".sw.w-gap{stroke:#5f6368;stroke-opacity:.45}\n"
+"rect.w-ph-drain{fill:#f9ab00;fill-opacity:.10}"
+"rect.w-ph-hold{fill:#d93025;fill-opacity:.14}"
+"rect.w-ph-release{fill:#1e8e3e;fill-opacity:.12}"
+"rect.w-ph-gap{fill:#ffffff;fill-opacity:0}\n"
+".sw.w-ph-drain{stroke:#f9ab00;stroke-opacity:.35}"
+".sw.w-ph-hold{stroke:#d93025;stroke-opacity:.4}"
+".sw.w-ph-release{stroke:#1e8e3e;stroke-opacity:.35}\n"
 ".bar.e0{fill:#1a73e8}.bar.e1{fill:#f29900}.bar.e2{fill:#188038}"
 ".bar.e3{fill:#8e24aa}.bar.e4{fill:#795548}.bar.e5{fill:#e91e63}\n"
 ".sw{stroke-width:9}.sw.e0{stroke:#1a73e8}.sw.e1{stroke:#f29900}"
@@ -433,6 +441,57 @@ static void injection_section(struct sbuf *b, json_t *r)
 	}
 }
 
+/* The exhaustion phases (schema 3 windows with a pulse), one row each. */
+static void phases_section(struct sbuf *b, json_t *r)
+{
+	json_t *w;
+	size_t i;
+	int head = 0;
+
+	json_array_foreach(jp(r, "windows"), i, w) {
+		if (!jp(w, "pulse"))
+			continue;
+		if (!head++)
+			sb_puts(b, "<h2 id=\"phases\">Exhaustion phases</h2>\n"
+				"<table><thead><tr><th>phase</th><th class=\"n\">"
+				"pulse</th><th>engine</th><th class=\"n\">"
+				"start (s)</th><th class=\"n\">length (s)</th>"
+				"<th class=\"n\">allocation failure messages"
+				"</th><th class=\"n\">labyrinth failures</th>"
+				"<th class=\"n\">OOM kills</th><th class=\"n\">"
+				"pages to reclaim</th><th class=\"n\">recovery "
+				"(s)</th></tr></thead><tbody>\n");
+		sb_puts(b, "<tr>");
+		td_str(b, jp_str(w, "kind", "?"));
+		td_num(b, jp_num(w, "pulse", 0), 6);
+		td_str(b, jp_str(w, "engine", "?"));
+		sb_printf(b, "<td class=\"n\">%.3f</td><td class=\"n\">%.3f%s"
+			  "</td>", jp_num(w, "t0_s", 0),
+			  jp_num(w, "t1_s", 0) - jp_num(w, "t0_s", 0),
+			  json_is_true(jp(w, "open")) ? " (not over)" : "");
+		td_num(b, jp_num(w, "alloc_failure_messages", 0), 12);
+		td_num(b, jp_num(w, "labyrinth_failures", 0), 12);
+		td_num(b, jp_num(w, "oom_kills", 0), 12);
+		td_num(b, jp_num(w, "reclaim_pages", 0), 12);
+		if (json_is_number(jp(w, "recovery_s")))
+			sb_printf(b, "<td class=\"n\">%.3f</td>",
+				  jp_num(w, "recovery_s", 0));
+		else
+			td_str(b, jp(w, "recovery_s") ? "never" : "");
+		sb_puts(b, "</tr>\n");
+	}
+	if (head)
+		sb_puts(b, "</tbody></table>\n<p>drain: engine start to its "
+			"first genuine failure; hold: the reserve kept exhausted "
+			"(every GFP_ATOMIC caller fails); release: the stop to "
+			"free pages back above low (recovery); gap: to the next "
+			"pulse. Allocation failure messages are the kernel's "
+			"rate-limited \"page allocation failure\" lines (other "
+			"callers' when the engines are nowarn); pages to reclaim: "
+			"what the held pages gave back to direct reclaim "
+			"(yield_to_reclaim).</p>\n");
+}
+
 static void events_section(struct sbuf *b, json_t *r)
 {
 	json_t *k;
@@ -634,7 +693,11 @@ static void series_caption(struct sbuf *b, json_t *r)
 	sb_puts(b, "GFP_ATOMIC may dip below min (6.1: to about 3/8 of it, "
 		"the dotted line); the first genuine failure is the red dot, "
 		"on the line");
-	if (json_array_size(jp(r, "windows")))
+	if (json_array_size(jp(r, "windows")) &&
+	    jp(json_array_get(jp(r, "windows"), 0), "pulse"))
+		sb_puts(b, "; the shaded spans are the exhaustion phases: "
+			"drain (amber), hold (red), release to recovery (green)");
+	else if (json_array_size(jp(r, "windows")))
 		sb_puts(b, "; the shaded span is the exhaustion window (first "
 			"genuine failure to the stop of its engine)");
 	sb_puts(b, ". ");
@@ -652,6 +715,36 @@ static void series_caption(struct sbuf *b, json_t *r)
 	else if (jp(r, "series.loss"))
 		sb_puts(b, "No sample is missing. ");
 	sb_puts(b, "</figcaption>\n");
+}
+
+/* The driver under test, one line per module, in the header. */
+static void target_line(struct sbuf *b, json_t *r)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(jp(r, "target.modules"), i, m) {
+		sb_puts(b, "<p class=\"meta\">driver under test <b>");
+		esc(b, jp_str(m, "name", "?"));
+		sb_puts(b, "</b> ");
+		esc(b, jp_str(m, "params", ""));
+		sb_puts(b, " &#183; ");
+		esc(b, jp_str(m, "path", "?"));
+		sb_puts(b, " &#183; vermagic ");
+		esc(b, jp_str(m, "vermagic", "?"));
+		sb_puts(b, " &#183; srcversion ");
+		esc(b, jp_str(m, "srcversion", "none"));
+		sb_puts(b, " &#183; taint ");
+		esc(b, jp_str(m, "taint", ""));
+		sb_puts(b, "</p>\n");
+	}
+	if (json_is_object(jp(r, "target.check"))) {
+		sb_puts(b, "<p class=\"meta\">check <code>");
+		esc(b, jp_str(r, "target.check.command", ""));
+		sb_puts(b, "</code>: ");
+		esc(b, jp_str(r, "target.check.status", "did not run"));
+		sb_puts(b, "</p>\n");
+	}
 }
 
 char *report_html(json_t *r)
@@ -688,7 +781,14 @@ char *report_html(json_t *r)
 	else
 		sb_puts(&b, "No expectation set. ");
 	esc(&b, jp_str(r, "outcome.reason", ""));
-	sb_puts(&b, "</p>\n<p class=\"meta\">kernel <b>");
+	sb_puts(&b, "</p>\n");
+	if (*jp_str(r, "crash.headline", "")) {
+		sb_puts(&b, "<p class=\"crash\"><b>");
+		esc(&b, jp_str(r, "crash.headline", ""));
+		sb_puts(&b, "</b></p>\n");
+	}
+	target_line(&b, r);
+	sb_puts(&b, "<p class=\"meta\">kernel <b>");
 	esc(&b, jp_str(r, "system.kernel_release", "?"));
 	sb_printf(&b, "</b> &#183; %s &#183; %lld CPUs &#183; %.0f MiB &#183; "
 		  "min_free_kbytes %lld</p>\n<p class=\"meta\">run ",
@@ -721,8 +821,9 @@ char *report_html(json_t *r)
 	svg_plot_failure_rate(&b, r);
 	sb_puts(&b, "<figcaption>Share of allocation attempts that failed in "
 		"each interval, all engines: genuine failures (reserve "
-		"exhausted) and injected ones.</figcaption>\n</figure>\n"
-		"<h2 id=\"engines\">Engines</h2>\n");
+		"exhausted) and injected ones.</figcaption>\n</figure>\n");
+	phases_section(&b, r);
+	sb_puts(&b, "<h2 id=\"engines\">Engines</h2>\n");
 	engines_table(&b, r);
 	sb_puts(&b, "<figure>\n");
 	svg_plot_latency(&b, r);

@@ -464,20 +464,38 @@ static void plot_series_free(struct plot_series *ps)
 	free(ps->held);
 }
 
+/* Does the report have exhaustion phases (schema 3 windows)? */
+static bool has_phases(json_t *r)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(jp(r, "windows"), i, w)
+		if (jp(w, "pulse"))
+			return true;
+	return false;
+}
+
 /* The windows of the report (exhaustion, later phases), shaded, and the
  * stretches where samples are missing, hatched. */
 static void shade(struct svg_plot *p, json_t *r)
 {
 	json_t *w, *g;
 	size_t i;
-	char tip[200];
+	char tip[200], cls[32];
 
 	json_array_foreach(jp(r, "windows"), i, w) {
 		snprintf(tip, sizeof(tip), "%s: %.3f s to %.3f s",
 			 jp_str(w, "label", jp_str(w, "kind", "window")),
 			 jp_num(w, "t0_s", 0), jp_num(w, "t1_s", 0));
+		/* a phase (drain, hold, release, gap) has a shade of its
+		 * own; the exhaustion window of an engine without phases
+		 * the red one */
+		snprintf(cls, sizeof(cls), "w-%s%s", jp(w, "pulse") ?
+			 "ph-" : "", jp(w, "pulse") ?
+			 jp_str(w, "kind", "hold") : "exhaustion");
 		svg_vband(p, jp_num(w, "t0_s", 0), jp_num(w, "t1_s", 0),
-			  "w-exhaustion", tip);
+			  cls, tip);
 	}
 	json_array_foreach(jp(r, "series.loss.gaps"), i, g) {
 		snprintf(tip, sizeof(tip), "%lld samples missing between "
@@ -532,7 +550,13 @@ void svg_plot_watermarks(struct sbuf *b, json_t *r)
 				 "thresholds.first_atomic_failure.free_pages",
 				 0)));
 	event_markers(&p, r);
-	svg_end(&p, (const char *const[]){
+	svg_end(&p, has_phases(r) ? (const char *const[]){
+		"l-free", "free", "l-high", "high", "l-low", "low",
+		"l-min", "min", "l-floor", "3/8 min",
+		"m-fail", "first failure", "m-oom", "OOM kill",
+		"m-panic", "panic", "sw w-ph-drain", "drain",
+		"sw w-ph-hold", "hold", "sw w-ph-release", "release",
+		"sw w-gap", "missing", NULL } : (const char *const[]){
 		"l-free", "free", "l-high", "high", "l-low", "low",
 		"l-min", "min", "l-floor", "3/8 min",
 		"m-fail", "first failure", "m-oom", "OOM kill",
@@ -562,7 +586,10 @@ void svg_plot_held(struct sbuf *b, json_t *r)
 	svg_line(&p, ps.t, ps.free, ps.n, "l-free");
 	svg_line(&p, ps.t, ps.held, ps.n, "l-held");
 	event_markers(&p, r);
-	svg_end(&p, (const char *const[]){
+	svg_end(&p, has_phases(r) ? (const char *const[]){
+		"l-held", "pages held", "l-free", "free pages",
+		"sw w-ph-drain", "drain", "sw w-ph-hold", "hold",
+		"sw w-ph-release", "release", NULL } : (const char *const[]){
 		"l-held", "pages held", "l-free", "free pages",
 		"sw w-exhaustion", "exhausted", NULL });
 	plot_series_free(&ps);

@@ -120,6 +120,41 @@ static void sampler_line(struct sbuf *b, json_t *r)
 }
 
 /* The title, the run, the kernel, the zone, the verdict and why. */
+/* The driver under test: each module and the commands' statuses. */
+static void summary_target(struct sbuf *b, json_t *r)
+{
+	static const char *const cmds[] = { "setup", "workload", "check" };
+	char line[512];
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(jp(r, "target.modules"), i, m) {
+		snprintf(line, sizeof(line), "%s (%s%s%s) vermagic '%s', "
+			 "srcversion %s, taint '%s'%s%s",
+			 jp_str(m, "name", "?"), jp_str(m, "path", "?"),
+			 *jp_str(m, "params", "") ? " " : "",
+			 jp_str(m, "params", ""), jp_str(m, "vermagic", "?"),
+			 jp_str(m, "srcversion", "none"),
+			 jp_str(m, "taint", ""),
+			 json_is_true(jp(m, "unloaded")) ? ", unloaded" : "",
+			 *jp_str(m, "unload_error", "") ?
+			 ", DID NOT UNLOAD" : "");
+		sb_puts(b, "target   ");
+		sb_wrap(b, line, 9, 9);
+	}
+	for (i = 0; i < 3; i++) {
+		json_t *c = json_object_get(jp(r, "target"), cmds[i]);
+
+		if (!json_is_object(c))
+			continue;
+		snprintf(line, sizeof(line), "%s '%s': %s", cmds[i],
+			 jp_str(c, "command", ""), jp_str(c, "status",
+							  "did not run"));
+		sb_puts(b, "target   ");
+		sb_wrap(b, line, 9, 9);
+	}
+}
+
 static void summary_head(struct sbuf *b, json_t *r)
 {
 	const char *expect = jp_str(r, "outcome.expect", NULL);
@@ -163,10 +198,15 @@ static void summary_head(struct sbuf *b, json_t *r)
 		snprintf(line, sizeof(line), "%s (no expectation set)", v);
 	sb_puts(b, "verdict  ");
 	sb_wrap(b, line, 9, 9);
+	if (*jp_str(r, "crash.headline", "")) {
+		sb_puts(b, "crash    ");
+		sb_wrap(b, jp_str(r, "crash.headline", ""), 9, 9);
+	}
 	if (*jp_str(r, "outcome.reason", "")) {
 		sb_puts(b, "         ");
 		sb_wrap(b, jp_str(r, "outcome.reason", ""), 9, 9);
 	}
+	summary_target(b, r);
 }
 
 /* One row of the thresholds table (x: the threshold, or NULL). */
@@ -220,6 +260,46 @@ static void summary_thresholds(struct sbuf *b, json_t *r)
 	snprintf(line, sizeof(line), "%lld below min %lld",
 		 jp_int(x, "below_min_pages", 0), jp_int(x, "min", 0));
 	threshold_row(b, "deepest dip below min", x, "free_pages", NULL, line);
+}
+
+/* The exhaustion phases, one row each (schema 3 windows with a pulse). */
+static void summary_phases(struct sbuf *b, json_t *r)
+{
+	char rec[32];
+	json_t *w;
+	size_t i;
+	int head = 0;
+
+	json_array_foreach(jp(r, "windows"), i, w) {
+		if (!jp(w, "pulse"))
+			continue;
+		if (!head++)
+			sb_printf(b, "\n%-8s %3s %-8s %8s %8s %5s %9s %4s "
+				  "%8s %8s\n", "phase", "#", "engine",
+				  "t0 (s)", "len (s)", "msgs", "lab-fail",
+				  "oom", "reclaim", "recovery");
+		if (json_is_number(jp(w, "recovery_s")))
+			snprintf(rec, sizeof(rec), "%.3f",
+				 jp_num(w, "recovery_s", 0));
+		else
+			snprintf(rec, sizeof(rec), "%s", jp(w, "recovery_s") ?
+				 "never" : "-");
+		sb_printf(b, "%-8.8s %3lld %-8.8s %8.3f %8.3f%s%5lld %9lld "
+			  "%4lld %8lld %8s\n", jp_str(w, "kind", "?"),
+			  jp_int(w, "pulse", 0), jp_str(w, "engine", "?"),
+			  jp_num(w, "t0_s", 0),
+			  jp_num(w, "t1_s", 0) - jp_num(w, "t0_s", 0),
+			  json_is_true(jp(w, "open")) ? "+" : " ",
+			  jp_int(w, "alloc_failure_messages", 0),
+			  jp_int(w, "labyrinth_failures", 0),
+			  jp_int(w, "oom_kills", 0),
+			  jp_int(w, "reclaim_pages", 0), rec);
+	}
+	if (head)
+		sb_puts(b, "#: pulse; +: the record ended inside the phase; "
+			"msgs: \"page allocation\nfailure\" messages; lab-fail: "
+			"labyrinth's own; reclaim: pages given back to\ndirect "
+			"reclaim; recovery: s to free pages above low\n");
 }
 
 static void summary_engines(struct sbuf *b, json_t *r)
@@ -328,6 +408,7 @@ char *report_summary_string(json_t *r)
 	sb_init(&b);
 	summary_head(&b, r);
 	summary_thresholds(&b, r);
+	summary_phases(&b, r);
 	summary_engines(&b, r);
 	summary_budget(&b, r);
 	summary_kernel(&b, r);

@@ -32,7 +32,9 @@
 #include "labdev.h"
 #include "pressure.h"
 #include "report.h"
+#include "run_pulse.h"
 #include "run_report.h"
+#include "target.h"
 #include "sample.h"
 #include "sampler.h"
 #include "trace.h"
@@ -56,6 +58,8 @@ struct run {
 	struct kmsg km;
 	bool km_open;
 	struct child ballast;
+	struct target tgt;		/* the driver under test */
+	int target_exit;		/* target_finish()'s */
 	struct progress prog;
 	double cpu0;
 	bool cleaned;
@@ -172,6 +176,20 @@ static bool file_exists(const char *p)
 	return access(p, F_OK) == 0;
 }
 
+/* pulses.live.csv, rewritten whole at each change (a few per pulse). */
+static void write_pulses(struct run *r)
+{
+	char *path = xasprintf("%s/%s", r->rec.dir, PULSES_LIVE_CSV);
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		pulses_write(f, &r->rec);
+		if (fclose(f))
+			lab_warn("%s: %s", path, strerror(errno));
+	}
+	free(path);
+}
+
 static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 {
 	const struct sc_engine *e = &r->sc->engine[i];
@@ -190,6 +208,17 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 		s.held_cap = r->dev.ver.max_held_cap;
 	/* the module's own watchdog: past the run, in case we die */
 	s.watchdog_ms = r->sc->duration_ms + r->sc->grace_ms + 60000;
+	if ((s.exhaust_ns && !labdev_has(&r->dev, LAB_FEAT_EXHAUST)) ||
+	    ((s.flags & LAB_START_F_YIELD_TO_RECLAIM) &&
+	     !labdev_has(&r->dev, LAB_FEAT_YIELD_TO_RECLAIM))) {
+		snprintf(err, errlen, "[engine %s] (%s:%u): the loaded module "
+			 "has no %s (ABI 2.1): load the labyrinth.ko built "
+			 "from this tree (make module)", e->name, r->sc->file,
+			 e->line, s.exhaust_ns &&
+			 !labdev_has(&r->dev, LAB_FEAT_EXHAUST) ?
+			 "exhaust phases" : "yield_to_reclaim (no shrinker)");
+		return -EOPNOTSUPP;
+	}
 	ret = labdev_start(&r->dev, &s);
 	if (ret) {
 		snprintf(err, errlen, "[engine %s] (%s:%u): the module refused "
@@ -204,6 +233,10 @@ static int start_engine(struct run *r, size_t i, char *err, size_t errlen)
 	rt->nr_cpus = s.nr_cpus;
 	rt->started = true;
 	rt->t_start = now_mono() - r->rec.t0;
+	if (e->exhaust_ms) {
+		pulse_started(rt, rt->t_start);
+		write_pulses(r);
+	}
 	return 0;
 }
 
@@ -218,6 +251,12 @@ static bool engines_all_stopped(struct run *r)
 		if (!r->rec.eng[i].started)
 			return false;	/* still to start */
 		started++;
+		if (r->sc->engine[i].exhaust_ms) {
+			/* every pulse over, the last one recovered */
+			if (!r->rec.eng[i].pulses_done)
+				return false;
+			continue;
+		}
 		if (labdev_stats(&r->dev, r->rec.eng[i].id, &st, NULL, NULL))
 			continue;
 		if (st.state != LAB_STATE_STOPPED)
@@ -233,13 +272,16 @@ static void collect_engines(struct run *r)
 	for (i = 0; i < r->sc->nengines; i++) {
 		struct engine_record *rt = &r->rec.eng[i];
 
-		if (!rt->started)
+		if (!rt->started || rt->released)
 			continue;
 		free(rt->cpus);
 		rt->cpus = NULL;
 		if (labdev_stats(&r->dev, rt->id, &rt->st, &rt->cpus,
-				 &rt->ncpus) == 0)
+				 &rt->ncpus) == 0) {
 			rt->have_stats = true;
+			pulse_stopped_by_run(rt, &rt->st, r->rec.t0);
+			pulse_merge(rt, &rt->st);
+		}
 	}
 }
 
@@ -514,6 +556,10 @@ static void cleanup(struct run *r)
 	stop_engines(r);
 	if (r->ballast.pid)
 		child_stop(&r->ballast, SIGKILL, 2.0);
+	if (target_present(&r->tgt)) {
+		progress_update(&r->prog, "stopping: the driver under test");
+		r->target_exit = target_finish(&r->tgt);
+	}
 	if (r->pr.started) {
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
@@ -576,6 +622,7 @@ static void free_run(struct run *r)
 	if (r->smp_open)
 		sampler_free(&r->smp);
 	outcome_free(&r->rec.out);
+	target_free(&r->tgt);
 	json_decref(r->rec.system);
 	json_decref(r->rec.stress_ng);
 	free(r->rec.dir);
@@ -644,6 +691,34 @@ static int start_due(struct run *r, double t, double *next)
 	return 0;
 }
 
+/* The pulses of exhaust engines: record their phases, start the next. */
+static int poll_pulses(struct run *r, double t, double *next)
+{
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < r->sc->nengines; i++) {
+		if (!r->sc->engine[i].exhaust_ms)
+			continue;
+		switch (pulse_poll(&r->rec.eng[i], &r->sc->engine[i], &r->dev,
+				   &r->smp.mod, r->rec.t0, t, next)) {
+		case PULSE_START:
+			if (start_engine(r, i, err, sizeof(err))) {
+				r->rec.eng[i].failed = true;
+				run_error(r, "%s", err);
+				return -1;
+			}
+			break;
+		case PULSE_CHANGED:
+			write_pulses(r);
+			break;
+		case PULSE_WAIT:
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * Children that died on their own: stress-ng exiting with an error (not
  * an OOM victim: that is signal 9 to a worker, and an observation) means
@@ -705,13 +780,15 @@ static void show_progress(struct run *r)
 {
 	const struct series *s = &r->smp.mod;
 	size_t n = s->n - 1;
+	char phase[64] = "";
 
 	if (!r->prog.enabled || !s->n)
 		return;
-	progress_update(&r->prog, "%s  free %llu (min %llu)  held %llu  fail "
+	pulse_phase(r->rec.eng, r->sc, phase, sizeof(phase));
+	progress_update(&r->prog, "%s%s  free %llu (min %llu)  held %llu  fail "
 			"%llu+%llu inj  oom %zu",
 			r->pr.started && r->pr.c.reaped ?
-			"running (stress-ng gone)" : "running",
+			"running (stress-ng gone)" : "running", phase,
 			(unsigned long long)s->col[COL_FREE][n],
 			(unsigned long long)s->col[COL_MIN][n],
 			(unsigned long long)s->col[COL_HELD][n],
@@ -761,6 +838,8 @@ static void main_loop(struct run *r)
 			return;
 		}
 		if (start_due(r, t, &next) || check_children(r))
+			return;
+		if (stop_at < 0 && poll_pulses(r, t, &next))
 			return;
 		/* near the reserve, everything read is written at once */
 		r->smp.flush_s = read_period(r) < SAMPLER_READ_S ? 0 :
@@ -904,6 +983,36 @@ static void start_zone(char *zone, size_t len)
  * result directory, the knob lock (and what a dead run left), the
  * module, the sysctls. 0, or an exit code: nothing ran, no report.
  */
+/*
+ * The driver under test: --module ones in order, then [target]'s; its
+ * setup command. Loaded before the scenario's knobs are set, so that
+ * its init runs on a machine as it was; unloaded in cleanup().
+ */
+static int target_setup(struct run *r)
+{
+	char err[1024];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < r->o->nmodules; i++)
+		if (target_add_module(&r->tgt, r->o->modules[i], NULL, err,
+				      sizeof(err))) {
+			lab_err("%s", err);
+			return LAB_EXIT_USAGE;
+		}
+	if (target_from_scenario(&r->tgt, r->sc, err, sizeof(err))) {
+		lab_err("%s:%u: [target] %s", r->sc->file,
+			r->sc->target.line, err);
+		return LAB_EXIT_USAGE;
+	}
+	if (!target_present(&r->tgt))
+		return 0;
+	r->rec.target = &r->tgt;
+	progress_update(&r->prog, "loading the driver under test");
+	ret = target_start(&r->tgt, r->rec.dir);
+	return ret;
+}
+
 static int run_setup(struct run *r)
 {
 	char err[1024], msg[512], zone[ZONE_NAME_MAX];
@@ -934,6 +1043,9 @@ static int run_setup(struct run *r)
 	if (ret > 0)
 		lab_warn("%s", msg);
 	ret = open_module(r);
+	if (ret)
+		return ret;
+	ret = target_setup(r);
 	if (ret)
 		return ret;
 	/* kernel settings, then what the system looks like with them */
@@ -1042,6 +1154,12 @@ static void run_go(struct run *r)
 	write_json(r, RUN_PARTIAL);
 	r->rec.st.unfinished = false;
 	r->cpu0 = self_cpu_s();
+	ret = target_workload_start(&r->tgt);
+	if (ret) {
+		run_error(r, "[target] workload '%s' did not start: %s",
+			  r->tgt.workload.cmd, strerror(-ret));
+		return;
+	}
 	main_loop(r);
 	r->rec.cpu_s = self_cpu_s() - r->cpu0;
 	r->rec.t_end = now_mono() - r->rec.t0;
@@ -1104,7 +1222,9 @@ static int run_report(struct run *r)
 		unlink(p);
 		free(p);
 	}
-	return outcome_exit_code(&r->rec.out, &r->rec.st);
+	ret = outcome_exit_code(&r->rec.out, &r->rec.st);
+	/* a failed check or unload fails a run that otherwise passed */
+	return ret == LAB_EXIT_OK && r->target_exit ? r->target_exit : ret;
 }
 
 int run_scenario(struct scenario *sc, const struct run_opts *o)

@@ -30,6 +30,8 @@ struct run_opts {
 	bool quiet;
 	bool allow_outside_vm;	/* run vm_only scenarios here anyway */
 	const char *command;	/* the command line, for the report */
+	char **modules;		/* --module 'PATH.ko [param=value ...]' */
+	size_t nmodules;
 };
 
 /* Runs it; returns an enum lab_exit. The run directory is printed. */

@@ -20,11 +20,13 @@
 #include "outcome_json.h"
 #include "report.h"
 #include "run.h"
+#include "run_pulse.h"
 #include "sample.h"
 #include "sampler.h"
 #include "util.h"
 #include "vm.h"
 #include "vm_console.h"
+#include "vm_crash.h"
 
 /* Copy the console log beside the report (the vm/ dir may be anywhere). */
 static const char *console_rel(const char *dir, const char *console_log)
@@ -158,6 +160,80 @@ bad:
 	return -1;
 }
 
+/* A number at a JSON path of two keys, or def. */
+static double num2(json_t *o, const char *a, const char *b, double def)
+{
+	json_t *x = json_object_get(json_object_get(o, a), b);
+
+	return json_is_number(x) ? json_number_value(x) : def;
+}
+
+/*
+ * The crash object: the console's first splat (vm_crash.h), when it
+ * happened relative to the run's first genuine atomic failure, and the
+ * exhaustion phase it fell in, which its headline says too: "CRASH in
+ * f+0x34 [mod] (NULL pointer dereference, hard IRQ) 0.8 s into hold".
+ */
+static void crash_block(json_t *rep, const struct vm_result *vr)
+{
+	struct outcome_window w[OUTCOME_MAX_WINDOWS];
+	const struct outcome_window *in;
+	struct crash_report c;
+	double t0 = num2(rep, "run", "t0_monotonic_s", 0), since, t;
+	char where[96], head[512];
+	json_t *cj, *ph;
+	size_t n;
+
+	if (!vr->console_log || crash_parse_file(vr->console_log, &c) != 1) {
+		json_object_set_new(rep, "crash", json_null());
+		return;
+	}
+	cj = json_object();
+	crash_json_fill(cj, &c, t0);
+	t = c.ktime >= 0 ? c.ktime - t0 : -1;
+	n = outcome_windows_from_json(json_object_get(rep, "windows"), w,
+				      OUTCOME_MAX_WINDOWS);
+	in = t >= 0 ? outcome_place(w, n, num2(json_object_get(rep,
+			"thresholds"), "first_atomic_failure", "t_s", -1), t,
+			&since, where, sizeof(where)) : NULL;
+	if (t < 0) {
+		since = -1;
+		where[0] = '\0';
+	}
+	json_object_set_new(cj, "since_first_atomic_failure_s", since >= 0 ?
+			    json_real(since) : json_null());
+	ph = json_null();
+	if (in) {
+		ph = json_object();
+		json_object_set_new(ph, "kind", json_string(in->kind));
+		json_object_set_new(ph, "engine", json_string(in->engine));
+		json_object_set_new(ph, "pulse", json_integer(in->pulse));
+		json_object_set_new(ph, "into_s", json_real(t - in->t0));
+	}
+	json_object_set_new(cj, "phase", ph);
+	crash_headline(&c, head, sizeof(head) - sizeof(where) - 1);
+	if (where[0])
+		snprintf(head + strlen(head), sizeof(head) - strlen(head),
+			 " %s", where);
+	json_object_set_new(cj, "headline", json_string(head));
+	json_object_set_new(rep, "crash", cj);
+}
+
+/* The pulses the guest recorded before it died (run_pulse.h). */
+static void read_pulses(const char *dir, size_t nengines,
+			struct outcome_pulse pulses[][OUTCOME_MAX_PULSES],
+			size_t *npulses)
+{
+	char *path = xasprintf("%s/%s", dir, PULSES_LIVE_CSV), *text;
+	size_t len;
+
+	if (read_file(path, &text, &len) == 0) {
+		pulses_read(text, pulses, npulses, nengines);
+		free(text);
+	}
+	free(path);
+}
+
 /*
  * Everything the guest's own report would have said, from what it
  * streamed and what the console holds: the same input, the same
@@ -169,6 +245,8 @@ static int complete_from_stream(json_t *rep, const char *dir,
 {
 	json_t *run = json_object_get(rep, "run");
 	struct outcome_engine eng[SC_MAX_ENGINES];
+	struct outcome_pulse pulses[SC_MAX_ENGINES][OUTCOME_MAX_PULSES];
+	size_t npulses[SC_MAX_ENGINES] = { 0 };
 	struct outcome_input in = { 0 };
 	struct scenario sc;
 	struct series s, proc;
@@ -193,11 +271,14 @@ static int complete_from_stream(json_t *rep, const char *dir,
 	if (vr->console_log && console_scan_file(&cs, vr->console_log) == 0)
 		kevents_from_console(&ev, &cs, in.t0);
 	console_scan_free(&cs);
+	read_pulses(dir, sc.nengines, pulses, npulses);
 	for (i = 0; i < sc.nengines; i++) {
 		memset(&eng[i], 0, sizeof(eng[i]));
 		eng[i].name = sc.engine[i].name;
 		eng[i].context = sc.engine[i].context;
 		eng[i].stop_t = -1;
+		eng[i].pulses = pulses[i];
+		eng[i].npulses = npulses[i];
 	}
 	in.expect = sc.expect;
 	in.s = &s;
@@ -291,6 +372,7 @@ int run_complete_on_host(const char *dir, const struct vm_result *vr,
 	if (from_partial ? complete_from_stream(rep, dir, vr, &out) :
 	    complete_finished(rep, vr, &out))
 		goto out;
+	crash_block(rep, vr);
 	if (report_write_all(dir, rep, REPORT_FMT_ALL, err, sizeof(err))) {
 		char *p = xasprintf("%s/report.rejected.json", dir);
 		char *text = json_dumps(rep, JSON_INDENT(1));
@@ -317,6 +399,11 @@ int run_complete_on_host(const char *dir, const struct vm_result *vr,
 	st.restore_failed = !from_partial &&
 			    vr->cmd_status == LAB_EXIT_INTERNAL;
 	ret = outcome_exit_code(&out, &st);
+	/* ...and a target step that failed after a run that passed */
+	if (ret == LAB_EXIT_OK && !from_partial &&
+	    vr->cmd_status >= LAB_EXIT_TARGET_CHECK &&
+	    vr->cmd_status <= LAB_EXIT_MAX)
+		ret = vr->cmd_status;
 out:
 	outcome_free(&out);
 	json_decref(rep);

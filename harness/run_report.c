@@ -323,7 +323,14 @@ static json_t *engines_json(const struct run_record *r)
 			json_object_set_new(f, "unattributed", json_integer(
 				(json_int_t)c->fail_unattributed));
 			json_object_set_new(o, "budget", budget_json(c));
+			json_object_set_new(o, "reclaim_pages", json_integer(
+				(json_int_t)c->reclaim_pages));
+			json_object_set_new(o, "reclaim_calls", json_integer(
+				(json_int_t)c->reclaim_calls));
 		}
+		if (r->sc->engine[i].exhaust_ms)
+			json_object_set_new(o, "pulses",
+					    json_integer(rt->npulses));
 		json_object_set_new(o, "start_t_s", json_real(rt->t_start));
 		json_array_append_new(arr, o);
 	}
@@ -548,6 +555,8 @@ void run_record_outcome(struct run_record *r)
 		eng[i].fail_genuine = e->st.total.fail_genuine;
 		eng[i].stop_t = e->have_stats && e->st.stop_ns ?
 				(double)e->st.stop_ns / 1e9 - r->t0 : -1;
+		eng[i].pulses = e->pulse;
+		eng[i].npulses = e->npulses;
 	}
 	in.expect = r->sc->expect;
 	in.t0 = r->t0;
@@ -697,5 +706,7 @@ json_t *run_build_report(const struct run_record *r)
 	json_object_set_new(rep, "series", series_json(r->s, &r->out.loss));
 	json_object_set_new(rep, "proc_series", series_json(r->proc, NULL));
 	json_object_set_new(rep, "files", files_json(r));
+	if (r->target)
+		json_object_set_new(rep, "target", target_json(r->target));
 	return rep;
 }

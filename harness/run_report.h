@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
+#include "target.h"
 #include "trace.h"
 #include "util.h"
 
@@ -30,6 +31,15 @@ struct engine_record {
 	uint32_t ncpus;
 	uint64_t freed;
 	double t_start;
+	/* exhaust engines (run_pulse.h): one START per pulse */
+	struct outcome_pulse pulse[OUTCOME_MAX_PULSES];
+	unsigned int npulses;
+	bool released;			/* this pulse's engine is gone */
+	bool pulses_done;		/* the last one recovered */
+	double next_start;		/* the next pulse is due, < 0: no */
+	struct lab_counters acc;	/* finished pulses, summed */
+	struct lab_snapshot first;	/* the first pulse's first failure */
+	uint64_t first_start_ns;
 };
 
 #define RUN_MAX_TRACERS (SC_MAX_LIST + INJ_COUNT)
@@ -58,6 +68,7 @@ struct run_record {
 	const struct tracer *tr;
 	size_t ntr;
 	const struct kevents *ev;	/* NULL: /dev/kmsg was not read */
+	const struct target *target;	/* the driver under test, or NULL */
 	json_t *stress_ng;		/* pressure_report(), or NULL */
 	const struct series *s;		/* the module's series */
 	const struct series *proc;	/* the /proc series */

@@ -26,6 +26,7 @@ static const struct {
 	[COL_GLOBAL_FREE] = { "global_free_pages", SERIES_MODULE, 0 },
 	[COL_HIGHATOMIC] = { "nr_reserved_highatomic", SERIES_MODULE, 0 },
 	[COL_LOST] = { "lost", SERIES_MODULE, 0 },
+	[COL_RECLAIM] = { "reclaim_pages", SERIES_MODULE, 1 },
 	[COL_NR_FREE] = { "nr_free_pages", SERIES_PROC, 0 },
 	[COL_OOM_KILL] = { "oom_kill", SERIES_PROC, 1 },
 	[COL_ALLOCSTALL] = { "allocstall", SERIES_PROC, 1 },

@@ -88,6 +88,8 @@ enum series_col {
 	COL_GLOBAL_FREE,	/* free pages of the machine */
 	COL_HIGHATOMIC,		/* the zone's highatomic reserve */
 	COL_LOST,		/* samples the ring dropped before this one */
+	COL_RECLAIM,		/* pages given back to direct reclaim,
+				 * cumulative (yield_to_reclaim) */
 	/* /proc series */
 	COL_NR_FREE,		/* vmstat nr_free_pages */
 	COL_OOM_KILL,		/* since t = 0 */

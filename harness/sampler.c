@@ -128,6 +128,7 @@ static void module_sample(struct sampler *s, const struct lab_sample *m)
 		s->base_attempts = m->attempts;
 		s->base_genuine = m->fail_genuine;
 		s->base_injected = inj;
+		s->base_reclaim = m->reclaim_pages;
 		s->have_base = true;
 	}
 	row[COL_FREE] = m->zone_free_pages;
@@ -144,6 +145,7 @@ static void module_sample(struct sampler *s, const struct lab_sample *m)
 	row[COL_GLOBAL_FREE] = m->global_free_pages;
 	row[COL_HIGHATOMIC] = m->nr_reserved_highatomic;
 	row[COL_LOST] = m->lost;
+	row[COL_RECLAIM] = sub0(m->reclaim_pages, s->base_reclaim);
 	series_append(&s->mod, (double)m->time_ns / 1e9 - s->t0, row);
 	if (s->live_mod)
 		series_csv_row(s->live_mod, &s->mod, s->mod.n - 1);

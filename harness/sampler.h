@@ -43,6 +43,7 @@ struct sampler {
 	FILE *live_mod, *live_proc;	/* NULL: not streamed */
 	/* counters at t = 0: the series count from there */
 	uint64_t base_attempts, base_genuine, base_injected, base_oom_kill;
+	uint64_t base_reclaim;
 	bool have_base;
 	double next_proc;		/* when the next /proc sample is due */
 	double flush_s;			/* write the CSVs out this often */

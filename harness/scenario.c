@@ -30,6 +30,12 @@ bool sc_context_is_irq(uint32_t context)
 	return context != LAB_CTX_KTHREAD_ATOMIC;
 }
 
+bool sc_engine_yields(const struct sc_engine *e)
+{
+	return e->yield == SC_YIELD_YES ||
+	       (e->yield == SC_YIELD_AUTO && e->exhaust_ms);
+}
+
 uint32_t sc_engine_policy(const struct sc_engine *e)
 {
 	if (e->policy == LAB_POLICY_CHURN && e->leak > 0)
@@ -67,11 +73,12 @@ enum sec_id {
 	S_INJECT,	/* every injector's section (injectors[]) */
 	S_PRESSURE,
 	S_TRACE,
+	S_TARGET,
 	S_MAX,
 };
 
 static const char *const section_names[S_MAX] = {
-	"scenario", "kernel", "engine", NULL, "pressure", "trace",
+	"scenario", "kernel", "engine", NULL, "pressure", "trace", "target",
 };
 
 /* Where a key's value goes. */
@@ -126,6 +133,8 @@ struct key_def {
 #define IO(f) offsetof(struct sc_inject, f), sizeof(((struct sc_inject *)0)->f)
 #define PO(f) offsetof(struct sc_pressure, f), \
 	sizeof(((struct sc_pressure *)0)->f)
+#define TO(f) offsetof(struct sc_target, f), \
+	sizeof(((struct sc_target *)0)->f)
 #define ABI(f) .dest_kind = D_ABI, .dest = "lab_start." #f, \
 	.abi_off = offsetof(struct lab_start, f), \
 	.abi_size = sizeof(((struct lab_start *)0)->f)
@@ -240,6 +249,27 @@ static const struct key_def keys[] = {
 	{ S_ENGINE, "start", K_DURATION, EO(start_ms), .max = 24 * HOUR_MS,
 	  .dflt = "0", RUN("delay before LAB_IOC_START"),
 	  .help = "delay from the start of the run" },
+	{ S_ENGINE, "exhaust", K_DURATION, EO(exhaust_ms), .max = HOUR_MS,
+	  .dflt = "0", ABI(exhaust_ns), .conv = A_MS_NS,
+	  .help = "drain: the length of the hold phase: after the first "
+	  "genuine failure keep the reserve exhausted this long (keep trying "
+	  "at rate, keep every page), then release everything (0: no "
+	  "phases; the run then ends after the last pulse recovered)" },
+	{ S_ENGINE, "pulses", K_U64, EO(pulses), .min = 1,
+	  .max = 50,	/* OUTCOME_MAX_PULSES */
+	  .dflt = "1", RUN("engine starts, one per pulse"),
+	  .help = "with exhaust: drain, exhaust and release this many times "
+	  "(refill-after-failure bugs show on the second pulse)" },
+	{ S_ENGINE, "gap", K_DURATION, EO(gap_ms), .max = HOUR_MS,
+	  .dflt = "2s", RUN("delay between pulses"),
+	  .help = "with pulses: from one pulse's recovery (free pages back "
+	  "above low, or 30 s after the release) to the next pulse's drain" },
+	{ S_ENGINE, "yield_to_reclaim", K_ENUM, EO(yield), .vocab = &vocab_yield,
+	  .dflt = "auto", .dest_kind = D_ABI,
+	  .dest = "lab_start.flags LAB_START_F_YIELD_TO_RECLAIM",
+	  .help = "may direct reclaim take held pages back (the engine takes "
+	  "them again at its rate)? auto: yes with exhaust; no: total "
+	  "exhaustion, the guest dies if it lasts" },
 
 	/* [fail_page_alloc], [failslab]: one section per injectors[] row */
 	{ S_INJECT, "scope", K_SCOPE, IO(scope), .dflt = "none",
@@ -351,6 +381,25 @@ static const struct key_def keys[] = {
 	  "--mmap-odirect\"" },
 
 	/* [trace] */
+	/* [target]: the driver under test */
+	{ S_TARGET, "module", K_TEXT, TO(module),
+	  RUN("finit_module before the run, delete_module after"),
+	  .help = "the driver under test: path of its .ko (relative: to the "
+	  "scenario file's directory), loaded before the scenario starts "
+	  "and unloaded after; built for the kernel it runs on" },
+	{ S_TARGET, "params", K_TEXT, TO(params), RUN("module parameters"),
+	  .help = "its parameters, as for insmod: name=value ..." },
+	{ S_TARGET, "setup", K_TEXT, TO(setup), RUN("sh -c, before the run"),
+	  .help = "a command run after the module is loaded, before the "
+	  "scenario starts; a non-zero status stops the run (exit 7)" },
+	{ S_TARGET, "workload", K_TEXT, TO(workload),
+	  RUN("sh -c, a child during the run"),
+	  .help = "a command run as a child while the scenario runs (traffic "
+	  "for the driver), stopped (SIGTERM) after; its status is recorded" },
+	{ S_TARGET, "check", K_TEXT, TO(check), RUN("sh -c, after the run"),
+	  .help = "a command run after the scenario, before the module is "
+	  "unloaded; its status is recorded, non-zero fails the run (exit 8)" },
+
 	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), RUN("bpftrace children"),
 	  .help = "bpftrace scripts from scenarios/bpftrace/, comma-separated: "
 	  "atomic-rate, inject-vs-genuine, oom-kills, alloc-latency" },
@@ -1147,6 +1196,9 @@ static void open_section(struct parse_ctx *c, const char *raw)
 	if (i == S_PRESSURE && !first_time(c, name, &sc->pressure.present,
 					   &sc->pressure.line))
 		return;
+	if (i == S_TARGET && !first_time(c, name, &sc->target.present,
+					 &sc->target.line))
+		return;
 	c->cur_sec = (enum sec_id)i;
 	c->skip_section = false;
 	snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
@@ -1167,6 +1219,8 @@ static void *section_base(struct scenario *sc, enum sec_id sec, int engine,
 		return in;
 	case S_PRESSURE:
 		return &sc->pressure;
+	case S_TARGET:
+		return &sc->target;
 	default:
 		return NULL;
 	}
@@ -1614,6 +1668,49 @@ static void check_inject(struct scenario *sc, const struct sc_inject *in)
 			(unsigned long long)sc->duration_ms);
 }
 
+/* exhaust, pulses, gap, yield_to_reclaim: the exhaustion phases. */
+static void check_engine_phases(struct scenario *sc, const struct sc_engine *e)
+{
+	if (e->exhaust_ms && e->policy != LAB_POLICY_DRAIN)
+		fin_err(sc, e->line, "[engine %s] exhaust only applies to policy "
+			"= drain (a churn engine gives its pages back as it "
+			"goes)", e->name);
+	if (e->exhaust_ms && e->stop_after_failures)
+		fin_err(sc, e->line, "[engine %s] exhaust = %llums with "
+			"stop_after_failures = %llu: the engine would stop at "
+			"its failure limit instead of holding the reserve "
+			"exhausted; set stop_after_failures = 0", e->name,
+			(unsigned long long)e->exhaust_ms,
+			(unsigned long long)e->stop_after_failures);
+	if (e->pulses > 1 && !e->exhaust_ms)
+		fin_err(sc, e->line, "[engine %s] pulses = %llu needs exhaust = "
+			"DURATION (each pulse drains, holds the reserve "
+			"exhausted that long and releases)", e->name,
+			(unsigned long long)e->pulses);
+	if (e->yield == SC_YIELD_YES &&
+	    sc_engine_policy(e) == LAB_POLICY_CHURN)
+		fin_err(sc, e->line, "[engine %s] yield_to_reclaim = yes: only "
+			"pages held until the stop yield (drain, and the kept "
+			"share of leak-fraction); churn gives each back after "
+			"hold= anyway", e->name);
+}
+
+/* [target]: params need a module, and a module is a .ko. */
+static void check_target(struct scenario *sc)
+{
+	const struct sc_target *t = &sc->target;
+	size_t n = strlen(t->module);
+
+	if (t->params[0] && !t->module[0])
+		fin_err(sc, t->line, "[target] params = '%s' without module: "
+			"name the driver's .ko (module = path/to/mydrv.ko)",
+			t->params);
+	if (n && (n < 4 || strcmp(t->module + n - 3, ".ko")))
+		fin_err(sc, t->line, "[target] module = '%s': expected the "
+			"path of a .ko file (built against the test kernel: "
+			"make -C $(make -s kdir) M=$PWD)", t->module);
+}
+
 static void check_engine(struct scenario *sc, const struct sc_engine *e)
 {
 	if (e->policy != LAB_POLICY_DRAIN && !e->hold_ms)
@@ -1654,6 +1751,7 @@ static void check_engine(struct scenario *sc, const struct sc_engine *e)
 			"rate (%llu per second)", e->name,
 			(unsigned long long)e->burst,
 			(unsigned long long)e->rate);
+	check_engine_phases(sc, e);
 }
 
 static void check_scenario(struct scenario *sc)
@@ -1680,6 +1778,10 @@ static void check_scenario(struct scenario *sc)
 		fin_err(sc, 0, "expect = panic also needs vm_only = yes: a "
 			"scenario that panics the kernel must never run on a "
 			"real machine by accident");
+	if (sc->expect == SC_EXPECT_CRASH && !sc->vm_only)
+		fin_err(sc, 0, "expect = crash also needs vm_only = yes: a "
+			"reproducer that crashes the kernel must never run on "
+			"a real machine by accident");
 	if (sc->expect == SC_EXPECT_PANIC && sc->kernel.panic_on_oom < 1)
 		fin_err(sc, 0, "expect = panic needs [kernel] panic_on_oom = 1 "
 			"or 2 (that is how labyrinth provokes the panic)");
@@ -1725,6 +1827,7 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 	check_scenario(sc);
 	for (i = 0; i < sc->nengines; i++)
 		check_engine(sc, &sc->engine[i]);
+	check_target(sc);
 	for (i = 0; i < INJ_COUNT; i++)
 		check_inject(sc, &sc->inject[i]);
 	if (!sc->stop_on_set) {
@@ -1738,7 +1841,21 @@ int scenario_finish(struct scenario *sc, char *err, size_t errlen)
 		default:
 			sc->stop_on = 0;
 		}
+		/* an exhaust engine ends the run when its last pulse has
+		 * recovered (its "stop" is the release, not the end) */
+		for (i = 0; i < sc->nengines; i++)
+			if (sc->engine[i].exhaust_ms)
+				sc->stop_on |= SC_STOP_ENGINES;
 	}
+	for (i = 0; i < sc->nengines; i++)
+		if (sc->engine[i].exhaust_ms &&
+		    (sc->stop_on & SC_STOP_ATOMIC_FAILURE))
+			fin_err(sc, sc->engine[i].line, "[engine %s] exhaust "
+				"holds the reserve past the first genuine "
+				"failure, but stop_on = atomic-failure ends the "
+				"run there: set stop_on = engines (or leave "
+				"stop_on out, and expect = survive)",
+				sc->engine[i].name);
 	sc->requires_fault_injection = false;
 	for (i = 0; i < INJ_COUNT; i++)
 		if (sc->inject[i].present &&
@@ -1999,5 +2116,6 @@ void sc_engine_start(const struct sc_engine *e, struct lab_start *s)
 	if (s->policy != LAB_POLICY_LEAK_FRACTION)
 		s->leak_ppm = 0;
 	s->flags = LAB_START_F_STOP_GENUINE_ONLY |
-		   (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0);
+		   (e->memalloc ? LAB_START_F_ALLOW_MEMALLOC : 0) |
+		   (sc_engine_yields(e) ? LAB_START_F_YIELD_TO_RECLAIM : 0);
 }

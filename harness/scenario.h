@@ -39,6 +39,9 @@ enum sc_expect {
 	SC_EXPECT_OOM = V_OOM,
 	SC_EXPECT_PANIC = V_PANIC,		/* VM only */
 	SC_EXPECT_SURVIVE = V_SURVIVE,
+	/* a reproducer: the kernel oopsed, BUGged, splatted or panicked
+	 * (verdict splat or panic, VM only) */
+	SC_EXPECT_CRASH = V_MAX,
 	SC_EXPECT_MAX,
 };
 
@@ -78,6 +81,21 @@ struct sc_engine {
 	uint64_t held_cap;		/* hard cap on pages held */
 	uint64_t stop_after_failures;	/* 0 = never */
 	uint64_t start_ms;		/* delay from run start */
+	/* exhaustion phases (drain policy): after the first genuine
+	 * failure keep the reserve exhausted exhaust_ms, then release;
+	 * pulses times, gap_ms from one release's end to the next start */
+	uint64_t exhaust_ms;		/* 0: no exhaust phase */
+	uint64_t pulses;
+	uint64_t gap_ms;
+	uint32_t yield;			/* enum sc_yield */
+};
+
+/* [engine] yield_to_reclaim: do held pages yield to direct reclaim? */
+enum sc_yield {
+	SC_YIELD_AUTO,		/* yes for an engine with an exhaust phase */
+	SC_YIELD_YES,
+	SC_YIELD_NO,
+	SC_YIELD_MAX,
 };
 
 struct sc_inject {
@@ -128,6 +146,17 @@ struct sc_pressure {
 	char extra[160];		/* more stress-ng options, validated */
 };
 
+/* [target]: the driver under test (target.h runs it). */
+struct sc_target {
+	bool present;
+	unsigned int line;
+	char module[256];		/* .ko path; relative: to the file */
+	char params[256];		/* name=value ..., as for insmod */
+	char setup[512];		/* sh -c, before the run */
+	char workload[512];		/* sh -c, a child during the run */
+	char check[512];		/* sh -c, after the run */
+};
+
 struct sc_kernel {
 	long long min_free_kbytes;	/* -1 = leave alone */
 	long long watermark_scale_factor;
@@ -161,6 +190,7 @@ struct scenario {
 	size_t nengines;
 	struct sc_inject inject[INJ_COUNT];	/* [fail_page_alloc], ... */
 	struct sc_pressure pressure;
+	struct sc_target target;
 	char trace[SC_MAX_LIST][SC_NAME_MAX];
 	size_t ntrace;
 
@@ -276,6 +306,8 @@ void sc_engine_start(const struct sc_engine *e, struct lab_start *s);
 bool sc_context_is_irq(uint32_t context);
 /* The ABI policy an engine runs with (churn + leak: leak-fraction). */
 uint32_t sc_engine_policy(const struct sc_engine *e);
+/* Do the engine's held pages yield to direct reclaim (auto resolved)? */
+bool sc_engine_yields(const struct sc_engine *e);
 
 /* Print every section and key with what it allows (for --help-keys). */
 void scenario_print_keys(FILE *f);

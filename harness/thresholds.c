@@ -138,7 +138,7 @@ enum verdict thr_verdict(const struct observed *o, enum sc_expect expect)
 		return V_ATOMIC_FAILURE;
 	if (o->oom)
 		return V_OOM;
-	if (o->atomic_failure)
+	if (o->atomic_failure && !o->exhaust)
 		return V_ATOMIC_FAILURE;
 	return V_SURVIVE;
 }
@@ -152,6 +152,8 @@ bool thr_expect_met(enum verdict v, enum sc_expect expect)
 		return v == V_OOM;
 	case SC_EXPECT_PANIC:
 		return v == V_PANIC;
+	case SC_EXPECT_CRASH:
+		return v == V_PANIC || v == V_SPLAT;
 	case SC_EXPECT_SURVIVE:
 		return v == V_SURVIVE;
 	default:

@@ -78,6 +78,10 @@ struct observed {
 	bool atomic_failure;	/* genuine */
 	bool timeout;
 	bool error;
+	/* the scenario exhausts the reserve on purpose (an engine with
+	 * exhaust phases): its genuine failures are the experiment, not an
+	 * outcome; without anything worse the verdict is survive */
+	bool exhaust;
 };
 /*
  * A panic is always the verdict; then a splat, an error or a timeout

@@ -30,6 +30,13 @@ enum lab_exit {
 	LAB_EXIT_SKIP = 4,	 /* nothing run, for a stated reason (kselftest
 				  * convention), e.g. no fault injection */
 	LAB_EXIT_INTERNAL = 5,	 /* I/O failure or bug in labyrinth itself */
+	/* the driver under test (target.h): a step of it failed */
+	LAB_EXIT_TARGET_LOAD = 6,   /* a target module did not load (wrong
+				     * kernel, bad parameter, its init) */
+	LAB_EXIT_TARGET_SETUP = 7,  /* [target] setup exited non-zero */
+	LAB_EXIT_TARGET_CHECK = 8,  /* [target] check exited non-zero */
+	LAB_EXIT_TARGET_UNLOAD = 9, /* a target module did not unload */
+	LAB_EXIT_MAX = LAB_EXIT_TARGET_UNLOAD,
 };
 
 /* `git describe` of the tree this binary was built from (build/version.c). */

@@ -19,6 +19,7 @@
 
 #include "inject.h"
 #include "scenario.h"
+#include "target.h"
 #include "util.h"
 #include "vm.h"
 #include "vocab.h"
@@ -527,27 +528,18 @@ int vm_kernel_skip_scenario(const struct vm_opts *o,
 
 int vm_kernel_module_release(const char *ko, char *out, size_t outlen)
 {
-	static const char key[] = "vermagic=";
-	char *buf, *p;
-	size_t len, n;
+	char *buf, vermagic[256];
+	size_t len;
 	int ret = -1;
 
 	if (read_file(ko, &buf, &len))
 		return -1;
-	/* .modinfo holds NUL-terminated "name=value" strings */
-	for (p = buf; (p = memmem(p, len - (size_t)(p - buf), key,
-				  sizeof(key) - 1)); p++) {
-		if (p > buf && p[-1] != '\0')
-			continue;
-		p += sizeof(key) - 1;
-		n = strnlen(p, len - (size_t)(p - buf));
-		n = strcspn(p, " ") < n ? strcspn(p, " ") : n;
-		if (n && n < outlen) {
-			memcpy(out, p, n);
-			out[n] = '\0';
-			ret = 0;
-		}
-		break;
+	if (target_modinfo(buf, len, "vermagic", vermagic,
+			   sizeof(vermagic)) == 0 &&
+	    vermagic[0] && vermagic[0] != ' ' &&
+	    strcspn(vermagic, " ") < outlen) {
+		target_vermagic_release(vermagic, out, outlen);
+		ret = 0;
 	}
 	free(buf);
 	return ret;

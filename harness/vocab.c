@@ -57,6 +57,8 @@ static const struct vocab_word stop_w[] = {
 	{ LAB_STOP_WATCHDOG, "watchdog", { NULL }, "its watchdog fired" },
 	{ LAB_STOP_CLOSE, "fd-closed", { NULL }, "its fd was closed" },
 	{ LAB_STOP_UNLOAD, "module-unload", { NULL }, "the module unloaded" },
+	{ LAB_STOP_EXHAUSTED, "exhausted", { NULL },
+	  "its exhaust time after the first genuine failure ran out" },
 };
 VOCAB(vocab_stop_reason, "stop reason", stop_w);
 
@@ -79,10 +81,18 @@ static const struct vocab_word verdict_w[] = {
 };
 VOCAB(vocab_verdict, "verdict", verdict_w);
 
-/* The first rows of the verdicts: what a scenario may expect. */
-const struct vocab vocab_expect = {
-	.what = "expect", .w = verdict_w, .n = SC_EXPECT_MAX,
+/* What a scenario may expect: the first verdicts, and crash. */
+static const struct vocab_word expect_w[] = {
+	{ SC_EXPECT_ATOMIC_FAILURE, "atomic-failure", { NULL },
+	  "a genuine atomic allocation failure" },
+	{ SC_EXPECT_OOM, "oom", { NULL }, "the OOM killer fired" },
+	{ SC_EXPECT_PANIC, "panic", { NULL }, "the kernel panicked (VM only)" },
+	{ SC_EXPECT_SURVIVE, "survive", { NULL }, "none of the above" },
+	{ SC_EXPECT_CRASH, "crash", { NULL },
+	  "a reproducer: an oops, BUG, splat or panic (verdict splat or "
+	  "panic; VM only)" },
 };
+VOCAB(vocab_expect, "expect", expect_w);
 
 static const struct vocab_word scope_w[] = {
 	{ SC_SCOPE_NONE, "none", { NULL }, "not armed" },
@@ -96,6 +106,18 @@ static const struct vocab_word scope_w[] = {
 	  "bpftrace override(): allocations under SYMBOL" },
 };
 VOCAB(vocab_scope, "scope", scope_w);
+
+static const struct vocab_word yield_w[] = {
+	{ SC_YIELD_AUTO, "auto", { NULL },
+	  "yes for an engine with an exhaust phase, else no" },
+	{ SC_YIELD_YES, "yes", { NULL },
+	  "direct reclaim may take held pages back (the engine re-takes "
+	  "them): the machine lives while the reserve stays exhausted" },
+	{ SC_YIELD_NO, "no", { NULL },
+	  "nothing held comes back before the engine stops: total "
+	  "exhaustion (the OOM killer, then a panic, if it lasts)" },
+};
+VOCAB(vocab_yield, "yield_to_reclaim", yield_w);
 
 static const struct vocab_word msg_w[] = {
 	{ MSG_ALLOC_FAILURE, "alloc-failure", { NULL },

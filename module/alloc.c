@@ -779,7 +779,7 @@ u64 lab_features(void)
 {
 	u64 f = LAB_FEAT_CTX_SOFTIRQ | LAB_FEAT_CTX_KTHREAD_ATOMIC |
 		LAB_FEAT_SERIES | LAB_FEAT_BENCH | LAB_FEAT_SHRED_VERIFY |
-		LAB_FEAT_DETACH | LAB_FEAT_SELFTEST;
+		LAB_FEAT_DETACH | LAB_FEAT_SELFTEST | LAB_FEAT_EXHAUST;
 
 	/* PREEMPT_RT: the page allocator's spinlocks sleep: no hard IRQ. */
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -790,6 +790,8 @@ u64 lab_features(void)
 		f |= LAB_FEAT_KERNEL_INJECT_COUNT;
 	if (IS_ENABLED(CONFIG_FUNCTION_ERROR_INJECTION))
 		f |= LAB_FEAT_INJECT_HOOK;
+	if (lab_reclaim_available())
+		f |= LAB_FEAT_YIELD_TO_RECLAIM;
 	return f;
 }
 

@@ -67,68 +67,7 @@
 #include <linux/cpu.h>
 
 #include "lab.h"
-
-/* Blocks a kthread-atomic chunk allocates with IRQs off, at most. */
-#define LAB_CHUNK_PAGES		64
-/* ...and at most this long (ns). */
-#define LAB_CHUNK_NS		(LAB_TICK_NS_MAX / 8)
-/* Pages an instance may have waiting for a deferred shred. */
-#define LAB_DEFER_MAX_PAGES	(4 * LAB_TICK_PAGES_MAX)
-/* Blocks the shred work takes per round (then it may reschedule). */
-#define LAB_SHRED_BATCH		16
-
-struct lab_held {
-	struct page *page;
-	u64 deadline;
-	u64 handle;
-};
-
-struct lab_inst {
-	struct lab_engine *eng;
-	unsigned int cpu;
-	struct hrtimer timer;
-	struct irq_work iw;
-	atomic_t iw_bursts;
-	struct task_struct *thread;
-	spinlock_t lock;		/* kthread-atomic: held while spamming */
-	struct list_head held;		/* drain / leaked blocks */
-	struct lab_held *ring;		/* churn blocks, FIFO */
-	u32 ring_cap, ring_head, ring_count;
-	u64 held_pages;			/* both of the above, in pages */
-	u64 rng;
-	struct lab_counters c;
-	struct lab_snapshot first_failure;
-
-	/* deferred shreds: claimed blocks the shred work gives back */
-	raw_spinlock_t defer_lock;	/* taken from hard IRQ too */
-	struct list_head deferred;	/* under defer_lock */
-	atomic_long_t deferred_pages;	/* claimed, not freed yet */
-	u64 frees_deferred;		/* written by the shred work only */
-	struct delayed_work shred_work;
-};
-
-struct lab_engine {
-	struct kref ref;
-	u32 id;
-	struct lab_start cfg;
-	struct file *file;		/* NULL when detached */
-	u64 owner;
-	u64 period_ns;
-	u32 catch_up;			/* bursts one tick may make up */
-	bool defer;			/* frees shred in process context */
-	atomic64_t failures;
-	atomic64_t held;		/* pages held + reserved, all CPUs */
-	bool stopping;
-	int stop_reason;
-	int state;
-	u64 start_ns, stop_ns;
-	struct mutex stop_mutex;	/* serialises lab_engine_stop() */
-	cpumask_var_t cpus;
-	struct lab_inst __percpu *inst;
-	struct work_struct stop_work;
-	struct delayed_work watchdog;
-	struct list_head gone;		/* lab_release_where() */
-};
+#include "engine.h"
 
 static DEFINE_MUTEX(lab_mutex);		/* lab_engines[], lab_engine_next */
 static struct lab_engine *lab_engines[LAB_MAX_ENGINES];
@@ -153,6 +92,7 @@ u64 lab_default_held_cap(void)
 static void lab_request_stop(struct lab_engine *e, int reason)
 {
 	if (cmpxchg(&e->stop_reason, LAB_STOP_NONE, reason) == LAB_STOP_NONE) {
+		WRITE_ONCE(e->stop_request_ns, ktime_get_ns());
 		WRITE_ONCE(e->stopping, true);
 		queue_work(lab_wq, &e->stop_work);
 	}
@@ -194,7 +134,7 @@ static u64 lab_engine_held(struct lab_engine *e)
 	for_each_cpu(cpu, e->cpus) {
 		struct lab_inst *in = per_cpu_ptr(e->inst, cpu);
 
-		sum += READ_ONCE(in->held_pages) +
+		sum += atomic_long_read(&in->held_pages) +
 		       atomic_long_read(&in->deferred_pages);
 	}
 	return sum;
@@ -235,6 +175,10 @@ struct lab_tick_env {
 	u64 now;		/* the latest local_clock() read */
 	u64 free_units;		/* pages it may still give back */
 	u64 deferred;		/* pages it queued for a deferred shred */
+	u64 allocated;		/* pages it allocated */
+	u64 freed;		/* pages it gave back inline */
+	struct list_head fresh;	/* new drain/leaked blocks, for in->held */
+	u64 fresh_pages;
 	spinlock_t *lock;	/* kthread-atomic: the lock held, else NULL */
 	unsigned long *flags;	/* ...and its saved IRQ flags */
 	u64 chunk_start;	/* kthread-atomic: IRQs off since */
@@ -298,7 +242,7 @@ static void lab_put_block(struct lab_inst *in, struct page *page, u64 handle,
 			LAB_INC(in->c.violation_unknown);
 		return;
 	}
-	in->held_pages -= pages;
+	atomic_long_sub(pages, &in->held_pages);
 	if (e->defer && env) {
 		raw_spin_lock_irqsave(&in->defer_lock, flags);
 		list_add_tail(&page->lru, &in->deferred);
@@ -316,6 +260,7 @@ static void lab_put_block(struct lab_inst *in, struct page *page, u64 handle,
 
 		env->free_units -= units;
 		env->work += units;
+		env->freed += pages;
 	}
 }
 
@@ -355,9 +300,12 @@ static u64 lab_rng(struct lab_inst *in)
 	return x;
 }
 
-/* Keep a new block: on the list (handle in the block) or in the ring. */
+/*
+ * Keep a new block: on the tick's fresh list (handle in the block), which
+ * goes onto in->held at the end of the tick, or in the ring.
+ */
 static void lab_hold(struct lab_inst *in, struct page *page, u64 handle,
-		     u64 now)
+		     struct lab_tick_env *env)
 {
 	struct lab_engine *e = in->eng;
 	struct lab_held *h;
@@ -366,14 +314,54 @@ static void lab_hold(struct lab_inst *in, struct page *page, u64 handle,
 	    (e->cfg.policy == LAB_POLICY_LEAK_FRACTION &&
 	     lab_rng(in) % LAB_PPM_MAX < e->cfg.leak_ppm)) {
 		*(u64 *)page_address(page) = handle;
-		list_add_tail(&page->lru, &in->held);
+		list_add_tail(&page->lru, &env->fresh);
+		env->fresh_pages += 1ULL << e->cfg.order;
 		return;
 	}
 	h = &in->ring[(in->ring_head + in->ring_count) % in->ring_cap];
 	h->page = page;
 	h->handle = handle;
-	h->deadline = now + e->cfg.hold_ns;
+	h->deadline = env->now + e->cfg.hold_ns;
 	in->ring_count++;
+}
+
+/*
+ * The tick's new blocks onto in->held, where the shrinker may take them:
+ * one short critical section per tick. irqsave: the lock's class is
+ * taken in hard IRQ (hrtimer ticks), softirq and process context.
+ */
+static void lab_hold_publish(struct lab_inst *in, struct lab_tick_env *env)
+{
+	unsigned long flags;
+
+	if (!env->fresh_pages)
+		return;
+	raw_spin_lock_irqsave(&in->held_lock, flags);
+	list_splice_tail_init(&env->fresh, &in->held);
+	atomic_long_add(env->fresh_pages, &in->list_pages);
+	raw_spin_unlock_irqrestore(&in->held_lock, flags);
+	env->fresh_pages = 0;
+}
+
+/*
+ * The engine's first genuine failure starts its exhaust phase: the
+ * first CPU to fail sets the deadline, from its snapshot's time.
+ */
+static void lab_exhaust_arm(struct lab_engine *e, u64 t)
+{
+	if (e->cfg.exhaust_ns && !READ_ONCE(e->exhaust_deadline))
+		cmpxchg64(&e->exhaust_deadline, 0, t + e->cfg.exhaust_ns);
+}
+
+/* The exhaust phase is over: stop, and so give everything back. */
+static bool lab_exhaust_over(struct lab_engine *e)
+{
+	u64 deadline = READ_ONCE(e->exhaust_deadline);
+
+	if (!deadline || ktime_get_ns() < deadline)
+		return false;
+	lab_request_stop(e, LAB_STOP_EXHAUSTED);
+	return true;
 }
 
 /*
@@ -424,6 +412,7 @@ static bool lab_tick_failed(struct lab_inst *in, enum lab_page_fail why)
 		LAB_INC(c->fail_genuine);
 		if (!in->first_failure.time_ns)
 			lab_snapshot(in, c->attempts);
+		lab_exhaust_arm(e, in->first_failure.time_ns);
 		break;
 	}
 	if (e->cfg.stop_after_failures &&
@@ -475,11 +464,14 @@ static void lab_tick_alloc(struct lab_inst *in, u64 n,
 		smp_wmb();
 		env->work += pages;
 		if (page) {
+			u64 held = atomic_long_add_return(pages,
+							  &in->held_pages);
+
 			LAB_INC(c->successes);
-			in->held_pages += pages;
-			if (in->held_pages > c->held_peak)
-				WRITE_ONCE(c->held_peak, in->held_pages);
-			lab_hold(in, page, handle, env->now);
+			env->allocated += pages;
+			if (held > c->held_peak)
+				WRITE_ONCE(c->held_peak, held);
+			lab_hold(in, page, handle, env);
 		} else if (lab_tick_failed(in, why)) {
 			break;
 		}
@@ -509,9 +501,12 @@ static void lab_tick(struct lab_inst *in, u64 nbursts, spinlock_t *lock,
 		.lock = lock,
 		.flags = flags,
 	};
-	u64 held_before = in->held_pages, reserved = 0, n, d, end;
+	u64 reserved = 0, n, d, end;
 	bool capped = false;
 
+	if (lab_exhaust_over(e))
+		return;
+	INIT_LIST_HEAD(&env.fresh);
 	env.start = local_clock();
 	env.now = env.start;
 	env.chunk_start = env.start;
@@ -526,14 +521,16 @@ static void lab_tick(struct lab_inst *in, u64 nbursts, spinlock_t *lock,
 	if (n)
 		n = lab_tick_reserve(in, n, &reserved, &capped);
 	lab_tick_alloc(in, n, &env);
+	lab_hold_publish(in, &env);
 	/*
-	 * Settle the cap: what this CPU holds now, plus what it queued for
-	 * a deferred shred (held until the shred work frees it and takes it
-	 * off), minus what it reserved.
+	 * Settle the cap: what this tick allocated, minus what it gave back
+	 * inline (a block queued for a deferred shred stays counted until
+	 * the shred work frees it), minus what it reserved. Not from
+	 * held_pages: the shrinker takes pages meanwhile, and settles its
+	 * own.
 	 */
-	atomic64_add((s64)(in->held_pages - held_before) + (s64)env.deferred -
-		     (s64)reserved, &e->held);
-	WRITE_ONCE(c->held_now, in->held_pages);
+	atomic64_add((s64)env.allocated - (s64)env.freed - (s64)reserved,
+		     &e->held);
 	/* If it is resting (delayed), it stays so. */
 	if (env.deferred)
 		queue_delayed_work_on(in->cpu, lab_shred_wq, &in->shred_work, 0);
@@ -777,6 +774,12 @@ static int lab_validate_start(struct lab_start *cmd)
 	if (div64_u64((u64)cmd->burst * NSEC_PER_SEC, cmd->rate) <
 	    LAB_PERIOD_MIN_NS)
 		return -ERANGE;
+	if ((cmd->flags & LAB_START_F_YIELD_TO_RECLAIM) &&
+	    !lab_reclaim_available())
+		return -EOPNOTSUPP;
+	if (cmd->exhaust_ns && (cmd->policy != LAB_POLICY_DRAIN ||
+				cmd->exhaust_ns > LAB_HOLD_MAX_NS))
+		return -ERANGE;
 	if (cmd->policy == LAB_POLICY_DRAIN) {
 		if (cmd->hold_ns || cmd->leak_ppm)
 			return -ERANGE;
@@ -857,6 +860,7 @@ static int lab_inst_init(struct lab_engine *e, struct lab_inst *in,
 	in->cpu = cpu;
 	spin_lock_init(&in->lock);
 	raw_spin_lock_init(&in->defer_lock);
+	raw_spin_lock_init(&in->held_lock);
 	INIT_LIST_HEAD(&in->held);
 	INIT_LIST_HEAD(&in->deferred);
 	INIT_DELAYED_WORK(&in->shred_work, lab_shred_work_fn);
@@ -900,6 +904,7 @@ static struct lab_engine *lab_engine_alloc(struct lab_start *cmd,
 	atomic64_set(&e->held, 0);
 	INIT_WORK(&e->stop_work, lab_stop_work_fn);
 	INIT_DELAYED_WORK(&e->watchdog, lab_watchdog_fn);
+	INIT_LIST_HEAD(&e->reclaim_node);
 	e->state = LAB_STATE_RUNNING;
 	if (!zalloc_cpumask_var(&e->cpus, GFP_KERNEL))
 		goto err;
@@ -1097,6 +1102,8 @@ int lab_engine_start(struct file *file, struct lab_start *cmd)
 	}
 	queue_delayed_work(lab_wq, &e->watchdog,
 			   msecs_to_jiffies(cmd->watchdog_ms));
+	if (cmd->flags & LAB_START_F_YIELD_TO_RECLAIM)
+		lab_reclaim_add(e);
 	cmd->engine_id = e->id;
 	cmd->nr_cpus = ncpus;
 	return 0;
@@ -1175,7 +1182,7 @@ static u64 lab_inst_release(struct lab_inst *in)
 		if (!(++n % 64))
 			cond_resched();
 	}
-	WRITE_ONCE(in->c.held_now, in->held_pages);
+	atomic_long_set(&in->list_pages, 0);
 	return freed;
 }
 
@@ -1193,8 +1200,14 @@ static u64 lab_engine_stop(struct lab_engine *e, int reason)
 	mutex_lock(&e->stop_mutex);
 	if (e->state == LAB_STATE_STOPPED)
 		goto out;
-	cmpxchg(&e->stop_reason, LAB_STOP_NONE, reason);
+	if (cmpxchg(&e->stop_reason, LAB_STOP_NONE, reason) == LAB_STOP_NONE)
+		WRITE_ONCE(e->stop_request_ns, ktime_get_ns());
 	WRITE_ONCE(e->stopping, true);
+	/*
+	 * Off the shrinker's list before anything else: once this returns
+	 * no shrinker call touches the engine's lists, and none will.
+	 */
+	lab_reclaim_del(e);
 	WRITE_ONCE(e->state, LAB_STATE_STOPPING);
 	/* Not _sync: the watchdog may be the caller. */
 	cancel_delayed_work(&e->watchdog);
@@ -1401,6 +1414,9 @@ static void lab_counters_add(struct lab_counters *t,
 	lab_hist_add(t->callback_hist, c->callback_hist);
 	t->call_max_ns = max(t->call_max_ns, c->call_max_ns);
 	t->tick_work_max = max(t->tick_work_max, c->tick_work_max);
+	t->reclaim_pages += c->reclaim_pages;
+	t->reclaim_calls += c->reclaim_calls;
+	t->stop_request_ns = max(t->stop_request_ns, c->stop_request_ns);
 }
 
 static void lab_hist_read(u64 *t, const u64 *c)
@@ -1425,7 +1441,9 @@ static void lab_inst_read(struct lab_inst *in, struct lab_counters *c)
 	/* Pairs with smp_store_release() in the shred work. */
 	c->frees_deferred = smp_load_acquire(&in->frees_deferred);
 	c->frees = READ_ONCE(ic->frees) + c->frees_deferred;
-	c->held_now = READ_ONCE(ic->held_now) +
+	/* The shrinker's frees: pairs with its smp_store_release(). */
+	c->frees += smp_load_acquire(&in->reclaim_frees);
+	c->held_now = atomic_long_read(&in->held_pages) +
 		      atomic_long_read(&in->deferred_pages);
 	/* Frees before successes: a free is written after its success. */
 	smp_rmb();
@@ -1451,6 +1469,9 @@ static void lab_inst_read(struct lab_inst *in, struct lab_counters *c)
 	lab_hist_read(c->callback_hist, ic->callback_hist);
 	c->call_max_ns = READ_ONCE(ic->call_max_ns);
 	c->tick_work_max = READ_ONCE(ic->tick_work_max);
+	c->reclaim_pages = READ_ONCE(ic->reclaim_pages);
+	c->reclaim_calls = READ_ONCE(ic->reclaim_calls);
+	c->stop_request_ns = READ_ONCE(in->eng->stop_request_ns);
 }
 
 /* The earliest complete first-failure snapshot of the engine. */

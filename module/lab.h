@@ -65,6 +65,13 @@ int lab_engines_init(void);
 void lab_engines_exit(void);
 u64 lab_default_held_cap(void);
 
+/* reclaim.c: the shrinker that lets direct reclaim take held pages */
+int lab_reclaim_init(void);
+void lab_reclaim_exit(void);
+bool lab_reclaim_available(void);
+/* pages given back and shrinker calls that gave some, since load */
+void lab_reclaim_totals(u64 *pages, u64 *calls);
+
 /* selftest.c: the kernel API tested from inside */
 int lab_selftest_run(struct lab_selftest *cmd);
 

@@ -65,6 +65,7 @@ static enum hrtimer_restart lab_sample_fn(struct hrtimer *t)
 
 	s.time_ns = ktime_get_ns();
 	lab_alloc_sum(&s);
+	lab_reclaim_totals(&s.reclaim_pages, &s.reclaim_calls);
 	spin_lock_irqsave(&f->ring_lock, flags);
 	s.seq = f->seq++;
 	if (f->count == f->cap) {
@@ -733,11 +734,16 @@ static int __init lab_init(void)
 	ret = lab_engines_init();
 	if (ret)
 		goto err_alloc;
-	ret = misc_register(&lab_misc);
+	ret = lab_reclaim_init();
 	if (ret)
 		goto err_engines;
+	ret = misc_register(&lab_misc);
+	if (ret)
+		goto err_reclaim;
 	return 0;
 
+err_reclaim:
+	lab_reclaim_exit();
 err_engines:
 	lab_engines_exit();
 err_alloc:
@@ -750,6 +756,8 @@ static void __exit lab_exit(void)
 	misc_deregister(&lab_misc);
 	/* Detached engines may still be spamming: stop them, free all. */
 	lab_engines_exit();
+	/* every engine is off the shrinker's list now */
+	lab_reclaim_exit();
 	lab_alloc_exit();
 }
 

@@ -40,8 +40,8 @@
  *  - EOPNOTSUPP: an unknown flag bit, an unknown enum value (context,
  *    policy, shred mode, gfp bit) or a non-zero ``__reserved`` field.
  *  - ERANGE: a number outside its documented range (rate, burst, order,
- *    work per tick, held-pages cap, leak ppm, watchdog, owner, bench
- *    iterations or chunk, selftest number, ...).
+ *    work per tick, held-pages cap, leak ppm, watchdog, exhaust time,
+ *    owner, bench iterations or chunk, selftest number, ...).
  *  - EFAULT: a pointer field (or the struct itself) is not readable or
  *    writable. If START succeeded but its result cannot be written
  *    back, the new engine is stopped and released before EFAULT returns.
@@ -68,8 +68,12 @@
  * moved out of lab_counters into lab_stats.first_failure so that
  * lab_counters (always the last member of its struct) can grow at its
  * end, per-tick work budget and callback timings, LAB_IOC_SELFTEST.
- * 2.1: lab_bench.random_ns and random_min_chunk_ns (get_random_bytes()
- * alone, the crypto shred's baseline); ENOMEM from LAB_IOC_BENCH.
+ * 2.1: exhaustion phases (lab_start.exhaust_ns, LAB_STOP_EXHAUSTED) and
+ * held pages that yield to direct reclaim (LAB_START_F_YIELD_TO_RECLAIM;
+ * lab_counters.reclaim_pages, reclaim_calls, stop_request_ns;
+ * lab_sample.reclaim_pages, reclaim_calls); lab_bench.random_ns and
+ * random_min_chunk_ns (get_random_bytes() alone, the crypto shred's
+ * baseline), ENOMEM from LAB_IOC_BENCH.
  * struct lab_version keeps its 1.0 layout in every major version, so
  * that any userspace can read a module's version and refuse it.
  *
@@ -129,6 +133,12 @@ enum {
  * allocation of the module, counted in fail_injected_kernel.
  */
 #define LAB_FEAT_INJECT_HOOK		(1ULL << 11)
+/* lab_start.exhaust_ns: keep the reserve exhausted for a time after the
+ * first genuine failure, then stop (LAB_STOP_EXHAUSTED). ABI 2.1.
+ */
+#define LAB_FEAT_EXHAUST		(1ULL << 12)
+/* LAB_START_F_YIELD_TO_RECLAIM: the module's shrinker is registered. */
+#define LAB_FEAT_YIELD_TO_RECLAIM	(1ULL << 13)
 
 /*
  * The module's fault-injection point for BPF: bool fn(gfp_t gfp,
@@ -250,9 +260,25 @@ enum lab_shred {
  * LAB_IOC_STOP from any fd, or on module unload.
  */
 #define LAB_START_F_DETACH		(1U << 2)
+/*
+ * The engine's held pages (drain, and the kept share of leak-fraction)
+ * are reclaimable by direct reclaim, never by kswapd: when a task that
+ * may sleep cannot allocate, the module's shrinker shreds and frees as
+ * many as bring the zone back to its low watermark (plus the lowmem
+ * reserve its request needs), and counts them as reclaimed so that the
+ * task's reclaim made progress and the OOM killer stays out. The engine
+ * takes them again at its own rate. So GFP_ATOMIC callers keep failing
+ * while the reserve is exhausted, and the machine lives: a guest whose
+ * reserve is held with nothing reclaimable otherwise OOM-kills every
+ * task and panics within seconds. Without it, nothing the engine holds
+ * comes back before it stops (total exhaustion). EOPNOTSUPP when
+ * LAB_FEAT_YIELD_TO_RECLAIM is clear. ABI 2.1.
+ */
+#define LAB_START_F_YIELD_TO_RECLAIM	(1U << 3)
 #define LAB_START_F_ALL			(LAB_START_F_ALLOW_MEMALLOC | \
 					 LAB_START_F_STOP_GENUINE_ONLY | \
-					 LAB_START_F_DETACH)
+					 LAB_START_F_DETACH | \
+					 LAB_START_F_YIELD_TO_RECLAIM)
 
 /* Limits (ERANGE outside them). */
 #define LAB_MAX_ENGINES		64
@@ -325,6 +351,16 @@ enum lab_shred {
  *               0: LAB_WATCHDOG_DEFAULT_MS; 1..LAB_WATCHDOG_MAX_MS.
  * @engine_id: out: the new engine's id (>= 1)
  * @nr_cpus: out: how many CPUs the engine runs on
+ * @exhaust_ns: LAB_POLICY_DRAIN only (else ERANGE): after the engine's
+ *              first genuine failure (any CPU), keep the reserve
+ *              exhausted this long, 1..LAB_HOLD_MAX_NS: the engine goes on
+ *              trying at its rate and keeps every page it gets, so every
+ *              other GFP_ATOMIC caller fails too; then it stops with
+ *              LAB_STOP_EXHAUSTED and gives everything back (the
+ *              release). The deadline is checked by every tick, so the
+ *              stop comes at most one tick period (plus a rest) late;
+ *              lab_counters.stop_request_ns says when. 0: no exhaust
+ *              phase (ABI 2.0 behaviour). ABI 2.1.
  *
  * Errors: EINVAL, E2BIG, EOPNOTSUPP, ERANGE, EFAULT, EPERM, EBUSY, ENODEV,
  * ENOMEM.
@@ -348,6 +384,7 @@ struct lab_start {
 	__aligned_u64 watchdog_ms;
 	__u32 engine_id;
 	__u32 nr_cpus;
+	__aligned_u64 exhaust_ns;
 };
 #define LAB_IOC_START _IO(LAB_TYPE, LAB_CMD_START)
 
@@ -365,6 +402,8 @@ enum lab_stop_reason {
 	LAB_STOP_WATCHDOG = 4,
 	LAB_STOP_CLOSE = 5,	/* its fd was closed */
 	LAB_STOP_UNLOAD = 6,	/* module unload */
+	/* lab_start.exhaust_ns after the first genuine failure (ABI 2.1) */
+	LAB_STOP_EXHAUSTED = 7,
 };
 
 /**
@@ -487,9 +526,21 @@ struct lab_snapshot {
  * @tick_work_max: the most work one callback did: pages allocated plus
  *                 pages given back (a deferred block counts 1), at most
  *                 2 * LAB_TICK_PAGES_MAX. @total: the most
+ * @reclaim_pages: pages of this engine the module's shrinker gave back
+ *                 to direct reclaim (LAB_START_F_YIELD_TO_RECLAIM), shredded
+ *                 and freed in the reclaiming task; their blocks are in
+ *                 @frees too (ABI 2.1)
+ * @reclaim_calls: shrinker calls that gave back pages of this CPU's
+ *                 share (ABI 2.1)
+ * @stop_request_ns: CLOCK_MONOTONIC ns at which the engine's stop was
+ *                   decided (its stop condition, LAB_IOC_STOP, close or
+ *                   unload): from then on it allocates nothing and gives
+ *                   everything back, done at lab_stats.stop_ns. 0 while
+ *                   it runs. The same in every CPU's counters; @total:
+ *                   the value (ABI 2.1)
  *
  * In lab_stats.total every field is the sum over CPUs, except the *_max_ns
- * fields, the maximum. This struct is always the last member of the
+ * fields and stop_request_ns, the maximum. This struct is always the last member of the
  * struct that holds it, so it grows at its end (ABI 2.0 rule).
  */
 struct lab_counters {
@@ -516,6 +567,9 @@ struct lab_counters {
 	__aligned_u64 callback_hist[LAB_HIST_BUCKETS];
 	__aligned_u64 call_max_ns;
 	__aligned_u64 tick_work_max;
+	__aligned_u64 reclaim_pages;
+	__aligned_u64 reclaim_calls;
+	__aligned_u64 stop_request_ns;
 };
 
 /**
@@ -659,6 +713,10 @@ struct lab_series {
  * @nr_reserved_highatomic: ...its highatomic reserve
  * @global_free_pages: free pages of the machine
  * @watermark_boost: the zone's watermark_boost (included in wmark_*)
+ * @reclaim_pages: pages all engines gave back to direct reclaim
+ *                 (LAB_START_F_YIELD_TO_RECLAIM), cumulative since module
+ *                 load (ABI 2.1)
+ * @reclaim_calls: shrinker calls that gave pages back, cumulative (ABI 2.1)
  */
 struct lab_sample {
 	__u32 size;
@@ -682,6 +740,8 @@ struct lab_sample {
 	__aligned_u64 nr_reserved_highatomic;
 	__aligned_u64 global_free_pages;
 	__aligned_u64 watermark_boost;
+	__aligned_u64 reclaim_pages;
+	__aligned_u64 reclaim_calls;
 };
 
 /* lab_page_alloc.flags */

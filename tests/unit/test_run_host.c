@@ -19,10 +19,12 @@
 #include "outcome_json.h"
 #include "report.h"
 #include "run.h"
+#include "run_pulse.h"
 #include "run_report.h"
 #include "sampler.h"
 #include "util.h"
 #include "vm.h"
+#include "xml_check.h"
 
 static char dir[64], err[1024];
 
@@ -431,6 +433,96 @@ START_TEST(test_panic_completed_on_host)
 }
 END_TEST
 
+/*
+ * A driver under test oopses in hard IRQ while the reserve is held: the
+ * host's report has the crash object (from the recorded console of
+ * tests/drivers/lab_refill, moved to the run's clock), when it came after
+ * the first atomic failure, and the phase it fell in (from the pulses the
+ * guest streamed), and its headline says so.
+ */
+START_TEST(test_crash_placed_on_host)
+{
+	struct fake f;
+	struct vm_result vr;
+	json_t *rep, *c;
+	char *clog, *p, *src, *text, *line, *next;
+	size_t n = 0;
+
+	fake_run(&f, "scenarios/hold-exhausted.ini");
+	p = top_path("tests/fixtures/console/lab-refill-null-irq.log");
+	ck_assert_int_eq(read_file(p, &src, NULL), 0);
+	free(p);
+	/* its oops and panic (4.66 s after boot) at 0.46 s into the run */
+	text = xcalloc(1, strlen(src) + 1);
+	for (line = src; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "[    4.66", 9)) {
+			n += (size_t)sprintf(text + n, "[  100.46%s\n",
+					     line + 9);
+		}
+	}
+	free(src);
+	guest_died(&f, 46, "0.4600,35", text, &clog);
+	free(text);
+	p = xasprintf("%s/%s", dir, PULSES_LIVE_CSV);
+	text = xstrdup("engine,pulse,t_start_s,t_fail_s,t_release_s,"
+		       "t_stopped_s\n0,1,0.000000,0.300000,-1.000000,"
+		       "-1.000000\n");
+	ck_assert_int_eq(write_file(p, text, strlen(text)), 0);
+	free(text);
+	free(p);
+	memset(&vr, 0, sizeof(vr));
+	vr.verdict = VM_PANIC;
+	vr.cmd_status = -1;
+	snprintf(vr.evidence, sizeof(vr.evidence), "BUG: kernel NULL pointer "
+		 "dereference");
+	vr.console_log = clog;
+	snprintf(vr.accel, sizeof(vr.accel), "tcg");
+
+	/* expect = survive: a crash does not meet it */
+	ck_assert_int_eq(run_complete_on_host(dir, &vr, true),
+			 LAB_EXIT_UNEXPECTED);
+	ck_assert_int_eq(report_load(dir, &rep, err, sizeof(err)), 0);
+	c = at(rep, "crash");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(json_string_value(at(c, "function")),
+			 "lab_refill_ring");
+	ck_assert_str_eq(json_string_value(at(c, "module")), "lab_refill");
+	ck_assert_str_eq(json_string_value(at(c, "context")), "hard-irq");
+	ck_assert(fabs(num(c, "t_s") - 0.461573) < 1e-3);
+	ck_assert_str_eq(json_string_value(at(c, "phase.kind")), "hold");
+	ck_assert_int_eq(num(c, "phase.pulse"), 1);
+	ck_assert(fabs(num(c, "phase.into_s") - 0.161573) < 1e-3);
+	ck_assert(json_is_number(at(c, "since_first_atomic_failure_s")));
+	ck_assert_str_eq(json_string_value(at(c, "headline")),
+			 "CRASH in lab_refill_ring+0x34 [lab_refill] (NULL "
+			 "pointer dereference, hard IRQ) 0.2 s into hold");
+	/* the phases: drain, then the hold the crash ended */
+	ck_assert_uint_eq(json_array_size(at(rep, "windows")), 2);
+	ck_assert(json_is_true(at(json_array_get(at(rep, "windows"), 1),
+				  "open")));
+	/* the terminal summary leads with it, the HTML page too, and the
+	 * page, its phases table and shaded plots included, is well-formed */
+	text = report_summary_string(rep);
+	ck_assert_msg(strstr(text, "crash    CRASH in lab_refill_ring+0x34"),
+		      "%s", text);
+	free(text);
+	text = report_html(rep);
+	ck_assert(strstr(text, "<p class=\"crash\"><b>CRASH in "
+			 "lab_refill_ring+0x34"));
+	ck_assert(strstr(text, "Exhaustion phases"));
+	ck_assert(strstr(text, "class=\"w-ph-hold\""));
+	ck_assert_msg(xml_check(text, NULL, NULL, err, sizeof(err)) == 0,
+		      "%s", err);
+	free(text);
+	json_decref(rep);
+	free(clog);
+	free_fake(&f);
+}
+END_TEST
+
 static void same(json_t *a, json_t *b, const char *path)
 {
 	char *x = json_dumps(at(a, path), JSON_COMPACT | JSON_ENCODE_ANY |
@@ -512,6 +604,7 @@ static Suite *run_host_suite(void)
 	tcase_add_test(tc, test_loss_reported);
 	tcase_add_test(tc, test_skipped_and_interrupted_valid);
 	tcase_add_test(tc, test_panic_completed_on_host);
+	tcase_add_test(tc, test_crash_placed_on_host);
 	tcase_add_test(tc, test_same_outcome_either_way);
 	suite_add_tcase(s, tc);
 	return s;

@@ -133,7 +133,7 @@ START_TEST(test_errors_name_line_and_key)
 		     "duration = 'soon': not a duration; allowed: a duration");
 	expect_error("[scenario]\nduration = 50ms\n", "t.ini:2:",
 		     "out of range");
-	expect_error("[scenario]\nexpect = crash\n", "t.ini:2:",
+	expect_error("[scenario]\nexpect = explode\n", "t.ini:2:",
 		     "one of: atomic-failure, oom, panic, survive");
 	expect_error("[kernel]\npanic_on_oom = 3\n", "t.ini:2:",
 		     "an integer from 0 to 2, or -1");
@@ -243,6 +243,74 @@ START_TEST(test_cross_checks)
 		     "probability = 1\nrequire_start = 0xffffffff81000000\n",
 		     "t.ini:2:", "x86_64 has no stack filter");
 #endif
+}
+END_TEST
+
+/* The exhaustion phases: exhaust, pulses, gap, yield_to_reclaim. */
+START_TEST(test_exhaust_keys)
+{
+	struct scenario sc;
+	struct lab_start s;
+
+	ck_assert_int_eq(parse(&sc, "[engine a]\nexhaust = 20s\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert_uint_eq(sc.engine[0].exhaust_ms, 20000);
+	ck_assert_uint_eq(sc.engine[0].pulses, 1);
+	ck_assert_uint_eq(sc.engine[0].gap_ms, 2000);
+	/* auto: an exhaust engine yields to reclaim; the run ends when its
+	 * last pulse recovered */
+	ck_assert(sc_engine_yields(&sc.engine[0]));
+	ck_assert_uint_eq(sc.stop_on, SC_STOP_ENGINES);
+	sc_engine_start(&sc.engine[0], &s);
+	ck_assert_uint_eq(s.exhaust_ns, 20000ULL * 1000000ULL);
+	ck_assert(s.flags & LAB_START_F_YIELD_TO_RECLAIM);
+	scenario_free(&sc);
+
+	ck_assert_int_eq(parse(&sc, "[engine a]\nexhaust = 1s\npulses = 5\n"
+			       "gap = 500ms\nyield_to_reclaim = no\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert_uint_eq(sc.engine[0].pulses, 5);
+	ck_assert_uint_eq(sc.engine[0].gap_ms, 500);
+	ck_assert(!sc_engine_yields(&sc.engine[0]));
+	sc_engine_start(&sc.engine[0], &s);
+	ck_assert(!(s.flags & LAB_START_F_YIELD_TO_RECLAIM));
+	scenario_free(&sc);
+
+	/* without exhaust: no phases, no yield, ABI 2.0 behaviour */
+	ck_assert_int_eq(parse(&sc, "[engine a]\n"), 0);
+	ck_assert_int_eq(scenario_finish(&sc, err, sizeof(err)), 0);
+	ck_assert(!sc_engine_yields(&sc.engine[0]));
+	sc_engine_start(&sc.engine[0], &s);
+	ck_assert_uint_eq(s.exhaust_ns, 0);
+	scenario_free(&sc);
+
+	expect_error("[engine a]\npolicy = churn\nhold = 1ms\nexhaust = 1s\n",
+		     "t.ini:1:", "only applies to policy = drain");
+	expect_error("[engine a]\nexhaust = 1s\nstop_after_failures = 1\n",
+		     "t.ini:1:", "set stop_after_failures = 0");
+	expect_error("[engine a]\npulses = 3\n", "t.ini:1:",
+		     "needs exhaust = DURATION");
+	expect_error("[engine a]\npolicy = churn\nhold = 1ms\n"
+		     "yield_to_reclaim = yes\n", "t.ini:1:",
+		     "only pages held until the stop yield");
+	expect_error("[scenario]\nstop_on = atomic-failure\n[engine a]\n"
+		     "exhaust = 1s\n", "t.ini:3:", "set stop_on = engines");
+	expect_error("[engine a]\nexhaust = 1s\npulses = 51\n", "t.ini:3:",
+		     "pulses");
+	expect_error("[engine a]\nyield_to_reclaim = maybe\n", "t.ini:2:",
+		     "auto, yes, no");
+	/* expect = crash: a reproducer, VM only */
+	expect_error("[scenario]\nexpect = crash\n[engine a]\n", "t.ini:",
+		     "vm_only = yes");
+	/* [target] */
+	expect_error("[engine a]\n[target]\nparams = x=1\n", "t.ini:2:",
+		     "without module");
+	expect_error("[engine a]\n[target]\nmodule = mydrv.o\n", "t.ini:2:",
+		     "expected the path of a .ko file");
+	expect_error("[engine a]\n[target]\n[target]\n", "t.ini:3:",
+		     "appears twice");
+	expect_error("[engine a]\n[target]\nworkloads = x\n", "t.ini:3:",
+		     "unknown key");
 }
 END_TEST
 
@@ -542,6 +610,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, test_errors_name_line_and_key);
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_cross_checks);
+	tcase_add_test(tc, test_exhaust_keys);
 	tcase_add_test(tc, test_set);
 	tcase_add_test(tc, test_every_error);
 	tcase_add_test(tc, test_old_names);

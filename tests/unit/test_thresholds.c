@@ -149,6 +149,12 @@ START_TEST(test_verdict)
 	o.atomic_failure = true;
 	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_SURVIVE), V_ATOMIC_FAILURE);
 	ck_assert(!thr_expect_met(V_ATOMIC_FAILURE, SC_EXPECT_SURVIVE));
+	/* exhaust phases: the failures are the experiment */
+	o.exhaust = true;
+	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_SURVIVE), V_SURVIVE);
+	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_ATOMIC_FAILURE),
+			 V_ATOMIC_FAILURE);
+	o.exhaust = false;
 	o.oom = true;
 	/* both happened: the expected one is the verdict */
 	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_ATOMIC_FAILURE),
@@ -164,6 +170,11 @@ START_TEST(test_verdict)
 	ck_assert_int_eq(thr_verdict(&o, SC_EXPECT_ATOMIC_FAILURE), V_PANIC);
 	ck_assert(thr_expect_met(V_PANIC, SC_EXPECT_PANIC));
 	ck_assert(!thr_expect_met(V_PANIC, SC_EXPECT_OOM));
+	/* a reproducer expects a crash: a splat or a panic */
+	ck_assert(thr_expect_met(V_PANIC, SC_EXPECT_CRASH));
+	ck_assert(thr_expect_met(V_SPLAT, SC_EXPECT_CRASH));
+	ck_assert(!thr_expect_met(V_SURVIVE, SC_EXPECT_CRASH));
+	ck_assert_str_eq(vocab_str(&vocab_expect, SC_EXPECT_CRASH), "crash");
 	ck_assert_str_eq(vocab_str(&vocab_verdict, V_ATOMIC_FAILURE),
 			 "atomic-failure");
 	ck_assert_str_eq(vocab_str(&vocab_verdict, V_SKIPPED), "skipped");

@@ -223,12 +223,13 @@ static const struct {
 	/* The 1.0 size, accepted by every major version. */
 	{ LAB_IOC_GET_VERSION, sizeof(struct lab_version),
 	  ENDOF(struct lab_version, total_ram_pages), "GET_VERSION" },
-	{ LAB_IOC_START, sizeof(struct lab_start), sizeof(struct lab_start),
-	  "START" },
+	/* 2.0's sizes: 2.1 added exhaust_ns and the reclaim counters */
+	{ LAB_IOC_START, sizeof(struct lab_start),
+	  ENDOF(struct lab_start, nr_cpus), "START" },
 	{ LAB_IOC_STOP, sizeof(struct lab_stop), sizeof(struct lab_stop),
 	  "STOP" },
-	{ LAB_IOC_STATS, sizeof(struct lab_stats), sizeof(struct lab_stats),
-	  "STATS" },
+	{ LAB_IOC_STATS, sizeof(struct lab_stats),
+	  ENDOF(struct lab_stats, total.tick_work_max), "STATS" },
 	{ LAB_IOC_SERIES, sizeof(struct lab_series),
 	  sizeof(struct lab_series), "SERIES" },
 	{ LAB_IOC_PAGE_ALLOC, sizeof(struct lab_page_alloc),
@@ -436,6 +437,39 @@ START_TEST(test_abi_out_of_range)
 	}
 	/* Engines that do not exist. */
 	ck_assert_int_eq(labdev_stop(&dev, 0x7fffffff, 0, NULL), -ENOENT);
+}
+END_TEST
+
+/* ABI 2.1: exhaust_ns is for drain only, and bounded; a 2.0 START (no
+ * exhaust_ns) still starts an engine without an exhaust phase. */
+START_TEST(test_abi_exhaust_rules)
+{
+	struct lab_start s;
+	struct lab_stats st;
+
+	ck_assert(labdev_has(&dev, LAB_FEAT_EXHAUST));
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_CHURN);
+	s.hold_ns = 1000000;
+	s.exhaust_ns = 1000000;
+	ck_assert_int_eq(labdev_start(&dev, &s), -ERANGE);
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
+	s.exhaust_ns = LAB_HOLD_MAX_NS + 1;
+	ck_assert_int_eq(labdev_start(&dev, &s), -ERANGE);
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
+	s.exhaust_ns = 1;	/* beyond a 2.0 struct: not read */
+	ck_assert_int_eq(raw_ioctl(LAB_IOC_START, &s,
+				   ENDOF(struct lab_start, nr_cpus)), 0);
+	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, 0, NULL), 0);
+	ck_assert_int_eq(labdev_stats(&dev, s.engine_id, &st, NULL, NULL), 0);
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_IOCTL);
+	ck_assert_uint_ne(st.total.stop_request_ns, 0);
+	ck_assert_int_eq(labdev_stop(&dev, s.engine_id, LAB_STOP_F_RELEASE,
+				     NULL), 0);
+	if (!labdev_has(&dev, LAB_FEAT_YIELD_TO_RECLAIM)) {
+		start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
+		s.flags = LAB_START_F_YIELD_TO_RECLAIM;
+		ck_assert_int_eq(labdev_start(&dev, &s), -EOPNOTSUPP);
+	}
 }
 END_TEST
 
@@ -733,6 +767,123 @@ START_TEST(test_drain_each_context)
 		      (unsigned long long)ff->zone_free_pages,
 		      (unsigned long long)min);
 	ck_assert_uint_ge(ff->pages_held, 1000);
+	released_clean(s.engine_id, &st);
+}
+END_TEST
+
+/*
+ * A child that touches @mib MiB while the reserve is held exhausted:
+ * with the held pages yielding to direct reclaim it must get them (exit
+ * 0), not be OOM-killed.
+ */
+static int touch_in_child(size_t mib)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		size_t len = mib << 20;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		memset(p, 0x5a, len);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* Wait for the engine's first genuine failure (the hold has begun). */
+static void wait_first_failure(uint32_t id, struct lab_stats *st)
+{
+	unsigned int waited = 0;
+
+	for (;;) {
+		ck_assert_int_eq(labdev_stats(&dev, id, st, NULL, NULL), 0);
+		if (st->first_failure.time_ns)
+			return;
+		ck_assert_msg(waited < 90000, "no genuine failure in 90 s");
+		sleep_ms(10);
+		waited += 10;
+	}
+}
+
+/*
+ * Drain, hold the reserve exhausted for exhaust_ns, release (ABI 2.1),
+ * in hard IRQ and with IRQs off in a kthread. The held pages yield to
+ * direct reclaim: a task that faults in 64 MiB during the hold gets its
+ * memory from the shrinker (reclaim_pages counts it) instead of the OOM
+ * killer, and the engine keeps failing (the reserve stays exhausted).
+ * The stop comes from the deadline, at most a tick late plus the time a
+ * starved TCG guest takes to run the tick (2 s slack), and gives every
+ * page back.
+ */
+START_TEST(test_exhaust_hold_yield)
+{
+	uint32_t ctx = _i ? LAB_CTX_KTHREAD_ATOMIC : LAB_CTX_HRTIMER;
+	const uint64_t hold = 1500ULL * 1000000ULL;
+	struct lab_stats st;
+	struct lab_start s;
+	uint64_t fails_at_hold, held_for;
+	int status;
+
+	ck_assert(labdev_has(&dev, LAB_FEAT_YIELD_TO_RECLAIM));
+	start_defaults(&s, ctx, LAB_POLICY_DRAIN);
+	s.rate = 256000;
+	s.burst = 256;
+	s.flags = LAB_START_F_STOP_GENUINE_ONLY | LAB_START_F_YIELD_TO_RECLAIM;
+	s.exhaust_ns = hold;
+	ck_assert_int_eq(labdev_start(&dev, &s), 0);
+	wait_first_failure(s.engine_id, &st);
+	fails_at_hold = st.total.fail_genuine;
+	status = touch_in_child(64);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the child that faulted in 64 MiB during the hold "
+		      "ended with status 0x%x (OOM-killed?)", status);
+	wait_stopped(s.engine_id, 90000, &st);
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_EXHAUSTED);
+	ck_assert_uint_ne(st.total.stop_request_ns, 0);
+	held_for = st.total.stop_request_ns - st.first_failure.time_ns;
+	diag("exhaust %s: held %.3f s for %.3f s asked; %llu genuine failures during it; reclaim gave back %llu pages in %llu calls; release took %.3f s (TCG)",
+	     labdev_context_name(ctx), (double)held_for / 1e9,
+	     (double)hold / 1e9,
+	     (unsigned long long)(st.total.fail_genuine - fails_at_hold),
+	     (unsigned long long)st.total.reclaim_pages,
+	     (unsigned long long)st.total.reclaim_calls,
+	     (double)(st.stop_ns - st.total.stop_request_ns) / 1e9);
+	ck_assert_uint_ge(held_for, hold);
+	ck_assert_uint_lt(held_for, hold + 2000000000ULL);
+	ck_assert_uint_ge(st.stop_ns, st.total.stop_request_ns);
+	/* it kept trying, and failing, through the hold */
+	ck_assert_uint_gt(st.total.fail_genuine, fails_at_hold);
+	ck_assert_uint_gt(st.total.reclaim_calls, 0);
+	ck_assert_uint_ge(st.total.reclaim_pages, 1);
+	ck_assert_uint_le(st.total.reclaim_pages, st.total.successes);
+	released_clean(s.engine_id, &st);
+}
+END_TEST
+
+/* Without yield_to_reclaim nothing comes back before the stop. */
+START_TEST(test_exhaust_hold_total)
+{
+	struct lab_stats st;
+	struct lab_start s;
+
+	start_defaults(&s, LAB_CTX_HRTIMER, LAB_POLICY_DRAIN);
+	s.rate = 256000;
+	s.burst = 256;
+	s.flags = LAB_START_F_STOP_GENUINE_ONLY;
+	s.exhaust_ns = 100ULL * 1000000ULL;
+	ck_assert_int_eq(labdev_start(&dev, &s), 0);
+	wait_stopped(s.engine_id, 90000, &st);
+	ck_assert_uint_eq(st.stop_reason, LAB_STOP_EXHAUSTED);
+	ck_assert_uint_ge(st.total.stop_request_ns - st.first_failure.time_ns,
+			  s.exhaust_ns);
+	ck_assert_uint_eq(st.total.reclaim_pages, 0);
+	ck_assert_uint_eq(st.total.reclaim_calls, 0);
 	released_clean(s.engine_id, &st);
 }
 END_TEST
@@ -1846,6 +1997,7 @@ static Suite *module_suite(void)
 	TCase *eng = tcase_create("engines");
 	TCase *own = tcase_create("ownership");
 	TCase *inj = tcase_create("injection");
+	TCase *exh = tcase_create("exhaust");
 
 	tcase_add_checked_fixture(abi, setup, teardown);
 	tcase_set_timeout(abi, 30);
@@ -1858,6 +2010,7 @@ static Suite *module_suite(void)
 	tcase_add_test(abi, test_abi_unknown_command);
 	tcase_add_test(abi, test_abi_out_of_range);
 	tcase_add_test(abi, test_abi_new_rules);
+	tcase_add_test(abi, test_abi_exhaust_rules);
 	tcase_add_test(abi, test_abi_start_copy_back_fails);
 	tcase_add_test(abi, test_abi_unprivileged_open);
 	suite_add_tcase(s, abi);
@@ -1903,6 +2056,13 @@ static Suite *module_suite(void)
 	tcase_add_test(eng, test_stopping_observable);
 	tcase_add_loop_test(eng, test_heaviest_engine, 0, 2 * LAB_CTX_COUNT);
 	suite_add_tcase(s, eng);
+
+	/* CK_RUN_CASE=exhaust runs only these */
+	tcase_add_checked_fixture(exh, setup, teardown);
+	tcase_set_timeout(exh, 180);
+	tcase_add_loop_test(exh, test_exhaust_hold_yield, 0, 2);
+	tcase_add_test(exh, test_exhaust_hold_total);
+	suite_add_tcase(s, exh);
 	return s;
 }
 

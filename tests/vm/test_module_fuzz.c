@@ -55,13 +55,15 @@ struct fz_cmd {
 static const struct fz_cmd cmds[] = {
 	{ LAB_IOC_GET_VERSION, "GET_VERSION", sizeof(struct lab_version),
 	  ENDOF(struct lab_version, total_ram_pages), { E_ANY } },
+	/* START and STATS grew in 2.1: their first version is 2.0's */
 	{ LAB_IOC_START, "START", sizeof(struct lab_start),
-	  sizeof(struct lab_start),
+	  ENDOF(struct lab_start, nr_cpus),
 	  { E_ANY, ERANGE, EPERM, EBUSY, ENODEV, ENOMEM } },
 	{ LAB_IOC_STOP, "STOP", sizeof(struct lab_stop),
 	  sizeof(struct lab_stop), { E_ANY, ENOENT } },
 	{ LAB_IOC_STATS, "STATS", sizeof(struct lab_stats),
-	  sizeof(struct lab_stats), { E_ANY, ENOENT, ENOMEM } },
+	  ENDOF(struct lab_stats, total.tick_work_max),
+	  { E_ANY, ENOENT, ENOMEM } },
 	{ LAB_IOC_SERIES, "SERIES", sizeof(struct lab_series),
 	  sizeof(struct lab_series), { E_ANY, ERANGE, ENOMEM } },
 	{ LAB_IOC_PAGE_ALLOC, "PAGE_ALLOC", sizeof(struct lab_page_alloc),
