@@ -37,7 +37,9 @@ struct engine_record {
 /* What became of a scenario's injector section. */
 struct injector_rt {
 	bool armed, arm_tried;
-	int scope_tr;		/* index of its scope tracer, -1: none */
+	bool scoped;		/* its scope program was attached */
+	json_t *scope;		/* what the program counted (scope_collect),
+				 * NULL: none or unreadable */
 	long long times_left;	/* attribute's "times" at stop, -2: n/a */
 };
 

@@ -102,8 +102,6 @@ static void fake_run(struct fake *f, const char *scenario)
 	f->rec.s = &f->s;
 	f->rec.proc = &f->proc;
 	f->rec.ev = &f->km.ev;
-	for (i = 0; i < INJ_COUNT; i++)
-		f->rec.inj[i].scope_tr = -1;
 }
 
 static void free_fake(struct fake *f)
