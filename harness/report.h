@@ -24,9 +24,11 @@
 #define REPORT_SCHEMA_NAME "labyrinth-report"
 /* Version 2: the module's exact series as "series" (source, loss), the
  * /proc one as "proc_series", "windows", outcome.observed, one name per
- * concept (contexts softirq/kthread-atomic, shred fast). Version 1
- * reports are still read. */
-#define REPORT_SCHEMA_VERSION 2
+ * concept (contexts softirq/kthread-atomic, shred fast). Version 3: a
+ * scoped injector's counts as injection.injectors[].scoped (per hook and
+ * per call site), replacing bpftrace_calls/bpftrace_injected; scope
+ * chain:F1=>F2. Versions 1 and 2 are still read. */
+#define REPORT_SCHEMA_VERSION 3
 #define REPORT_SCHEMA_OLDEST 1
 
 /* File names inside a result directory. */

@@ -644,7 +644,7 @@ static int parse_scope(const char *v, enum sc_scope *scope, char *target,
 	snprintf(base, sizeof(base), "%.*s",
 		 (int)(colon ? (size_t)(colon - v) : strlen(v)), v);
 	if (vocab_parse(&vocab_scope, base, &s) < 0) {
-		snprintf(why, whylen, "not a scope");
+		snprintf(why, whylen, "unknown kind '%s'", base);
 		return -1;
 	}
 	/* only module, function and chain take a target, and need one */
@@ -954,9 +954,11 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 	case K_SCOPE: {
 		struct sc_inject *in = base;
 
+		char w[240];
+
 		if (parse_scope(value, &in->scope, in->target,
-				sizeof(in->target), why, whylen))
-			return -1;
+				sizeof(in->target), w, sizeof(w)))
+			BAD("not a scope: %s", w);
 		return 0;
 	}
 	case K_GFP: {
