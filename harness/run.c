@@ -412,7 +412,8 @@ static void stop_scopes(struct run *r)
 		if (!r->scope[i].obj)
 			continue;
 		json_decref(rt->scope);
-		rt->scope = scope_collect(&r->scope[i], &r->ks);
+		rt->scope = scope_collect(&r->scope[i], &r->ks,
+					  rt->scope_injected);
 		if (!rt->scope)
 			lab_warn("[%s] cannot read the scope program's counters",
 				 injectors[i].name);

@@ -534,6 +534,10 @@ void run_record_outcome(struct run_record *r)
 	in.ev = r->ev;
 	in.st = r->st;
 	in.stop_reason = r->stop_reason;
+	/* the module counts what was failed at its own injection point */
+	for (i = 0; i < INJ_COUNT; i++)
+		in.injected_elsewhere +=
+			r->inj[i].scope_injected[SCOPE_HOOK_KERNEL];
 	outcome_free(&r->out);
 	outcome_compute(&in, &r->out);
 }

@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
+#include "scope_abi.h"
 #include "trace.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ struct injector_rt {
 	bool scoped;		/* its scope program was attached */
 	json_t *scope;		/* what the program counted (scope_collect),
 				 * NULL: none or unreadable */
+	uint64_t scope_injected[SCOPE_HOOKS];	/* its failures per hook */
 	long long times_left;	/* attribute's "times" at stop, -2: n/a */
 };
 

@@ -770,7 +770,8 @@ static json_t *sites_json(const struct scope_run *s, const struct ksyms *ks)
 	return out;
 }
 
-json_t *scope_collect(const struct scope_run *s, const struct ksyms *ks)
+json_t *scope_collect(const struct scope_run *s, const struct ksyms *ks,
+		      uint64_t injected[SCOPE_HOOKS])
 {
 	const struct bpf_map *m;
 	json_t *o, *hooks;
@@ -796,6 +797,7 @@ json_t *scope_collect(const struct scope_run *s, const struct ksyms *ks)
 			return NULL;
 		}
 		total += st.injected;
+		injected[h] = st.injected;
 		json_array_append_new(hooks, stats_json(
 			h == SCOPE_HOOK_MODULE ? LAB_INJECT_HOOK :
 			injectors[s->id].hook, &st));

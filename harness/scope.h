@@ -131,9 +131,10 @@ int scope_start(struct scope_run *s, enum inj_id id,
  * The counters and the injections per call site, as the report's
  * injector "scope" object: {hooks: {kernel: {...}, module: {...}},
  * injected, sites: [{site, hook, injected, stack: [...]}]}. NULL if
- * the maps cannot be read.
+ * the maps cannot be read. injected[] gets each hook's count.
  */
-json_t *scope_collect(const struct scope_run *s, const struct ksyms *ks);
+json_t *scope_collect(const struct scope_run *s, const struct ksyms *ks,
+		      uint64_t injected[SCOPE_HOOKS]);
 /* What libbpf said during the last scope_start (the verifier's log when
  * the program was refused), for scope-NAME.log. */
 const char *scope_log(void);

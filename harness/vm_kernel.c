@@ -519,6 +519,7 @@ static void injector_needs(const struct sc_inject *in, bool slab,
 		break;
 	case SC_SCOPE_MODULE:
 	case SC_SCOPE_FUNCTION:
+	case SC_SCOPE_CHAIN:
 		need[(*n)++] = VMK_BPF_KPROBE_OVERRIDE;
 		/* 6.12: should_fail_alloc_page() is an inline stub without
 		 * it, and a kprobe cannot override what is not there */

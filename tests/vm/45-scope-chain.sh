@@ -71,7 +71,7 @@ done
 
 mkdir -p "$d/runs"
 vm --share "$d" --out "$d/vm" --timeout 400s -- sh -c "
-	run() { '$LAB' run -q -o '$d/runs/\$1' '$d/\$1.ini' >/dev/null 2>&1; echo \"\$1 rc \$?\"; }
+	run() { '$LAB' run -q -o '$d/runs/\$1' '$d/\$1.ini' >/dev/null 2>'$d/\$1.err'; echo \"\$1 rc \$?\"; }
 	run irq-match; run irq-reversed
 	insmod '$ko' nullcheck=1 || exit 90
 	run refill-match
@@ -84,6 +84,9 @@ vm --share "$d" --out "$d/vm" --timeout 400s -- sh -c "
 	kill \$p" > "$d/out" 2>&1
 rc=$?
 diag "  guest: $(tr '\n' ' ' < "$d/out")"
+for f in "$d"/*.err; do
+	[ -s "$f" ] && diag "  $(basename "$f"): $(tail -3 "$f" | tr '\n' ' ')"
+done
 
 rep() { ls "$d/runs/$1"/*/report.json 2>/dev/null | head -1; }
 # scoped NAME JQ: the scoped object of the run's page-allocation injector
