@@ -71,7 +71,7 @@ done
 
 mkdir -p "$d/runs"
 vm --share "$d" --out "$d/vm" --timeout 400s -- sh -c "
-	run() { '$LAB' run -q -o '$d/runs/\$1' '$d/\$1.ini' >/dev/null 2>'$d/\$1.err'; echo \"\$1 rc \$?\"; }
+	run() { '$LAB' run -q -o \"$d/runs/\$1\" \"$d/\$1.ini\" >/dev/null 2>\"$d/\$1.err\"; echo \"\$1 rc \$?\"; }
 	run irq-match; run irq-reversed
 	insmod '$ko' nullcheck=1 || exit 90
 	run refill-match
@@ -79,7 +79,7 @@ vm --share "$d" --out "$d/vm" --timeout 400s -- sh -c "
 	run refill-other
 	cp /sys/kernel/debug/lab_refill/stats '$d/refill-other.stats'
 	rmmod lab_refill || exit 91
-	( while :; do head -c 65536 /dev/zero; done | cat > /dev/null ) & p=\$!
+	( while :; do head -c 65536 /dev/zero 2>/dev/null; done | cat > /dev/null ) & p=\$!
 	run task-match; run task-reversed
 	kill \$p" > "$d/out" 2>&1
 rc=$?
