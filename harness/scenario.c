@@ -835,6 +835,16 @@ static int set_text_value(const struct key_def *d, void *base,
 
 #define BAD(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
 	switch (d->type) {
+	case K_GFP: {
+		struct scope_gfp g;
+
+		if (strlen(value) >= d->size)
+			BAD("too long");
+		if (scope_gfp_parse(value, &g, why, whylen))
+			return -1;
+		snprintf(field, d->size, "%s", value);
+		return 0;
+	}
 	case K_CACHES: {
 		struct sc_inject *in = base;
 
@@ -961,16 +971,6 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 			BAD("not a scope: %s", w);
 		return 0;
 	}
-	case K_GFP: {
-		struct scope_gfp g;
-
-		if (strlen(value) >= d->size)
-			BAD("too long");
-		if (scope_gfp_parse(value, &g, why, whylen))
-			return -1;
-		snprintf(field, d->size, "%s", value);
-		return 0;
-	}
 	case K_BYTES_PCT:
 		if (strlen(value) >= d->size || parse_bytes_pct(value))
 			BAD("not a size or percentage");
@@ -980,6 +980,7 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 	case K_SCRIPTS:
 	case K_STOP:
 	case K_EXTRA:
+	case K_GFP:
 		return set_text_value(d, base, value, why, whylen);
 	case K_ADDR: {
 		struct sc_inject *in = base;

@@ -52,7 +52,7 @@ enum scope_hook {
 struct scope_stats {
 	__u64 calls;		/* hook calls seen */
 	__u64 filtered;		/* gfp/order predicates said no */
-	__u64 excluded;		/* left to the module's injection point */
+	__u64 excluded;		/* left to the module's own hook */
 	__u64 stack_errors;	/* bpf_get_stack() failed */
 	__u64 matched;		/* chain and predicates matched */
 	__u64 injected;		/* override()s */

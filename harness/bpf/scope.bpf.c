@@ -97,7 +97,8 @@ static __always_inline int predicates_pass(void *ctx,
 		return 0;
 	if (c->order_arg == SCOPE_NO_ARG)
 		return 1;
-	order = arg(ctx, c->order_arg) & 0xffffffffULL;	/* unsigned int */
+	/* an unsigned int */
+	order = arg(ctx, c->order_arg) & 0xffffffffULL;
 	return order >= c->min_order && order <= c->max_order;
 }
 
@@ -181,7 +182,8 @@ static __always_inline void count_stack(__u32 hook, const __u64 *ip,
 	}
 	if (bpf_map_update_elem(&stacks, &key, &one, BPF_NOEXIST) == 0)
 		return;
-	v = bpf_map_lookup_elem(&stacks, &key);	/* another CPU added it */
+	/* another CPU added it meanwhile */
+	v = bpf_map_lookup_elem(&stacks, &key);
 	if (v)
 		__sync_fetch_and_add(v, 1);
 	else
