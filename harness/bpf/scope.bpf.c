@@ -106,38 +106,37 @@ static __always_inline int predicates_pass(void *ctx,
  * The chain on the stack: walk outward from the hook, looking for the
  * innermost element first; each found one moves the search to the next
  * element outward. 1: every element found in order.
+ *
+ * The loops never test how many frames bpf_get_stack() wrote: it zeroes
+ * the rest of the buffer, and 0 is in no range. (A test against that
+ * count would give the verifier a different bound on it at every exit
+ * of every loop, and 6.12's would not finish: 1M instructions.)
  */
-static __always_inline int chain_matches(const __u64 *ip, __u64 n,
+static __always_inline int chain_matches(const __u64 *ip,
 					 const struct scope_cfg *c)
 {
 	__u64 want = c->nchain;
 	__u32 i;
 
 	for (i = 0; i < SCOPE_STACK_FRAMES; i++) {
-		__u64 k = want - 1;
+		__u64 k = (want - 1) & (SCOPE_MAX_CHAIN - 1);
 
-		if (i >= n || want == 0)
-			break;
-		if (k < SCOPE_MAX_CHAIN && in_range(ip[i], &c->chain[k]))
+		if (want && in_range(ip[i], &c->chain[k]))
 			want--;
 	}
 	return want == 0;
 }
 
-static __always_inline int excluded(const __u64 *ip, __u64 n,
+static __always_inline int excluded(const __u64 *ip,
 				    const struct scope_cfg *c)
 {
-	__u32 i;
+	__u32 i, hit = 0;
 
 	if (c->exclude.end == c->exclude.start)
 		return 0;
-	for (i = 0; i < SCOPE_STACK_FRAMES; i++) {
-		if (i >= n)
-			break;
-		if (in_range(ip[i], &c->exclude))
-			return 1;
-	}
-	return 0;
+	for (i = 0; i < SCOPE_STACK_FRAMES; i++)
+		hit |= in_range(ip[i], &c->exclude);
+	return hit;
 }
 
 /* fail_page_alloc's order of decisions: times left, interval, then
@@ -165,7 +164,7 @@ static __always_inline int gate_passes(const struct scope_cfg *c)
 }
 
 static __always_inline void count_stack(__u32 hook, const __u64 *ip,
-					__u64 n, struct scope_stats *st)
+					struct scope_stats *st)
 {
 	struct scope_stack_key key = { .hook = hook };
 	__u64 one = 1, *v;
@@ -173,8 +172,7 @@ static __always_inline void count_stack(__u32 hook, const __u64 *ip,
 
 	/* ip[0] is the hook itself */
 	for (i = 0; i < SCOPE_SITE_FRAMES; i++)
-		if (i + 1 < n && i + 1 < SCOPE_STACK_FRAMES)
-			key.ip[i] = ip[i + 1];
+		key.ip[i] = ip[i + 1];
 	v = bpf_map_lookup_elem(&stacks, &key);
 	if (v) {
 		__sync_fetch_and_add(v, 1);
@@ -197,7 +195,6 @@ static __always_inline int scope_decide(void *ctx, __u32 hook)
 	struct scope_stats *st = bpf_map_lookup_elem(&stats, &hook);
 	__u64 *ip = bpf_map_lookup_elem(&scratch, &zero);
 	long bytes;
-	__u64 n;
 
 	if (!c || !st || !ip)
 		return 0;
@@ -211,18 +208,17 @@ static __always_inline int scope_decide(void *ctx, __u32 hook)
 		__sync_fetch_and_add(&st->stack_errors, 1);
 		return 0;
 	}
-	n = (__u64)bytes / sizeof(__u64);
-	if (hook == SCOPE_HOOK_KERNEL && excluded(ip, n, c)) {
+	if (hook == SCOPE_HOOK_KERNEL && excluded(ip, c)) {
 		__sync_fetch_and_add(&st->excluded, 1);
 		return 0;
 	}
-	if (!chain_matches(ip, n, c))
+	if (!chain_matches(ip, c))
 		return 0;
 	__sync_fetch_and_add(&st->matched, 1);
 	if (!gate_passes(c))
 		return 0;
 	__sync_fetch_and_add(&st->injected, 1);
-	count_stack(hook, ip, n, st);
+	count_stack(hook, ip, st);
 	bpf_override_return(ctx, (unsigned long)c->fail_value);
 	return 0;
 }
