@@ -470,10 +470,13 @@ char *scope_cfg_describe(const struct sc_inject *in,
 			(unsigned long long)c->max_order);
 	else
 		fprintf(f, "order: (the hook has none)\n");
-	fprintf(f, "then: every %llu%s candidate, probability %.3f%%, "
-		"times %s%lld\n", (unsigned long long)c->interval,
-		c->interval == 1 ? "st" : "th", (double)c->prob_milli / 1000.0,
-		c->times < 0 ? "unlimited " : "", (long long)c->times);
+	fprintf(f, "then: interval %llu (fail every Nth candidate), "
+		"probability %.3f%%, times ", (unsigned long long)c->interval,
+		(double)c->prob_milli / 1000.0);
+	if (c->times < 0)
+		fprintf(f, "unlimited\n");
+	else
+		fprintf(f, "%lld\n", (long long)c->times);
 	fclose(f);
 	return buf;
 }
