@@ -55,7 +55,7 @@ KDIR_SH := $(KDIR)
 endif
 
 CC ?= gcc
-PKG_LIBS := jansson inih libcrypto
+PKG_LIBS := jansson inih libcrypto libbpf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -74,10 +74,20 @@ HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 VMTEST_SRC := $(wildcard tests/vm/test_*.c)
 
+# The BPF program of scoped injection (harness/bpf/), compiled once for
+# both flavours. -g: libbpf needs its BTF for the map definitions.
+SCOPE_BPF := $(BUILD)/bpf/scope.bpf.o
+BPF_CLANG ?= clang
+$(SCOPE_BPF): harness/bpf/scope.bpf.c harness/scope_abi.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BPF     $@")
+	$(Q)$(BPF_CLANG) -O2 -g -target bpf -Wall -Werror \
+		-I/usr/include/$(shell $(CC) -print-multiarch) -c -o $@ $<
+
 # Two flavours of every userspace object: plain and ASan/UBSan.
 define flavour
 $(1)_OBJ := $$(patsubst harness/%.c,$(2)/obj/%.o,$$(HARNESS_SRC)) \
-	$(2)/obj/version.o
+	$(2)/obj/version.o $(2)/obj/scope_bpf.o
 $(1)_LIB := $(2)/liblabyrinth.a
 $(1)_BIN := $(2)/labyrinth
 $(1)_UNIT := $$(patsubst tests/unit/%.c,$(2)/tests/%,$$(UNIT_SRC))
@@ -87,6 +97,11 @@ $(2)/obj/%.o: harness/%.c
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  CC      $$@")
 	$$(Q)$$(CC) $$(CFLAGS) $$(BASE_CFLAGS) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
+
+# The scoped-injection BPF program, carried inside the binary.
+$(2)/obj/scope_bpf.o: harness/scope_bpf.S $(SCOPE_BPF)
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) -DSCOPE_BPF_OBJ='"$(CURDIR)/$(SCOPE_BPF)"' -c -o $$@ $$<
 
 # Rewritten only when the version changes, so a new commit rebuilds one
 # object and a report never carries a stale labyrinth_version.

@@ -50,7 +50,7 @@ static void run_usage(FILE *f)
 "  labyrinth vm run scenarios/default.ini       # the usual way: in a VM\n"
 "  sudo labyrinth run scenarios/drain-hrtimer.ini\n"
 "  labyrinth run scenarios/target-driver.ini \\\n"
-"      --set fail_page_alloc.scope=module:e1000 --set scenario.duration=60s\n"
+"      --set 'fail_page_alloc.scope=chain:lab_refill_tick=>lab_refill_ring'\n"
 "  labyrinth run scenarios/irq-under-pressure.ini --set engine.irq.rate=20000\n"
 "\n"
 "Keys: 'labyrinth check --keys'. Shipped scenarios: 'labyrinth list'.\n",

@@ -428,6 +428,7 @@ static void reason(const struct outcome_input *in, struct run_outcome *o)
 {
 	const struct kevent *sp = first_splat(in->ev);
 	const char *stop = in->stop_reason ? in->stop_reason : "";
+	char elsewhere[24] = "";
 	size_t n = 0;
 
 	if (in->st.unfinished && in->vm.present &&
@@ -446,13 +447,17 @@ static void reason(const struct outcome_input *in, struct run_outcome *o)
 	if (in->st.unfinished)
 		stop = "the guest did not write its report (it panicked, "
 		       "hung or was killed)";
+	if (o->injected_elsewhere)
+		snprintf(elsewhere, sizeof(elsewhere), "%llu",
+			 (unsigned long long)o->injected_elsewhere);
 	snprintf(o->reason + n, sizeof(o->reason) - n,
 		 "%s%s%s; %zu OOM kill%s, %llu genuine and %llu injected "
-		 "allocation failures%s%s", stop,
+		 "allocation failures%s%s%s%s%s", stop,
 		 sp ? "; kernel splat: " : "", sp ? sp->text : "", o->nooms,
 		 o->nooms == 1 ? "" : "s", (unsigned long long)o->genuine,
-		 (unsigned long long)o->injected,
-		 in->st.restore_failed ? "; KNOBS NOT ALL RESTORED" : "",
+		 (unsigned long long)o->injected, elsewhere[0] ? " (+ " : "",
+		 elsewhere, elsewhere[0] ? " injected by scope elsewhere)" :
+		 "", in->st.restore_failed ? "; KNOBS NOT ALL RESTORED" : "",
 		 in->st.held_after ? "; pages still held after stop" : "");
 }
 
@@ -466,6 +471,7 @@ void outcome_compute(const struct outcome_input *in, struct run_outcome *o)
 		o->genuine = s->col[COL_FAIL_GENUINE][s->n - 1];
 		o->injected = s->col[COL_FAIL_INJECTED][s->n - 1];
 	}
+	o->injected_elsewhere = in->injected_elsewhere;
 	first_failure(in, &o->first_failure);
 	oom_kills(in, o);
 	panic_threshold(in, &o->panic);

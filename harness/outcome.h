@@ -86,6 +86,9 @@ struct outcome_input {
 	struct outcome_status st;
 	struct outcome_vm vm;
 	const char *stop_reason;	/* what ended the sampling */
+	/* failed by a scope program in allocations that are not
+	 * labyrinth's (those the module counts itself): injected too */
+	uint64_t injected_elsewhere;
 };
 
 /* ---- what it came to ----------------------------------------------------- */
@@ -177,6 +180,7 @@ struct run_outcome {
 	size_t nwindows;
 	struct thr_loss loss;		/* what the series lacks */
 	uint64_t genuine, injected;	/* failures, from the series */
+	uint64_t injected_elsewhere;	/* outcome_input's */
 };
 
 /*

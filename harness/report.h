@@ -24,8 +24,12 @@
 #define REPORT_SCHEMA_NAME "labyrinth-report"
 /* Version 2: the module's exact series as "series" (source, loss), the
  * /proc one as "proc_series", "windows", outcome.observed, one name per
- * concept (contexts softirq/kthread-atomic, shred fast). Version 1
- * reports are still read. */
+ * concept (contexts softirq/kthread-atomic, shred fast). Version 3:
+ * exhaustion phases (windows of kind drain/hold/release/gap with pulse,
+ * recovery_s), the driver under test ("target"), the crash ("crash"),
+ * and a scoped injector's counts as injection.injectors[].scoped (per
+ * hook and per call site), replacing bpftrace_calls/bpftrace_injected;
+ * scope chain:F1=>F2. Versions 1 and 2 are still read. */
 #define REPORT_SCHEMA_VERSION 3
 #define REPORT_SCHEMA_OLDEST 1
 

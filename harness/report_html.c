@@ -399,6 +399,36 @@ static void scalar_text(struct sbuf *b, json_t *v)
 	}
 }
 
+/* A scoped injector's call sites: injections per function+offset. */
+static void scoped_sites(struct sbuf *b, json_t *inj)
+{
+	json_t *sc = jp(inj, "scoped"), *site, *f;
+	size_t i, j;
+
+	if (!sc)
+		return;
+	sb_puts(b, "<h3>");
+	esc(b, jp_str(inj, "name", "?"));
+	sb_printf(b, ": %lld injected, by call site</h3>\n",
+		  jp_int(sc, "injected", 0));
+	sb_puts(b, "<table><thead><tr><th>call site</th><th>hook</th>"
+		"<th>injected</th><th>stack (innermost first)</th></tr>"
+		"</thead><tbody>\n");
+	json_array_foreach(jp(sc, "sites"), i, site) {
+		sb_puts(b, "<tr>");
+		td_str(b, jp_str(site, "site", "?"));
+		td_str(b, jp_str(site, "hook", "?"));
+		sb_printf(b, "<td>%lld</td><td class=\"mono\">",
+			  jp_int(site, "injected", 0));
+		json_array_foreach(jp(site, "stack"), j, f) {
+			sb_puts(b, j ? "<br>" : "");
+			esc(b, json_string_value(f));
+		}
+		sb_puts(b, "</td></tr>\n");
+	}
+	sb_puts(b, "</tbody></table>\n");
+}
+
 static void injection_section(struct sbuf *b, json_t *r)
 {
 	json_t *inj, *v;
@@ -429,6 +459,8 @@ static void injection_section(struct sbuf *b, json_t *r)
 			sb_puts(b, "</td></tr>\n");
 		}
 		sb_puts(b, "</tbody></table>\n");
+		json_array_foreach(jp(r, "injection.injectors"), i, inj)
+			scoped_sites(b, inj);
 	}
 	if (json_array_size(jp(r, "injection.context_notes"))) {
 		sb_puts(b, "<ul>\n");

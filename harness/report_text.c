@@ -401,6 +401,38 @@ static void summary_kernel(struct sbuf *b, json_t *r)
 	}
 }
 
+/* Scoped injection: how many, and where (the call sites, most first). */
+static void summary_scoped(struct sbuf *b, json_t *r)
+{
+	json_t *inj, *site;
+	size_t i, j;
+
+	json_array_foreach(jp(r, "injection.injectors"), i, inj) {
+		json_t *sc = jp(inj, "scoped");
+		struct sbuf m;
+
+		if (!sc)
+			continue;
+		sb_init(&m);
+		sb_printf(&m, "%s %s: %lld injected",
+			  jp_str(inj, "name", "?"), jp_str(inj, "scope", "?"),
+			  jp_int(sc, "injected", 0));
+		json_array_foreach(jp(sc, "sites"), j, site) {
+			if (j == 5) {
+				sb_printf(&m, "; %zu more sites",
+					  json_array_size(jp(sc, "sites")) - 5);
+				break;
+			}
+			sb_printf(&m, "%s %lld at %s", j ? "," : ";",
+				  jp_int(site, "injected", 0),
+				  jp_str(site, "site", "?"));
+		}
+		sb_puts(b, "scoped   ");
+		sb_wrap(b, m.s, 9, 9);
+		free(m.s);
+	}
+}
+
 char *report_summary_string(json_t *r)
 {
 	struct sbuf b;
@@ -411,6 +443,7 @@ char *report_summary_string(json_t *r)
 	summary_phases(&b, r);
 	summary_engines(&b, r);
 	summary_budget(&b, r);
+	summary_scoped(&b, r);
 	summary_kernel(&b, r);
 	sampler_line(&b, r);
 	return sb_take(&b);

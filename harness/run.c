@@ -37,8 +37,10 @@
 #include "target.h"
 #include "sample.h"
 #include "sampler.h"
+#include "scope.h"
 #include "trace.h"
 #include "util.h"
+#include "vm_kernel.h"
 
 struct run {
 	struct run_record rec;		/* what the report is made of */
@@ -54,6 +56,11 @@ struct run {
 	bool pr_checked;
 	struct tracer tr[RUN_MAX_TRACERS];
 	size_t ntr;
+	/* scoped injection: each section's program and configuration */
+	struct ksyms ks;
+	struct scope_run scope[INJ_COUNT];
+	struct scope_cfg scope_cfg[INJ_COUNT];
+	bool scope_module_hook[INJ_COUNT];
 	bool tr_warned[RUN_MAX_TRACERS];
 	struct kmsg km;
 	bool km_open;
@@ -377,63 +384,96 @@ static int start_ballast(struct run *r, uint64_t bytes)
 	return 0;
 }
 
-/* Scoped injection through bpftrace: generate, start, wait for attach. */
-static int start_scope_tracer(struct run *r, const struct sc_inject *in,
-			      char *err, size_t errlen)
+/* What the scope program needs of the running kernel. */
+static int scope_env_read(struct run *r, struct scope_env *env,
+			  char **mods, char **fmt, char *err, size_t errlen)
+{
+	const struct vm_kernel *k;
+	struct utsname u;
+	char *syms;
+
+	if (!r->ks.n) {
+		if (read_file("/proc/kallsyms", &syms, NULL)) {
+			snprintf(err, errlen, "cannot read /proc/kallsyms");
+			return -EIO;
+		}
+		ksyms_parse(&r->ks, syms);
+		free(syms);
+		if (!r->ks.n) {
+			snprintf(err, errlen, "/proc/kallsyms shows no "
+				 "addresses (kptr_restrict; run as root)");
+			return -EPERM;
+		}
+	}
+	*mods = *fmt = NULL;
+	read_file("/proc/modules", mods, NULL);
+	k = uname(&u) == 0 ? vm_kernel_for_release(u.release) : NULL;
+	if (!k)
+		read_file(VM_GFP_FORMAT, fmt, NULL);
+	env->ks = &r->ks;
+	env->proc_modules = *mods;
+	env->rules = k ? k->rules : NULL;
+	env->gfp_format = *fmt;
+	return 0;
+}
+
+/*
+ * Scoped injection, before t = 0: the program's configuration from the
+ * section and this kernel's symbols (written to scope-NAME.txt), and the
+ * module's own injection point switched on when its engines allocate:
+ * there the module counts an override() as injected. Attached when due.
+ */
+static int prepare_scope(struct run *r, const struct sc_inject *in,
+			 char *err, size_t errlen)
 {
 	const struct injector *inj = &injectors[in->id];
-	const char *src = in->scope == SC_SCOPE_MODULE ? "/proc/modules" :
-			  "/proc/kallsyms";
-	uint64_t start = 0, size = 0;
-	char *text, *prog, *path, name[64];
-	struct tracer *t;
+	struct scope_env env = { 0 };
+	char *mods, *fmt, *desc, *path;
 	int ret;
 
-	if (read_file(src, &text, NULL)) {
-		snprintf(err, errlen, "cannot read %s to find %s", src,
-			 in->target);
-		return -EIO;
-	}
-	ret = in->scope == SC_SCOPE_MODULE ?
-	      trace_module_range(text, in->target, &start, &size) :
-	      trace_symbol_range(text, in->target, &start, &size);
-	free(text);
-	if (ret) {
-		snprintf(err, errlen, "scope = %s:%s: %s", vocab_str(
-			 &vocab_scope, in->scope), in->target, ret == -EPERM ?
-			 "its address is hidden (kptr_restrict; run as root)" :
-			 in->scope == SC_SCOPE_MODULE ?
-			 "no such module loaded (lsmod)" :
-			 "no such function in /proc/kallsyms");
-		return ret;
-	}
-	/* the module calls its injection point only when asked to */
-	if (trace_scope_hook(in)) {
-		ret = knobs_set(&r->knobs, LAB_INJECT_HOOK_PARAM, "Y", err,
-				errlen);
-		if (ret)
-			return ret;
-	}
-	prog = trace_scope_program(in, start, size, err, errlen);
-	if (!prog)
-		return -EINVAL;
-	path = xasprintf("%s/scope-%s.bt", r->rec.dir, inj->name);
-	ret = write_file(path, prog, strlen(prog));
-	free(prog);
-	if (ret) {
-		snprintf(err, errlen, "cannot write %s: %s", path,
-			 strerror(-ret));
-		free(path);
-		return ret;
-	}
-	t = &r->tr[r->ntr];
-	snprintf(name, sizeof(name), "scope-%s", inj->name);
-	ret = trace_start(t, name, path, true, r->rec.dir, err, errlen);
-	free(path);
+	ret = scope_env_read(r, &env, &mods, &fmt, err, errlen);
 	if (ret)
 		return ret;
-	r->rec.inj[in->id].scope_tr = (int)r->ntr++;
-	return 0;
+	env.module_hook = in->id == INJ_PAGE_ALLOC && r->dev_open &&
+			  r->sc->nengines;
+	r->scope_module_hook[in->id] = env.module_hook;
+	ret = scope_cfg_build(in, &env, &r->scope_cfg[in->id], err, errlen);
+	free(mods);
+	free(fmt);
+	if (!ret && env.module_hook)
+		ret = knobs_set(&r->knobs, LAB_INJECT_HOOK_PARAM, "Y", err,
+				errlen);
+	if (ret)
+		return ret;
+	desc = scope_cfg_describe(in, &r->scope_cfg[in->id], &r->ks);
+	path = xasprintf("%s/scope-%s.txt", r->rec.dir, inj->name);
+	ret = write_file(path, desc, strlen(desc));
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(-ret));
+	free(desc);
+	free(path);
+	return ret;
+}
+
+/* Counters and call sites of each scope program, then detach it. */
+static void stop_scopes(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < INJ_COUNT; i++) {
+		struct injector_rt *rt = &r->rec.inj[i];
+
+		if (!r->scope[i].obj)
+			continue;
+		json_decref(rt->scope);
+		rt->scope = scope_collect(&r->scope[i], &r->ks,
+					  rt->scope_injected);
+		if (!rt->scope)
+			lab_warn("[%s] cannot read the scope program's counters",
+				 injectors[i].name);
+		scope_stop(&r->scope[i]);
+	}
 }
 
 static int wait_tracers(struct run *r, char *err, size_t errlen)
@@ -474,8 +514,21 @@ static int arm_injection(struct run *r, const struct sc_inject *in,
 {
 	if (!in->present || in->scope == SC_SCOPE_NONE)
 		return 0;
-	if (in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION)
-		return 0;	/* the bpftrace program, started earlier */
+	if (sc_scope_bpf(in->scope)) {
+		if (scope_start(&r->scope[in->id], in->id,
+				&r->scope_cfg[in->id],
+				r->scope_module_hook[in->id], err, errlen)) {
+			char *p = xasprintf("%s/scope-%s.log", r->rec.dir,
+					    injectors[in->id].name);
+
+			/* the verifier's reasons, for whoever reads err */
+			write_file(p, scope_log(), strlen(scope_log()));
+			free(p);
+			return -1;
+		}
+		r->rec.inj[in->id].scoped = true;
+		return 0;
+	}
 	if (injector_arm(&r->knobs, &injectors[in->id], in, err, errlen))
 		return -1;
 	r->rec.inj[in->id].armed = true;
@@ -505,15 +558,6 @@ static const char *missing_support(struct run *r, char *buf, size_t len)
 			snprintf(buf, len, "[%s] scope = labyrinth: the module "
 				 "was built without CONFIG_FAULT_INJECTION "
 				 "(no private fault attribute)", inj->name);
-			return buf;
-		}
-		if ((in->scope == SC_SCOPE_MODULE ||
-		     in->scope == SC_SCOPE_FUNCTION) &&
-		    !file_exists("/sys/kernel/debug/tracing") &&
-		    !file_exists("/sys/kernel/tracing")) {
-			snprintf(buf, len, "[%s] scope = %s needs tracefs for "
-				 "bpftrace", inj->name,
-				 vocab_str(&vocab_scope, in->scope));
 			return buf;
 		}
 	}
@@ -564,6 +608,7 @@ static void cleanup(struct run *r)
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
 	}
+	stop_scopes(r);
 	read_times_left(r);
 	if (r->knobs_open && knobs_restore(&r->knobs, err, sizeof(err))) {
 		lab_err("%s; the state file %s is kept, so the next run "
@@ -623,6 +668,9 @@ static void free_run(struct run *r)
 		sampler_free(&r->smp);
 	outcome_free(&r->rec.out);
 	target_free(&r->tgt);
+	for (i = 0; i < INJ_COUNT; i++)
+		json_decref(r->rec.inj[i].scope);
+	ksyms_free(&r->ks);
 	json_decref(r->rec.system);
 	json_decref(r->rec.stress_ng);
 	free(r->rec.dir);
@@ -745,11 +793,6 @@ static int check_children(struct run *r)
 			continue;
 		r->tr_warned[i] = true;
 		lab_warn("%s", err);
-		if ((int)i == r->rec.inj[INJ_PAGE_ALLOC].scope_tr ||
-		    (int)i == r->rec.inj[INJ_SLAB].scope_tr) {
-			run_error(r, "scoped injection stopped: %s", err);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -1091,13 +1134,12 @@ static int run_observers(struct run *r)
 	 * would need the very memory the run is taking away */
 	if (mlockall(MCL_CURRENT))
 		lab_debug("mlockall: %m");
-	/* tracers: scoped injection first, then the scenario's scripts */
+	/* scoped injection's configuration, then the scenario's scripts */
 	for (i = 0; i < INJ_COUNT; i++) {
 		const struct sc_inject *in = &sc->inject[i];
 
-		if (in->present && (in->scope == SC_SCOPE_MODULE ||
-				    in->scope == SC_SCOPE_FUNCTION) &&
-		    start_scope_tracer(r, in, err, sizeof(err)))
+		if (in->present && sc_scope_bpf(in->scope) &&
+		    prepare_scope(r, in, err, sizeof(err)))
 			goto fail;
 	}
 	for (i = 0; i < sc->ntrace; i++) {
@@ -1241,7 +1283,6 @@ int run_scenario(struct scenario *sc, const struct run_opts *o)
 	r->rec.command = o->command;
 	r->rec.tr = r->tr;
 	for (i = 0; i < INJ_COUNT; i++)
-		r->rec.inj[i].scope_tr = -1;
 	progress_init(&r->prog);
 	if (o->quiet)
 		r->prog.enabled = 0;

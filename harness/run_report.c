@@ -346,7 +346,7 @@ static json_t *injector_json(const struct run_record *r,
 	char scope[160], mech[300];
 
 	json_object_set_new(o, "name", json_string(inj->name));
-	if (in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION)
+	if (sc_scope_bpf(in->scope))
 		snprintf(scope, sizeof(scope), "%s:%s",
 			 vocab_str(&vocab_scope, in->scope), in->target);
 	else
@@ -359,9 +359,10 @@ static json_t *injector_json(const struct run_record *r,
 	else if (in->scope == SC_SCOPE_SYSTEM)
 		snprintf(mech, sizeof(mech), "debugfs %s", inj->debugfs);
 	else
-		snprintf(mech, sizeof(mech), "bpftrace override() on %s when "
-			 "the kernel stack holds a return address into the "
-			 "target", inj->hook);
+		snprintf(mech, sizeof(mech), "BPF override() on %s (and %s for "
+			 "the module's own allocations) when the unwound "
+			 "kernel stack matches the scope and the request the "
+			 "predicates", inj->hook, LAB_INJECT_HOOK);
 	json_object_set_new(o, "mechanism", json_string(mech));
 	json_object_set_new(k, "probability_percent",
 			    json_real(in->probability));
@@ -400,28 +401,17 @@ static json_t *injector_json(const struct run_record *r,
 	    rt->times_left >= 0 && rt->times_left <= in->times)
 		json_object_set_new(o, "injected_by_times_count", json_integer(
 			in->times - rt->times_left));
-	json_object_set_new(o, "armed", json_boolean(
-		rt->armed || rt->scope_tr >= 0));
-	if (rt->scope_tr >= 0) {
-		char *text, err[128];
-		const struct tracer *t = &r->tr[rt->scope_tr];
-
-		if (read_file(t->out_path, &text, NULL) == 0) {
-			json_t *sum = trace_parse_output(text, err,
-							 sizeof(err));
-			json_t *maps = json_object_get(sum, "maps");
-
-			json_object_set(o, "bpftrace_calls", json_object_get(
-				maps, "calls") ? json_object_get(maps, "calls")
-				: json_integer(0));
-			json_object_set(o, "bpftrace_injected",
-				json_object_get(maps, "injected") ?
-				json_object_get(maps, "injected") :
-				json_integer(0));
-			json_decref(sum);
-			free(text);
-		}
+	json_object_set_new(o, "armed", json_boolean(rt->armed ||
+						      rt->scoped));
+	if (sc_scope_bpf(in->scope)) {
+		json_object_set_new(k, "gfp_filter",
+				    json_string(in->gfp_filter));
+		if (inj->filters & INJ_F_ORDER)
+			json_object_set_new(k, "max_order", json_integer(
+				(json_int_t)in->max_order));
 	}
+	if (rt->scope)
+		json_object_set(o, "scoped", rt->scope);
 	return o;
 }
 
@@ -462,28 +452,17 @@ static json_t *injection_json(const struct run_record *r)
 				 "context" : " (IRQ context included)");
 			break;
 		default:
-			snprintf(buf, sizeof(buf), "%s scope=%s:%s: bpftrace "
-				 "override() acts in every context (the stack "
-				 "scan starts on the IRQ stack in IRQ context); "
-				 "callers deeper than %d stack words below the "
-				 "allocator are not seen", name,
-				 vocab_str(&vocab_scope, in->scope), in->target,
-				 TRACE_SCAN_WORDS);
+			snprintf(buf, sizeof(buf), "%s scope=%s:%s: a BPF "
+				 "override() decides from the kernel's own "
+				 "unwound stack (bpf_get_stack) and no per-task "
+				 "state: it acts in hard IRQ, softirq and task "
+				 "context; labyrinth's own allocations are "
+				 "failed at its injection point, so the module "
+				 "counts them as injected", name,
+				 vocab_str(&vocab_scope, in->scope), in->target);
 			break;
 		}
 		json_array_append_new(notes, json_string(buf));
-		if ((in->scope == SC_SCOPE_MODULE ||
-		     in->scope == SC_SCOPE_FUNCTION) && sc->nengines &&
-		    i == INJ_PAGE_ALLOC) {
-			snprintf(buf, sizeof(buf), "the module counts a failure "
-				 "as kernel-injected through a kretprobe on "
-				 "should_fail_alloc_page, which override() "
-				 "bypasses: if the target's stack includes "
-				 "labyrinth's engines, their injected failures "
-				 "show as genuine (bpftrace_injected has the "
-				 "true count)");
-			json_array_append_new(notes, json_string(buf));
-		}
 		if (in->task_filter && irq_engine) {
 			snprintf(buf, sizeof(buf), "%s task_filter = yes: "
 				 "hrtimer, irq_work and softirq engines "
@@ -511,10 +490,6 @@ static json_t *bpftrace_json(const struct run_record *r, bool *any,
 		json_t *s = json_object(), *sum;
 		char *text = NULL, err[256];
 
-		if ((int)i == r->inj[INJ_PAGE_ALLOC].scope_tr ||
-		    (int)i == r->inj[INJ_SLAB].scope_tr)
-			json_object_set_new(s, "role", json_string(
-				"scoped injection"));
 		json_object_set_new(s, "name", json_string(r->tr[i].name));
 		if (read_file(r->tr[i].out_path, &text, NULL) == 0) {
 			sum = trace_parse_output(text, err, sizeof(err));
@@ -568,6 +543,10 @@ void run_record_outcome(struct run_record *r)
 	in.ev = r->ev;
 	in.st = r->st;
 	in.stop_reason = r->stop_reason;
+	/* the module counts what was failed at its own injection point */
+	for (i = 0; i < INJ_COUNT; i++)
+		in.injected_elsewhere +=
+			r->inj[i].scope_injected[SCOPE_HOOK_KERNEL];
 	outcome_free(&r->out);
 	outcome_compute(&in, &r->out);
 }

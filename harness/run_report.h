@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sample.h"
 #include "scenario.h"
+#include "scope_abi.h"
 #include "target.h"
 #include "trace.h"
 #include "util.h"
@@ -47,7 +48,10 @@ struct engine_record {
 /* What became of a scenario's injector section. */
 struct injector_rt {
 	bool armed, arm_tried;
-	int scope_tr;		/* index of its scope tracer, -1: none */
+	bool scoped;		/* its scope program was attached */
+	json_t *scope;		/* what the program counted (scope_collect),
+				 * NULL: none or unreadable */
+	uint64_t scope_injected[SCOPE_HOOKS];	/* its failures per hook */
 	long long times_left;	/* attribute's "times" at stop, -2: n/a */
 };
 

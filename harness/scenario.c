@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scope.h"
 #include "uapi/labyrinth.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ enum key_type {
 	K_NAME,		/* [a-z0-9_-] word up to size */
 	K_CPUS,
 	K_SCOPE,
+	K_GFP,		/* gfp_filter: atomic, or __GFP_X|!__GFP_Y */
 	K_BYTES_PCT,	/* "256M" or "80%" */
 	K_CACHES,	/* list of slab cache names */
 	K_SCRIPTS,	/* list of bpftrace script names */
@@ -273,9 +275,13 @@ static const struct key_def keys[] = {
 
 	/* [fail_page_alloc], [failslab]: one section per injectors[] row */
 	{ S_INJECT, "scope", K_SCOPE, IO(scope), .dflt = "none",
-	  RUN("which attribute, or a bpftrace override() program"),
+	  RUN("which attribute, or a BPF override() program"),
 	  .help = "what to fail: labyrinth, system, module:NAME, "
-	  "function:SYMBOL, none" },
+	  "function:SYMBOL, chain:F1=>F2 (F2 called under F1), none" },
+	{ S_INJECT, "gfp_filter", K_GFP, IO(gfp_filter),
+	  RUN("the scope program's gfp predicate"),
+	  .help = "scoped only: fail only requests with these gfp flags "
+	  "set (__GFP_X) and clear (!__GFP_X); atomic = GFP_ATOMIC-class" },
 	{ S_INJECT, "probability", K_DOUBLE, IO(probability), .dmax = 100.0,
 	  .dflt = "0", ATTR("probability"), .flags = KF_DERIVED,
 	  .help = "percent of calls that fail" },
@@ -330,6 +336,11 @@ static const struct key_def keys[] = {
 	  .needs = INJ_F_ORDER,
 	  .help = "smallest order failed (kernel default 1: order-0 never "
 	  "fails)" },
+	{ S_INJECT, "max_order", K_U64, IO(max_order), .max = LAB_ORDER_MAX,
+	  .dflt = "10", RUN("the scope program's order predicate"),
+	  .needs = INJ_F_ORDER,
+	  .help = "scoped only: largest order failed (max_order = 0: "
+	  "order 0 only)" },
 	{ S_INJECT, "ignore_gfp_highmem", K_BOOL, IO(ignore_gfp_highmem),
 	  .dflt = "no", ATTR("ignore-gfp-highmem"), .flags = KF_GLOBAL_ONLY,
 	  .needs = INJ_F_HIGHMEM,
@@ -520,7 +531,11 @@ static void describe(const struct key_def *d, char *buf, size_t len)
 		break;
 	case K_SCOPE:
 		snprintf(buf, len, "labyrinth, system, module:NAME, "
-			 "function:SYMBOL or none");
+			 "function:SYMBOL, chain:F1=>F2[=>F3] or none");
+		break;
+	case K_GFP:
+		snprintf(buf, len, "atomic (__GFP_HIGH|!__GFP_DIRECT_RECLAIM), "
+			 "or __GFP_ flags, each set or !clear, joined by |");
 		break;
 	case K_BYTES_PCT:
 		snprintf(buf, len, "a size like 512M or a percentage like 80%%");
@@ -663,26 +678,42 @@ static int parse_list(const char *v, char list[][SC_NAME_MAX], size_t *n,
 	return ret;
 }
 
-/* "none", "labyrinth", "system", "module:NAME" or "function:SYMBOL". */
+/*
+ * "none", "labyrinth", "system", "module:NAME", "function:SYMBOL" or
+ * "chain:F1=>F2[=>F3..]". 0, or -1 with why.
+ */
 static int parse_scope(const char *v, enum sc_scope *scope, char *target,
-		       size_t tlen)
+		       size_t tlen, char *why, size_t whylen)
 {
 	const char *colon = strchr(v, ':'), *arg = colon ? colon + 1 : "";
+	struct scope_chain ch;
 	char base[16];
 	uint32_t s;
 
 	snprintf(base, sizeof(base), "%.*s",
 		 (int)(colon ? (size_t)(colon - v) : strlen(v)), v);
-	if (vocab_parse(&vocab_scope, base, &s) < 0)
+	if (vocab_parse(&vocab_scope, base, &s) < 0) {
+		snprintf(why, whylen, "unknown kind '%s'", base);
 		return -1;
-	/* only module and function take a target, and they need one */
-	if ((s == SC_SCOPE_MODULE || s == SC_SCOPE_FUNCTION) != !!colon)
+	}
+	/* only module, function and chain take a target, and need one */
+	if (sc_scope_bpf((enum sc_scope)s) != !!colon || strlen(arg) >= tlen) {
+		snprintf(why, whylen, colon ? "%s takes no target" :
+			 "%s needs a target (%s:NAME)", base, base);
 		return -1;
+	}
+	if (s == SC_SCOPE_FUNCTION && strstr(arg, "=>")) {
+		snprintf(why, whylen, "function: takes one function; for a "
+			 "call chain write chain:%s", arg);
+		return -1;
+	}
 	/* module names: what /proc/modules shows ('-' becomes '_') */
-	if (s == SC_SCOPE_MODULE && !is_word(arg, tlen, NULL))
+	if (s == SC_SCOPE_MODULE && !is_word(arg, tlen, NULL)) {
+		snprintf(why, whylen, "'%s' is not a module name", arg);
 		return -1;
-	if (s == SC_SCOPE_FUNCTION &&
-	    (!is_word(arg, tlen, ".") || strchr(arg, '-')))
+	}
+	if ((s == SC_SCOPE_FUNCTION || s == SC_SCOPE_CHAIN) &&
+	    scope_chain_parse(arg, &ch, why, whylen))
 		return -1;
 	*scope = (enum sc_scope)s;
 	snprintf(target, tlen, "%s", arg);
@@ -853,6 +884,16 @@ static int set_text_value(const struct key_def *d, void *base,
 
 #define BAD(...) do { snprintf(why, whylen, __VA_ARGS__); return -1; } while (0)
 	switch (d->type) {
+	case K_GFP: {
+		struct scope_gfp g;
+
+		if (strlen(value) >= d->size)
+			BAD("too long");
+		if (scope_gfp_parse(value, &g, why, whylen))
+			return -1;
+		snprintf(field, d->size, "%s", value);
+		return 0;
+	}
 	case K_CACHES: {
 		struct sc_inject *in = base;
 
@@ -972,9 +1013,11 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 	case K_SCOPE: {
 		struct sc_inject *in = base;
 
+		char w[240];
+
 		if (parse_scope(value, &in->scope, in->target,
-				sizeof(in->target)))
-			BAD("not a scope");
+				sizeof(in->target), w, sizeof(w)))
+			BAD("not a scope: %s", w);
 		return 0;
 	}
 	case K_BYTES_PCT:
@@ -986,6 +1029,7 @@ static int set_value(const struct key_def *d, void *base, const char *value,
 	case K_SCRIPTS:
 	case K_STOP:
 	case K_EXTRA:
+	case K_GFP:
 		return set_text_value(d, base, value, why, whylen);
 	case K_ADDR: {
 		struct sc_inject *in = base;
@@ -1622,6 +1666,42 @@ static bool pressure_has_workers(const struct sc_pressure *p)
 	       p->extra[0];
 }
 
+/* The keys only a scope program (or only a kernel attribute) obeys. */
+static void check_inject_scoped(struct scenario *sc,
+				const struct sc_inject *in)
+{
+	const char *name = injectors[in->id].name;
+	const char *scope = vocab_str(&vocab_scope, in->scope);
+	bool order = injectors[in->id].filters & INJ_F_ORDER;
+
+	if (!sc_scope_bpf(in->scope)) {
+		if (in->gfp_filter[0] ||
+		    (order && in->max_order != LAB_ORDER_MAX))
+			fin_err(sc, in->line, "[%s] gfp_filter and max_order "
+				"need scope = chain:/function:/module: (the "
+				"kernel's attribute cannot filter on them); "
+				"scope = %s has min_order and ignore_gfp_wait",
+				name, scope);
+		return;
+	}
+	if (order && in->min_order > in->max_order)
+		fin_err(sc, in->line, "[%s] min_order %llu is above max_order "
+			"%llu: nothing would fail", name,
+			(unsigned long long)in->min_order,
+			(unsigned long long)in->max_order);
+	if (in->space || in->verbose || in->task_filter)
+		fin_err(sc, in->line, "[%s] space, verbose and task_filter "
+			"are the kernel attribute's; scope = %s is decided by "
+			"a BPF program that has none of them (it has "
+			"probability, interval, times, min_order, max_order, "
+			"gfp_filter)", name, scope);
+	if (in->cache_filter)
+		fin_err(sc, in->line, "[%s] cache_filter with scope = %s: the "
+			"test kernel has no BTF, so the program cannot read the "
+			"cache name; use scope = system for per-cache "
+			"injection", name, scope);
+}
+
 static void check_inject(struct scenario *sc, const struct sc_inject *in)
 {
 	const char *name = injectors[in->id].name;
@@ -1644,9 +1724,9 @@ static void check_inject(struct scenario *sc, const struct sc_inject *in)
 		fin_err(sc, in->line, "[%s] scope = labyrinth needs at least "
 			"one [engine]: only the module's own allocations are "
 			"failed", name);
-	if ((in->scope == SC_SCOPE_MODULE || in->scope == SC_SCOPE_FUNCTION) &&
-	    !in->target[0])
+	if (sc_scope_bpf(in->scope) && !in->target[0])
 		fin_err(sc, in->line, "[%s] scope needs a target", name);
+	check_inject_scoped(sc, in);
 #if defined(__x86_64__)
 	if (in->has_stack_filter)
 		fin_err(sc, in->line, "[%s] require_/reject_ stack filter "

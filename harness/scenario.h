@@ -49,10 +49,18 @@ enum sc_scope {
 	SC_SCOPE_NONE,		/* section absent or enabled = no */
 	SC_SCOPE_LABYRINTH,	/* the module's private fault attribute */
 	SC_SCOPE_SYSTEM,	/* the global debugfs knobs, deliberately */
-	SC_SCOPE_MODULE,	/* bpftrace override(), stack in module NAME */
-	SC_SCOPE_FUNCTION,	/* bpftrace override(), stack in SYMBOL */
+	SC_SCOPE_MODULE,	/* BPF override(), stack in module NAME */
+	SC_SCOPE_FUNCTION,	/* BPF override(), stack under SYMBOL */
+	SC_SCOPE_CHAIN,		/* BPF override(), stack under f1=>f2=>.. */
 	SC_SCOPE_MAX,
 };
+
+/* Decided by the BPF program on the hook (scope.c), target in target. */
+static inline bool sc_scope_bpf(enum sc_scope s)
+{
+	return s == SC_SCOPE_MODULE || s == SC_SCOPE_FUNCTION ||
+	       s == SC_SCOPE_CHAIN;
+}
 
 enum sc_stop {
 	SC_STOP_ATOMIC_FAILURE = 1 << 0,	/* first genuine failure */
@@ -103,7 +111,7 @@ struct sc_inject {
 	bool present;			/* the section exists */
 	unsigned int line;
 	enum sc_scope scope;
-	char target[128];		/* module name or symbol */
+	char target[160];		/* module name, symbol or chain */
 	double probability;		/* percent, 0..100 */
 	uint64_t interval;
 	long long times;		/* SC_UNLIMITED or >= 0 */
@@ -113,8 +121,10 @@ struct sc_inject {
 	uint64_t verbose_ratelimit_burst;
 	bool task_filter;
 	bool ignore_gfp_wait;
+	char gfp_filter[160];		/* scoped: flags set / !clear */
 	/* fail_page_alloc only */
 	uint64_t min_order;
+	uint64_t max_order;		/* scoped only */
 	bool ignore_gfp_highmem;
 	/* failslab only */
 	bool cache_filter;

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bpftrace children: the scenario's tracing scripts (scenarios/bpftrace/
- * NAME.bt) and the generated programs that scope fault injection to a
- * module or a function with override() (which needs --unsafe). Output is
- * bpftrace's JSON (-f json), captured to a file and parsed into the
- * report's bpftrace summaries.
+ * NAME.bt). Output is bpftrace's JSON (-f json), captured to a file
+ * and parsed into the report's bpftrace summaries. (Scoped injection is
+ * scope.c's own BPF program: bpftrace cannot read a frame of the stack.)
  */
 #ifndef LABYRINTH_TRACE_H
 #define LABYRINTH_TRACE_H
@@ -49,35 +48,11 @@ void trace_free(struct tracer *t);
  */
 json_t *trace_parse_output(const char *text, char *err, size_t errlen);
 
-/* Stack words scanned for a return address into the target. */
-#define TRACE_SCAN_WORDS 60
-
 /*
  * Where a module's code is: base address and size from /proc/modules
  * text. 0, -ENOENT (not loaded) or -EPERM (addresses hidden: not root).
  */
 int trace_module_range(const char *proc_modules, const char *module,
 		       uint64_t *start, uint64_t *size);
-/* Where a function is, from /proc/kallsyms text: its address, and its
- * size up to the next text symbol. Same returns. */
-int trace_symbol_range(const char *kallsyms, const char *symbol,
-		       uint64_t *start, uint64_t *size);
-
-/*
- * The override() program that makes the section's injector's hook
- * (should_fail_alloc_page, should_failslab) fail only when a return
- * address in [start, start + size) is among the innermost
- * TRACE_SCAN_WORDS words of the
- * kernel stack, with the section's probability, interval, times,
- * min_order and ignore_gfp_wait. Returns malloc'd text, or NULL with err.
- */
-/*
- * Does the program override the labyrinth module's own injection point
- * (LAB_INJECT_HOOK: scope = module:labyrinth)? The module calls it only
- * while LAB_INJECT_HOOK_PARAM is Y, which the run must then set.
- */
-bool trace_scope_hook(const struct sc_inject *in);
-char *trace_scope_program(const struct sc_inject *in, uint64_t start,
-			  uint64_t size, char *err, size_t errlen);
 
 #endif /* LABYRINTH_TRACE_H */

@@ -35,6 +35,32 @@
  * __GFP_ATOMIC, and its GFP_NOWAIT carries __GFP_NOWARN) and how much of
  * the highatomic reserve the watermark check holds back.
  */
+/*
+ * The __GFP_ flags a gfp_filter may name (include/linux/gfp_types.h of
+ * each tree): 6.12 keeps every bit where 6.1 had it and drops
+ * __GFP_ATOMIC (0x200, unused since 6.3).
+ */
+#define GFP_FLAGS_COMMON \
+	{ "__GFP_DMA", 0x01 }, { "__GFP_HIGHMEM", 0x02 }, \
+	{ "__GFP_DMA32", 0x04 }, { "__GFP_MOVABLE", 0x08 }, \
+	{ "__GFP_RECLAIMABLE", 0x10 }, { "__GFP_HIGH", 0x20 }, \
+	{ "__GFP_IO", 0x40 }, { "__GFP_FS", 0x80 }, { "__GFP_ZERO", 0x100 }, \
+	{ "__GFP_DIRECT_RECLAIM", 0x400 }, { "__GFP_KSWAPD_RECLAIM", 0x800 }, \
+	{ "__GFP_WRITE", 0x1000 }, { "__GFP_NOWARN", 0x2000 }, \
+	{ "__GFP_RETRY_MAYFAIL", 0x4000 }, { "__GFP_NOFAIL", 0x8000 }, \
+	{ "__GFP_NORETRY", 0x10000 }, { "__GFP_MEMALLOC", 0x20000 }, \
+	{ "__GFP_COMP", 0x40000 }, { "__GFP_NOMEMALLOC", 0x80000 }, \
+	{ "__GFP_HARDWALL", 0x100000 }, { "__GFP_THISNODE", 0x200000 }, \
+	{ "__GFP_ACCOUNT", 0x400000 }
+
+static const struct vm_gfp_flag gfp_flags_6_1[] = {
+	GFP_FLAGS_COMMON, { "__GFP_ATOMIC", 0x200 },
+};
+
+static const struct vm_gfp_flag gfp_flags_6_12[] = {
+	GFP_FLAGS_COMMON,
+};
+
 static const struct vm_reserve_rules rules_6_1 = {
 	.id = "6.1.192",
 	.source = "Linux 6.1.192 (Debian linux 6.1.192-2/-3)",
@@ -54,6 +80,8 @@ static const struct vm_reserve_rules rules_6_1 = {
 	},
 	.highatomic = "order-0 ALLOC_NON_BLOCK requests take MIGRATE_HIGHATOMIC pages only when the other free lists are empty (rmqueue_buddy); only order > 0 GFP_ATOMIC gets ALLOC_HIGHATOMIC",
 	.pcp = "a per-CPU list refill takes pcp->batch pages after a one-page watermark check: the zone stays within about a batch of the rule",
+	.flags = gfp_flags_6_1,
+	.nflags = ARRAY_SIZE(gfp_flags_6_1),
 };
 
 static const struct vm_reserve_rules rules_6_12 = {
@@ -75,6 +103,8 @@ static const struct vm_reserve_rules rules_6_12 = {
 	},
 	.highatomic = "order-0 ALLOC_NON_BLOCK requests take MIGRATE_HIGHATOMIC pages only when the other free lists are empty (rmqueue_buddy); only order > 0 GFP_ATOMIC gets ALLOC_HIGHATOMIC",
 	.pcp = "a per-CPU list refill takes batch << alloc_factor pages (up to 32 x batch, bounded by an auto-tuned pcp->high) after a one-page watermark check: a drain can take a zone's free pages far below the rule, to 0",
+	.flags = gfp_flags_6_12,
+	.nflags = ARRAY_SIZE(gfp_flags_6_12),
 };
 
 static const struct vm_kernel kernels[] = {
@@ -116,6 +146,27 @@ static const char *const feature_configs[VMK_FEATURES] = {
 	[VMK_PROVE_LOCKING] = "CONFIG_PROVE_LOCKING",
 	[VMK_LKDTM] = "CONFIG_LKDTM",
 };
+
+int vm_kernel_gfp_flag(const struct vm_reserve_rules *r, const char *name,
+		       unsigned long *value)
+{
+	size_t i;
+
+	for (i = 0; i < r->nflags; i++)
+		if (!strcmp(r->flags[i].name, name)) {
+			*value = r->flags[i].value;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+bool vm_kernel_gfp_flag_known(const char *name)
+{
+	unsigned long v;
+
+	return vm_kernel_gfp_flag(&rules_6_1, name, &v) == 0 ||
+	       vm_kernel_gfp_flag(&rules_6_12, name, &v) == 0;
+}
 
 const char *vm_kernel_feature_config(enum vm_kernel_feature f)
 {
@@ -469,6 +520,7 @@ static void injector_needs(const struct sc_inject *in, bool slab,
 		break;
 	case SC_SCOPE_MODULE:
 	case SC_SCOPE_FUNCTION:
+	case SC_SCOPE_CHAIN:
 		need[(*n)++] = VMK_BPF_KPROBE_OVERRIDE;
 		/* 6.12: should_fail_alloc_page() is an inline stub without
 		 * it, and a kprobe cannot override what is not there */

@@ -38,6 +38,12 @@ enum vm_gfp_kind {
 	VM_GFP_KINDS,
 };
 
+/* One __GFP_ flag of a kernel (include/linux/gfp_types.h). */
+struct vm_gfp_flag {
+	const char *name;		/* "__GFP_HIGH" */
+	unsigned int value;
+};
+
 /* The page allocator's reserve rules of one source tree. */
 struct vm_reserve_rules {
 	const char *id;			/* short name for reports */
@@ -47,6 +53,8 @@ struct vm_reserve_rules {
 	const char *highatomic;		/* who may take MIGRATE_HIGHATOMIC */
 	const char *pcp;		/* how far past one watermark check a
 					 * per-CPU list refill takes a zone */
+	const struct vm_gfp_flag *flags;	/* its __GFP_ flags */
+	size_t nflags;
 };
 
 struct vm_kernel {
@@ -69,6 +77,14 @@ struct vm_kernel {
 #define VM_GFP_FORMAT "/sys/kernel/tracing/events/kmem/mm_page_alloc/format"
 int vm_kernel_gfp_from_format(const char *format, const char *name,
 			      unsigned long *value);
+
+/*
+ * A __GFP_ flag's value in a kernel: 0, -ENOENT (this kernel has no such
+ * flag). vm_kernel_gfp_flag_known: does any kernel of the table have it?
+ */
+int vm_kernel_gfp_flag(const struct vm_reserve_rules *r, const char *name,
+		       unsigned long *value);
+bool vm_kernel_gfp_flag_known(const char *name);
 
 /*
  * --kver KVER with --variant VARIANT: 0, or -1 after an error naming WHO

@@ -101,9 +101,11 @@ static const struct vocab_word scope_w[] = {
 	{ SC_SCOPE_SYSTEM, "system", { NULL },
 	  "the kernel's global attribute: every allocation" },
 	{ SC_SCOPE_MODULE, "module", { NULL },
-	  "bpftrace override(): allocations from module NAME" },
+	  "BPF override(): allocations with module NAME on the stack" },
 	{ SC_SCOPE_FUNCTION, "function", { NULL },
-	  "bpftrace override(): allocations under SYMBOL" },
+	  "BPF override(): allocations under SYMBOL (chain of one)" },
+	{ SC_SCOPE_CHAIN, "chain", { NULL },
+	  "BPF override(): allocations under f2 called under f1 (f1=>f2)" },
 };
 VOCAB(vocab_scope, "scope", scope_w);
 

@@ -24,6 +24,8 @@ pkgs=(
 	xz-utils dwarves "${kernel_sources[@]}"
 	# libraries: JSON, INI scenarios, SHA-256 (libssl-dev above), unit tests
 	libjansson-dev libinih-dev check
+	# scoped injection: the BPF program (clang, below) and its loader
+	libbpf-dev
 	# sanitizer and fuzzer builds
 	clang llvm libclang-rt-14-dev
 	# the VM and what runs inside it

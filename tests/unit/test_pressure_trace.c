@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Description: the children of a run and what they leave behind: the
- * stress-ng command line and YAML metrics, bpftrace JSON output, the
- * generated scope-override program, module function lists from kallsyms,
- * /dev/kmsg records and OOM-kill lines, and spawning/stopping/reaping.
+ * stress-ng command line and YAML metrics, bpftrace JSON output, module
+ * ranges from /proc/modules, /dev/kmsg records and OOM-kill lines, and spawning/stopping/reaping.
  */
 #include <check.h>
 #include <errno.h>
@@ -128,12 +127,6 @@ START_TEST(test_ranges)
 		"labyrinth 36864 0 - Live 0xffffffffa0000000 (O)\n"
 		"e1000 155648 0 - Live 0xffffffffc0100000\n"
 		"hidden 4096 0 - Live 0x0000000000000000\n";
-	const char *ks =
-		"ffffffff81000000 T _stext\n"
-		"ffffffff81234000 T e1000_alloc_rx_buffers_x\n"
-		"ffffffffc0101000 t e1000_alloc_rx_buffers\t[e1000]\n"
-		"ffffffffc0101400 t e1000_clean\t[e1000]\n"
-		"ffffffffc0101200 d e1000_data\t[e1000]\n";
 	uint64_t start, size;
 
 	ck_assert_int_eq(trace_module_range(mods, "e1000", &start, &size), 0);
@@ -143,75 +136,6 @@ START_TEST(test_ranges)
 			 -ENOENT);
 	ck_assert_int_eq(trace_module_range(mods, "hidden", &start, &size),
 			 -EPERM);
-	/* size: up to the next text symbol (data symbols do not count) */
-	ck_assert_int_eq(trace_symbol_range(ks, "e1000_alloc_rx_buffers",
-					    &start, &size), 0);
-	ck_assert_uint_eq(start, 0xffffffffc0101000ULL);
-	ck_assert_uint_eq(size, 0x400);
-	ck_assert_int_eq(trace_symbol_range(ks, "nope", &start, &size),
-			 -ENOENT);
-}
-END_TEST
-
-START_TEST(test_scope_program)
-{
-	struct sc_inject in = { .present = true, .scope = SC_SCOPE_MODULE,
-				.probability = 2.5, .interval = 3, .times = 7,
-				.min_order = 0, .ignore_gfp_wait = true };
-	char *p;
-
-	snprintf(in.target, sizeof(in.target), "e1000");
-	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 155648, err,
-				sizeof(err));
-	ck_assert_ptr_nonnull(p);
-	ck_assert_msg(strstr(p, "kprobe:should_fail_alloc_page\n/arg1 >= 0 && "
-			     "!(arg0 & 0x400)/"), "%s", p);
-	/* the address as the int64 it wraps to, the size as is */
-	ck_assert_msg(strstr(p, "if ($v - (uint64)-1072693248 < "
-			     "(uint64)155648)"), "%s", p);
-	ck_assert_msg(strstr(p, "unroll(60)"), "%s", p);
-	ck_assert_msg(strstr(p, "@calls % 3 == 0"), "%s", p);
-	ck_assert_msg(strstr(p, "rand % 100000 < 2500)"), "%s", p);
-	ck_assert_msg(strstr(p, "@injected < 7"), "%s", p);
-	ck_assert_msg(strstr(p, "override(1);"), "%s", p);
-	ck_assert_msg(strstr(p, TRACE_READY_MARK), "%s", p);
-	free(p);
-	/* labyrinth's own allocations: its injection point, so that the
-	 * module counts them as injected
-	 */
-	snprintf(in.target, sizeof(in.target), "labyrinth");
-	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 155648, err,
-				sizeof(err));
-	ck_assert_ptr_nonnull(p);
-	ck_assert_msg(strstr(p, "kprobe:" LAB_INJECT_HOOK "\n/arg1 >= 0 && "
-			     "!(arg0 & 0x400)/"), "%s", p);
-	ck_assert_ptr_null(strstr(p, "kprobe:should_fail_alloc_page"));
-	free(p);
-	/* ...which the run must switch on (LAB_INJECT_HOOK_PARAM) */
-	ck_assert(trace_scope_hook(&in));
-	in.id = INJ_SLAB;
-	ck_assert(!trace_scope_hook(&in));
-	in.id = INJ_PAGE_ALLOC;
-	snprintf(in.target, sizeof(in.target), "e1000");
-	ck_assert(!trace_scope_hook(&in));
-	/* 100%, every call, unlimited: no conditions but the stack */
-	in.probability = 100;
-	in.interval = 1;
-	in.times = SC_UNLIMITED;
-	in.ignore_gfp_wait = false;
-	in.id = INJ_SLAB;
-	p = trace_scope_program(&in, 0xffffffffc0100000ULL, 4096, err,
-				sizeof(err));
-	ck_assert_ptr_nonnull(p);
-	ck_assert_ptr_null(strstr(p, "@calls %"));
-	ck_assert_ptr_null(strstr(p, "rand"));
-	ck_assert_msg(strstr(p, "kprobe:should_failslab\n{"), "%s", p);
-	ck_assert_msg(strstr(p, "override(-12);"), "%s", p);
-	free(p);
-	ck_assert_ptr_null(trace_scope_program(&in, 0, 0, err, sizeof(err)));
-	in.cache_filter = true;
-	ck_assert_ptr_null(trace_scope_program(&in, 1, 1, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "BTF"), "%s", err);
 }
 END_TEST
 
@@ -329,7 +253,6 @@ static Suite *pt_suite(void)
 	tcase_add_test(tc, test_stress_yaml);
 	tcase_add_test(tc, test_bpftrace_output);
 	tcase_add_test(tc, test_ranges);
-	tcase_add_test(tc, test_scope_program);
 	tcase_add_test(tc, test_kmsg_records);
 	tcase_add_test(tc, test_child);
 	suite_add_tcase(s, tc);

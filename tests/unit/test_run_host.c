@@ -104,8 +104,6 @@ static void fake_run(struct fake *f, const char *scenario)
 	f->rec.s = &f->s;
 	f->rec.proc = &f->proc;
 	f->rec.ev = &f->km.ev;
-	for (i = 0; i < INJ_COUNT; i++)
-		f->rec.inj[i].scope_tr = -1;
 }
 
 static void free_fake(struct fake *f)
@@ -253,6 +251,47 @@ START_TEST(test_finished_report_valid)
 			 LAB_EXIT_OK);
 	budget_in_report(rep);
 	json_decref(rep);
+	free_fake(&f);
+}
+END_TEST
+
+/* Scoped injection: its counts in the report, valid, and what it failed
+ * outside labyrinth said as injected in the verdict's reason. */
+START_TEST(test_scoped_report)
+{
+	struct fake f;
+	struct injector_rt *rt;
+	json_t *rep;
+	const char *reason;
+
+	fake_run(&f, "scenarios/target-driver.ini");
+	engine_stats(&f, 0.405, 250, 1620);
+	rt = &f.rec.inj[INJ_PAGE_ALLOC];
+	rt->scoped = true;
+	rt->scope_injected[SCOPE_HOOK_KERNEL] = 7;
+	rt->scope_injected[SCOPE_HOOK_MODULE] = 3;
+	rt->scope = json_pack("{s:[{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}],"
+		" s:i, s:[{s:s, s:s, s:i, s:[s]}]}", "hooks", "hook",
+		"should_fail_alloc_page", "calls", 900, "filtered", 100,
+		"left_to_module", 50, "stack_errors", 0, "matched", 70,
+		"injected", 7, "stacks_lost", 0, "injected", 7, "sites", "site",
+		"pipe_write+0x3ad", "hook", "should_fail_alloc_page",
+		"injected", 7, "stack", "pipe_write+0x3ad");
+	run_record_outcome(&f.rec);
+	rep = run_build_report(&f.rec);
+	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
+	reason = json_string_value(at(rep, "outcome.reason"));
+	ck_assert_msg(strstr(reason, " injected allocation failures (+ 7 "
+			     "injected by scope elsewhere)"), "%s", reason);
+	ck_assert_str_eq(json_string_value(at(json_array_get(at(rep,
+		"injection.injectors"), 0), "scope")),
+		"chain:vfs_write=>pipe_write");
+	ck_assert_int_eq(num(json_array_get(at(json_array_get(at(rep,
+		"injection.injectors"), 0), "scoped.sites"), 0), "injected"),
+		7);
+	ck_assert_int_eq(num(rep, "schema_version"), REPORT_SCHEMA_VERSION);
+	json_decref(rep);
+	json_decref(rt->scope);
 	free_fake(&f);
 }
 END_TEST
@@ -602,6 +641,7 @@ static Suite *run_host_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_finished_report_valid);
 	tcase_add_test(tc, test_loss_reported);
+	tcase_add_test(tc, test_scoped_report);
 	tcase_add_test(tc, test_skipped_and_interrupted_valid);
 	tcase_add_test(tc, test_panic_completed_on_host);
 	tcase_add_test(tc, test_crash_placed_on_host);

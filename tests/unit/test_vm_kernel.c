@@ -245,6 +245,14 @@ START_TEST(config_and_scenarios)
 						  sizeof(why)),
 			 "CONFIG_BPF_KPROBE_OVERRIDE");
 	scenario_free(&sc);
+
+	ck_assert_int_eq(parse(&sc, "[failslab]\n"
+			       "scope = chain:e1000_clean=>e1000_alloc_rx_buffers\n"
+			       "probability = 10\n"), 0);
+	ck_assert_str_eq(vm_kernel_scenario_lacks(st, "default", &sc, why,
+						  sizeof(why)),
+			 "CONFIG_BPF_KPROBE_OVERRIDE");
+	scenario_free(&sc);
 }
 END_TEST
 
