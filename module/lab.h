@@ -81,7 +81,7 @@ int lab_selftest_run(struct lab_selftest *cmd);
  */
 #ifdef CONFIG_PREEMPT_RT
 #define lab_atomic_begin(flags)	do { (flags) = 0; migrate_disable(); } while (0)
-#define lab_atomic_end(flags)	migrate_enable()
+#define lab_atomic_end(flags)	do { (void)(flags); migrate_enable(); } while (0)
 #else
 #define lab_atomic_begin(flags)	local_irq_save(flags)
 #define lab_atomic_end(flags)	local_irq_restore(flags)
