@@ -364,5 +364,6 @@ int outcome_exit_code(const struct run_outcome *o,
 		return LAB_EXIT_SKIP;
 	if (st->restore_failed)
 		return LAB_EXIT_INTERNAL;
-	return o->expect_met ? LAB_EXIT_OK : LAB_EXIT_UNEXPECTED;
+	return o->expect_met && !st->dut_failed ? LAB_EXIT_OK :
+	       LAB_EXIT_UNEXPECTED;
 }

@@ -26,7 +26,9 @@
  * /proc one as "proc_series", "windows", outcome.observed, one name per
  * concept (contexts softirq/kthread-atomic, shred fast). Version 1
  * reports are still read. */
-#define REPORT_SCHEMA_VERSION 2
+/* Version 3: driver_under_test (the [nic] section's driver, flood and
+ * check). */
+#define REPORT_SCHEMA_VERSION 3
 #define REPORT_SCHEMA_OLDEST 1
 
 /* File names inside a result directory. */

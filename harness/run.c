@@ -30,6 +30,7 @@
 #include "kmsg.h"
 #include "knobs.h"
 #include "labdev.h"
+#include "nic.h"
 #include "pressure.h"
 #include "report.h"
 #include "run_report.h"
@@ -56,6 +57,7 @@ struct run {
 	struct kmsg km;
 	bool km_open;
 	struct child ballast;
+	struct nic nic;
 	struct progress prog;
 	double cpu0;
 	bool cleaned;
@@ -499,6 +501,10 @@ static void cleanup(struct run *r)
 	r->cleaned = true;
 	progress_update(&r->prog, "stopping: engines");
 	stop_engines(r);
+	if (r->nic.ready) {
+		progress_update(&r->prog, "stopping: the NIC flood");
+		nic_stop(&r->nic);
+	}
 	if (r->ballast.pid)
 		child_stop(&r->ballast, SIGKILL, 2.0);
 	if (r->pr.started) {
@@ -556,6 +562,8 @@ static void free_run(struct run *r)
 	for (i = 0; i < SC_MAX_ENGINES; i++)
 		free(r->rec.eng[i].cpus);
 	pressure_free(&r->pr);
+	nic_free(&r->nic);
+	json_decref(r->rec.dut);
 	if (r->km_open)
 		kmsg_close(&r->km);
 	if (r->knobs_open)
@@ -613,6 +621,16 @@ static int start_due(struct run *r, double t, double *next)
 		if (pressure_start(&r->pr, &sc->pressure, sc->duration_ms,
 				   r->rec.dir, err, sizeof(err))) {
 			run_error(r, "%s", err);
+			return -1;
+		}
+	}
+	if (r->nic.ready && !r->nic.running && !r->nic.t_start &&
+	    DUE(sc->nic.start_ms)) {
+		int ret = nic_start(&r->nic, r->rec.t0);
+
+		if (ret) {
+			run_error(r, "cannot start the NIC flood: %s",
+				  strerror(-ret));
 			return -1;
 		}
 	}
@@ -801,6 +819,13 @@ static int run_refuse(struct run *r)
 			sc->file);
 		return LAB_EXIT_SKIP;
 	}
+	if (sc->nic.present && !getenv("LABYRINTH_IN_VM")) {
+		lab_err("%s: [nic] loads a NIC driver and moves interfaces "
+			"between network namespaces: it runs only in the "
+			"labyrinth VM ('labyrinth vm run %s')", sc->file,
+			sc->file);
+		return LAB_EXIT_SKIP;
+	}
 	if (geteuid() != 0) {
 		lab_err("labyrinth run needs root: it loads a kernel module and "
 			"writes debugfs and sysctls (or use 'labyrinth vm run "
@@ -962,6 +987,16 @@ static int run_observers(struct run *r)
 			return -1;
 		}
 	}
+	if (sc->nic.present) {
+		progress_update(&r->prog, "setting up the NICs");
+		if (nic_setup(&r->nic, &sc->nic, sc->duration_ms,
+			      r->o->nic_modules, r->rec.dir, err,
+			      sizeof(err))) {
+			lab_err("%s", err);
+			run_error(r, "%s", err);
+			return -1;
+		}
+	}
 	/* our own pages stay in: a page fault at the bottom of the reserve
 	 * would need the very memory the run is taking away */
 	if (mlockall(MCL_CURRENT))
@@ -1060,6 +1095,11 @@ static int run_report(struct run *r)
 		r->rec.stress_ng = pressure_report(&r->pr,
 						   stress_oom_killed(r));
 	run_record_outcome(&r->rec);
+	if (r->sc->nic.present && r->nic.cfg) {
+		r->rec.dut = nic_report_json(&r->nic, &r->rec.out);
+		r->rec.st.dut_failed = json_is_false(json_object_get(
+			json_object_get(r->rec.dut, "check"), "passed"));
+	}
 	r->rec.ntr = r->ntr;
 	rep = run_build_report(&r->rec);
 	ret = report_write_all(r->rec.dir, rep, REPORT_FMT_ALL, err,

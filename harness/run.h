@@ -30,6 +30,8 @@ struct run_opts {
 	bool quiet;
 	bool allow_outside_vm;	/* run vm_only scenarios here anyway */
 	const char *command;	/* the command line, for the report */
+	char **nic_modules;	/* [nic]: the driver's .ko paths, dependencies
+				 * first (vm run passes them); NULL-ended */
 };
 
 /* Runs it; returns an enum lab_exit. The run directory is printed. */

@@ -19,6 +19,7 @@
 #include "kmsg.h"
 #include "outcome_json.h"
 #include "report.h"
+#include "nic.h"
 #include "run.h"
 #include "sample.h"
 #include "sampler.h"
@@ -316,6 +317,7 @@ int run_complete_on_host(const char *dir, const struct vm_result *vr,
 	 * be put back: the report cannot say so, its status does */
 	st.restore_failed = !from_partial &&
 			    vr->cmd_status == LAB_EXIT_INTERNAL;
+	st.dut_failed = nic_report_failed(rep);
 	ret = outcome_exit_code(&out, &st);
 out:
 	outcome_free(&out);

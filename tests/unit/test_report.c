@@ -126,8 +126,8 @@ static const struct bad_case {
 	{ "scenario.sha256", "\"abc\"", "$.scenario.sha256: expected 64" },
 	{ "run.start_time", "\"2026-11-24 10:15:00\"", "$.run.start_time" },
 	{ "run.duration_s", "-1", "$.run.duration_s: expected seconds >= 0" },
-	{ "schema_version", "3", "newer than this labyrinth reads" },
-	{ "schema_version", "0", "$.schema_version: 0 is out of range [1, 2]" },
+	{ "schema_version", "4", "newer than this labyrinth reads" },
+	{ "schema_version", "0", "$.schema_version: 0 is out of range [1, 3]" },
 	{ "schema", "\"other-report\"", "$.schema: expected "
 	  "\"labyrinth-report\"; this is not a labyrinth report" },
 	{ "series.t_s.5", "0", "$.series.t_s[5]: time goes backwards" },
@@ -304,7 +304,7 @@ START_TEST(validator_agrees_with_schema_file)
 	ck_assert_str_eq(json_string_value(at(schema,
 		"properties.schema.const")), REPORT_SCHEMA_NAME);
 	ck_assert_int_eq(json_integer_value(json_array_get(at(schema,
-		"properties.schema_version.enum"), 1)), REPORT_SCHEMA_VERSION);
+		"properties.schema_version.enum"), 2)), REPORT_SCHEMA_VERSION);
 	w.schema = schema;
 	w.root = fixture("good");
 	walk(&w, schema, w.root, "");
