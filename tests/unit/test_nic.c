@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: the driver under test's pure parts (harness/nic_report.c)
+ * on what a real e1000 gave in the VM (tests/fixtures/nic/: its ethtool
+ * -S table and /proc/net/dev of the receiver's namespace): the ethtool
+ * string table with its 32-byte unterminated names, which statistics are
+ * failure counters, /proc/net/dev's columns, /proc/vmstat's free pages;
+ * and the [nic] section's errors. No VM.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "nic.h"
+#include "scenario.h"
+#include "util.h"
+
+static char *fixture(const char *name)
+{
+	char *p = xasprintf("tests/fixtures/nic/%s", name), *text;
+
+	ck_assert_int_eq(read_file(p, &text, NULL), 0);
+	free(p);
+	return text;
+}
+
+START_TEST(ethtool_table_from_e1000)
+{
+	char *text = fixture("e1000-ethtool-S.txt"), *line, *save = NULL;
+	char *blob = xcalloc(64, 32);
+	uint64_t vals[64];
+	struct nic_ethtool e;
+	size_t n = 0;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		ck_assert_ptr_nonnull(sp);
+		memcpy(blob + n * 32, line, (size_t)(sp - line));
+		vals[n++] = strtoull(sp + 1, NULL, 10);
+	}
+	/* a name of all 32 bytes has no NUL in the table */
+	memset(blob + n * 32, 'x', 32);
+	vals[n++] = 7;
+	ck_assert_int_eq(nic_ethtool_parse(blob, vals, n, &e), 0);
+	ck_assert_uint_eq(e.n, 47);
+	ck_assert_str_eq(e.names[0], "rx_packets");
+	ck_assert_uint_eq(strlen(e.names[46]), 32);
+	/* rx_no_buffer_count + rx_missed_errors, 212850 each */
+	ck_assert_uint_eq(nic_ethtool_failures(&e), 425700);
+	nic_ethtool_free(&e);
+	memset(blob, 0, 32);
+	ck_assert_int_eq(nic_ethtool_parse(blob, vals, n, &e), -EINVAL);
+	free(blob);
+	free(text);
+}
+END_TEST
+
+START_TEST(failure_counters_by_name)
+{
+	ck_assert(nic_is_failure_stat("alloc_rx_buff_failed"));
+	ck_assert(nic_is_failure_stat("alloc_rx_page_failed"));
+	ck_assert(nic_is_failure_stat("rx_queue_0_drops"));
+	ck_assert(nic_is_failure_stat("rx_no_buffer_count"));
+	ck_assert(nic_is_failure_stat("rx_missed_errors"));
+	ck_assert(!nic_is_failure_stat("rx_packets"));
+	ck_assert(!nic_is_failure_stat("tx_dropped"));
+	ck_assert(!nic_is_failure_stat("tx_tcp_seg_failed"));
+	ck_assert(!nic_is_failure_stat("dropped_smbus"));
+}
+END_TEST
+
+START_TEST(proc_net_dev_columns)
+{
+	char *text = fixture("proc-net-dev.txt");
+	uint64_t c[NC_MAX] = { 0 };
+
+	ck_assert_int_eq(nic_parse_proc_net_dev(text, "eth1", c), 0);
+	ck_assert_uint_eq(c[NC_RX_PACKETS], 56179);
+	ck_assert_uint_eq(c[NC_RX_DROPPED], 212850);
+	ck_assert_uint_eq(c[NC_RX_ERRORS], 0);
+	ck_assert_uint_eq(c[NC_TX_PACKETS], 0);
+	ck_assert_int_eq(nic_parse_proc_net_dev(text, "eth", c), -ENOENT);
+	ck_assert_int_eq(nic_parse_proc_net_dev(text, "eth9", c), -ENOENT);
+	ck_assert_int_eq(nic_parse_proc_net_dev("  eth1: 1 2 3\n", "eth1", c),
+			 -EINVAL);
+	ck_assert_uint_eq(nic_vmstat_free("nr_free_pages 12345\nnr_x 1\n"),
+			  12345);
+	ck_assert_uint_eq(nic_vmstat_free("nr_x 1\n"), 0);
+	free(text);
+}
+END_TEST
+
+static const char *parse_err(const char *text)
+{
+	static char err[1024];
+	struct scenario sc;
+
+	err[0] = '\0';
+	scenario_parse_string(&sc, "t.ini", text, err, sizeof(err));
+	if (!err[0])
+		scenario_finish(&sc, err, sizeof(err));
+	scenario_free(&sc);
+	return err;
+}
+
+START_TEST(nic_section_errors)
+{
+	static const char base[] = "[scenario]\nduration = 10s\n[engine a]\n";
+	char *t;
+
+	t = xasprintf("%s[nic]\nmodel = e1000\n", base);
+	ck_assert_str_eq(parse_err(t), "");
+	free(t);
+	t = xasprintf("%s[nic]\nrate = 10\n", base);
+	ck_assert_ptr_nonnull(strstr(parse_err(t), "[nic] has no model"));
+	free(t);
+	t = xasprintf("%s[nic]\nmodel = rtl8139\n", base);
+	ck_assert_ptr_nonnull(strstr(parse_err(t), "e1000, virtio-net"));
+	free(t);
+	t = xasprintf("%s[nic]\nmodel = e1000\nsize = 9000\n", base);
+	ck_assert_ptr_nonnull(strstr(parse_err(t), "t.ini:6: [nic] size"));
+	free(t);
+	t = xasprintf("%s[nic]\nmodel = e1000\nslice = 6s\n", base);
+	ck_assert_ptr_nonnull(strstr(parse_err(t), "fewer than two slices"));
+	free(t);
+	t = xasprintf("%s[nic]\nmodel = e1000\n[nic]\n", base);
+	ck_assert_ptr_nonnull(strstr(parse_err(t), "[nic] appears twice"));
+	free(t);
+}
+END_TEST
+
+static Suite *nic_suite(void)
+{
+	Suite *s = suite_create("nic");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, ethtool_table_from_e1000);
+	tcase_add_test(tc, failure_counters_by_name);
+	tcase_add_test(tc, proc_net_dev_columns);
+	tcase_add_test(tc, nic_section_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+LAB_CHECK_MAIN(nic_suite)
