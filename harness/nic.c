@@ -520,7 +520,7 @@ int nic_setup(struct nic *n, const struct sc_nic *cfg, uint64_t run_ms,
 struct flood {
 	struct nic *n;
 	double start, end;		/* flood bounds (mono) */
-	uint64_t attempted, sent, received, send_errors, paused_ms;
+	uint64_t attempted, sent, received, send_errors, quiet_ms;
 	bool quiet;			/* free pages below quiet_below */
 	uint64_t last_fail[2];		/* driver_failures last read */
 	struct fail_reader fr[2];
@@ -529,12 +529,14 @@ struct flood {
 };
 
 /*
- * Free pages are low: the sender holds off and the driver's statistics
- * are not read. Both allocate in process context with GFP_KERNEL (an
- * skb now and then; ethtool's GSTATS a vzalloc() every call), and below
- * min that is reclaim with nothing to reclaim (no swap, the root is 9p),
- * then the OOM killer and "System is deadlocked on memory". RX refill
- * meets the exhaustion with what is already on the hub and the ring.
+ * Free pages are low: the driver's statistics are not read, because
+ * ethtool's GSTATS vzalloc()s fresh pages on every call, in process
+ * context with GFP_KERNEL, and below min that is reclaim with nothing to
+ * reclaim (no swap, the root is 9p), then the OOM killer and "System is
+ * deadlocked on memory" (seen: the first version read them throughout).
+ * The flood itself goes on: a send takes its skb from slab objects the
+ * completed ones gave back, and /proc/net/dev's seq_file keeps its
+ * buffer between reads.
  */
 static void check_quiet(struct flood *f)
 {
@@ -559,7 +561,7 @@ static void take_slice(struct flood *f, double now)
 	s->sent = f->sent;
 	s->received = f->received;
 	s->send_errors = f->send_errors;
-	s->paused_ms = f->paused_ms;
+	s->quiet_ms = f->quiet_ms;
 	check_quiet(f);
 	s->fresh = !f->quiet;
 	for (i = 0; i < 2; i++) {
@@ -580,12 +582,8 @@ static void flood_tick(struct flood *f, double now)
 			  (double)c->packets);
 	unsigned int k;
 
-	if (f->quiet) {
-		/* what was due meanwhile is skipped, not sent in a burst */
-		f->attempted = (uint64_t)due;
-		f->paused_ms++;
-	}
-	for (k = 0; !f->quiet && k < 256 && (double)f->attempted < due; k++) {
+	f->quiet_ms += f->quiet;
+	for (k = 0; k < 256 && (double)f->attempted < due; k++) {
 		memcpy(f->payload, &f->attempted, sizeof(f->attempted));
 		f->attempted++;
 		if (send(f->n->txsock, f->payload, c->size, MSG_DONTWAIT) < 0)

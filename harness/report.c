@@ -453,15 +453,20 @@ static const struct vfield dut_flood_f[] = {
 	F("t1_s", V_SECS, VF_NULL), F("sent", V_COUNT, 0),
 	F("received", V_COUNT, 0), F("send_errors", V_COUNT, 0), END
 };
-static const struct vfield dut_side_f[] = {
+static const struct vfield dut_counts_f[] = {
 	F("driver_failures", V_COUNT, 0), F("rx_dropped", V_COUNT, 0),
 	F("rx_errors", V_COUNT, 0), END
+};
+static const struct vfield dut_side_f[] = {
+	F("driver_failures", V_COUNT, 0), F("rx_dropped", V_COUNT, 0),
+	F("rx_errors", V_COUNT, 0), FO("expected", dut_counts_f, 0), END
 };
 static const struct vfield dut_window_f[] = {
 	F("kind", V_NESTR, 0), F("label", V_STR, 0), F("t0_s", V_SECS, 0),
 	F("t1_s", V_SECS, 0), F("from_s", V_SECS, 0), F("to_s", V_SECS, 0),
 	F("sent", V_COUNT, 0), F("received", V_COUNT, 0),
-	FO("sender", dut_side_f, 0), FO("receiver", dut_side_f, 0), END
+	FO("sender", dut_side_f, 0), FO("receiver", dut_side_f, 0),
+	F("reached", V_BOOL, 0), END
 };
 static const struct vfield dut_check_f[] = {
 	F("reached", V_BOOL, 0), F("link_recovered", V_BOOL, 0),
