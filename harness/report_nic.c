@@ -9,17 +9,6 @@
 
 #include "report_priv.h"
 
-/* A counter of one interface before and after: "name a -> b". */
-static long long delta_of(json_t *ifc, const char *before, const char *after,
-			  const char *name)
-{
-	char pb[160], pa[160];
-
-	snprintf(pb, sizeof(pb), "%s.%s", before, name);
-	snprintf(pa, sizeof(pa), "%s.%s", after, name);
-	return jp_int(ifc, pa, 0) - jp_int(ifc, pb, 0);
-}
-
 void report_text_dut(struct sbuf *b, json_t *r)
 {
 	json_t *d = jp(r, "driver_under_test"), *w, *ifc, *name;
@@ -70,12 +59,32 @@ void report_text_dut(struct sbuf *b, json_t *r)
 		}
 }
 
+/* One row of the interfaces table: a counter before, after, change. */
+static void html_counter(struct sbuf *b, json_t *ifc, const char *what,
+			 long long before, long long after)
+{
+	sb_puts(b, "<tr><td>");
+	sb_xml(b, jp_str(ifc, "role", "?"));
+	sb_puts(b, "</td><td class=\"mono\">");
+	sb_xml(b, jp_str(ifc, "ifname", "?"));
+	sb_puts(b, "</td><td>");
+	sb_xml(b, jp_str(ifc, "netns", "?"));
+	sb_printf(b, "</td><td>%s/%s</td><td class=\"mono\">",
+		  json_is_true(jp(ifc, "link_before")) ? "up" : "down",
+		  json_is_true(jp(ifc, "link_after")) ? "up" : "down");
+	sb_xml(b, what);
+	sb_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+		  "<td class=\"n\">%+lld</td></tr>\n", before, after,
+		  after - before);
+}
+
 static void html_ifaces(struct sbuf *b, json_t *d)
 {
 	static const char *const cnt[] = { "rx_packets", "rx_dropped",
 		"rx_errors", "tx_packets", "tx_dropped", "tx_errors",
 		"driver_failures" };
 	json_t *ifc, *name;
+	char what[96];
 	size_t i, k;
 
 	sb_puts(b, "<table><thead><tr><th>role</th><th>interface</th>"
@@ -83,42 +92,19 @@ static void html_ifaces(struct sbuf *b, json_t *d)
 		"<th class=\"n\">before</th><th class=\"n\">after</th>"
 		"<th class=\"n\">change</th></tr></thead><tbody>\n");
 	json_array_foreach(jp(d, "interfaces"), i, ifc) {
-		for (k = 0; k < sizeof(cnt) / sizeof(cnt[0]); k++) {
-			sb_puts(b, "<tr><td>");
-			sb_xml(b, jp_str(ifc, "role", "?"));
-			sb_puts(b, "</td><td class=\"mono\">");
-			sb_xml(b, jp_str(ifc, "ifname", "?"));
-			sb_puts(b, "</td><td>");
-			sb_xml(b, jp_str(ifc, "netns", "?"));
-			sb_printf(b, "</td><td>%s/%s</td><td class=\"mono\">%s"
-				  "</td><td class=\"n\">%lld</td><td class="
-				  "\"n\">%lld</td><td class=\"n\">%+lld</td>"
-				  "</tr>\n",
-				  json_is_true(jp(ifc, "link_before")) ? "up" :
-				  "down", json_is_true(jp(ifc, "link_after")) ?
-				  "up" : "down", cnt[k],
-				  jp_int(jp(ifc, "counters_before"), cnt[k], 0),
-				  jp_int(jp(ifc, "counters_after"), cnt[k], 0),
-				  delta_of(ifc, "counters_before",
-					   "counters_after", cnt[k]));
-		}
+		for (k = 0; k < sizeof(cnt) / sizeof(cnt[0]); k++)
+			html_counter(b, ifc, cnt[k],
+				     jp_int(jp(ifc, "counters_before"), cnt[k],
+					    0),
+				     jp_int(jp(ifc, "counters_after"), cnt[k],
+					    0));
 		json_array_foreach(jp(ifc, "failure_stats"), k, name) {
 			const char *nm = json_string_value(name);
 
-			sb_puts(b, "<tr><td>");
-			sb_xml(b, jp_str(ifc, "role", "?"));
-			sb_puts(b, "</td><td class=\"mono\">");
-			sb_xml(b, jp_str(ifc, "ifname", "?"));
-			sb_puts(b, "</td><td></td><td></td><td class=\"mono\">"
-				"ethtool ");
-			sb_xml(b, nm);
-			sb_printf(b, "</td><td class=\"n\">%lld</td><td class="
-				  "\"n\">%lld</td><td class=\"n\">%+lld</td>"
-				  "</tr>\n",
-				  jp_int(jp(ifc, "ethtool_before"), nm, 0),
-				  jp_int(jp(ifc, "ethtool_after"), nm, 0),
-				  jp_int(jp(ifc, "ethtool_after"), nm, 0) -
-				  jp_int(jp(ifc, "ethtool_before"), nm, 0));
+			snprintf(what, sizeof(what), "ethtool %s", nm);
+			html_counter(b, ifc, what,
+				     jp_int(jp(ifc, "ethtool_before"), nm, 0),
+				     jp_int(jp(ifc, "ethtool_after"), nm, 0));
 		}
 	}
 	sb_puts(b, "</tbody></table>\n");
