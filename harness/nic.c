@@ -496,15 +496,15 @@ int nic_setup(struct nic *n, const struct sc_nic *cfg, uint64_t run_ms,
 	ipv6_off(NULL);
 	if (load_driver(modules, err, errlen) || find_nics(n, err, errlen) ||
 	    make_netns(n, err, errlen))
-		return -1;
+		goto fail;
 	ipv6_off(tx->ifname);
 	if (setup_receiver(n, err, errlen) || side_sockets(tx, err, errlen) ||
 	    configure(tx->ctl, tx->ifname, NIC_IP_SENDER, NIC_IP_RECEIVER,
 		      NIC_MAC_RECEIVER, err, errlen))
-		return -1;
+		goto fail;
 	n->txsock = udp_socket(NIC_IP_RECEIVER, false, err, errlen);
 	if (n->txsock < 0 || wait_links(n, err, errlen))
-		return -1;
+		goto fail;
 	for (i = 0; i < 2; i++) {
 		drvinfo(&n->side[i]);
 		side_state(&n->side[i], &n->side[i].before,
@@ -513,6 +513,10 @@ int nic_setup(struct nic *n, const struct sc_nic *cfg, uint64_t run_ms,
 	flood_prepare(n);
 	n->ready = true;
 	return 0;
+fail:
+	/* the report's driver_under_test says why there is no flood */
+	snprintf(n->error, sizeof(n->error), "%s", err);
+	return -1;
 }
 
 /* ---- the flood ----------------------------------------------------------- */
