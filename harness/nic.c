@@ -533,14 +533,16 @@ struct flood {
 };
 
 /*
- * Free pages are low: the driver's statistics are not read, because
- * ethtool's GSTATS vzalloc()s fresh pages on every call, in process
- * context with GFP_KERNEL, and below min that is reclaim with nothing to
- * reclaim (no swap, the root is 9p), then the OOM killer and "System is
- * deadlocked on memory" (seen: the first version read them throughout).
- * The flood itself goes on: a send takes its skb from slab objects the
- * completed ones gave back, and /proc/net/dev's seq_file keeps its
- * buffer between reads.
+ * Free pages are near the min watermark: the sender holds off and the
+ * driver's statistics are not read. Both allocate in process context
+ * with GFP_KERNEL (a send now and then a slab page for its skb, GSTATS a
+ * vzalloc() every call), and below min that is reclaim with nothing to
+ * reclaim (no swap, the root is 9p), then the OOM killer: its first call
+ * takes the scenario's ballast, the second finds nothing it may kill and
+ * panics ("System is deadlocked on memory": seen with the flood sending
+ * through the hold). RX refill meets the exhaustion with the packets
+ * already on the hub and in the ring; receiving allocates nothing.
+ * Reading /proc/vmstat kmalloc()s one buffer and frees it at once.
  */
 static void check_quiet(struct flood *f)
 {
@@ -586,8 +588,12 @@ static void flood_tick(struct flood *f, double now)
 			  (double)c->packets);
 	unsigned int k;
 
-	f->quiet_ms += f->quiet;
-	for (k = 0; k < 256 && (double)f->attempted < due; k++) {
+	if (f->quiet) {
+		/* what falls due meanwhile is skipped, not sent in a burst */
+		f->attempted = (uint64_t)due;
+		f->quiet_ms++;
+	}
+	for (k = 0; !f->quiet && k < 256 && (double)f->attempted < due; k++) {
 		memcpy(f->payload, &f->attempted, sizeof(f->attempted));
 		f->attempted++;
 		if (send(f->n->txsock, f->payload, c->size, MSG_DONTWAIT) < 0)
@@ -660,14 +666,15 @@ static void flood_prepare(struct nic *n)
 	n->stack_size = 1 << 20;
 	n->stack = xmalloc(n->stack_size);
 	memset(n->stack, 0, n->stack_size);
-	/* twice the summed min watermarks (min_free_kbytes) plus 64 MiB:
-	 * a drain at 80k pages/s takes some 0.2 s to cross the margin, and
-	 * the flood looks every 10 ms */
+	/* three times the summed min watermarks (min_free_kbytes, in
+	 * pages): above low, and a drain at 80k pages/s takes some 25 ms
+	 * (more under TCG) from there to min, while the flood looks every
+	 * 10 ms */
 	if (read_file("/proc/sys/vm/min_free_kbytes", &text, NULL) == 0) {
 		kb = strtoull(text, NULL, 10);
 		free(text);
 	}
-	n->quiet_below = kb / 2 + 16384;
+	n->quiet_below = 3 * (kb / 4);
 	n->vmstat = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
 	check_quiet(f);		/* sizes the seq_file buffer, once */
 }
