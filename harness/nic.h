@@ -75,9 +75,8 @@ struct nic_ethtool {
 struct nic_slice {
 	double t;		/* end of the slice, s since t = 0 */
 	uint64_t sent, received, send_errors;
-	uint64_t quiet_ms;	/* time free pages were low: the sender
-				 * held off, the driver's statistics were
-				 * not read */
+	uint64_t quiet_ms;	/* time free pages were low: the driver's
+				 * statistics were not read */
 	bool fresh;		/* driver_failures read in this slice (not
 				 * carried over from the last one) */
 	uint64_t c[2][NC_MAX];	/* [0] sender, [1] receiver */
@@ -108,7 +107,8 @@ struct nic {
 	struct flood *flood;	/* the flood thread's state (nic.c) */
 	bool running;		/* the flood thread exists */
 	volatile int stop;	/* asks it to end */
-	volatile int done;	/* it ended by itself */
+	volatile int engines_hold;	/* the harness: an engine holds pages
+					 * (the flood reads no GSTATS then) */
 	pthread_t thread;
 	void *stack;		/* its stack, touched before mlockall() */
 	size_t stack_size;

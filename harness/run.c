@@ -771,6 +771,9 @@ static void main_loop(struct run *r)
 		r->smp.flush_s = read_period(r) < SAMPLER_READ_S ? 0 :
 				 SAMPLER_FLUSH_S;
 		sampler_poll(&r->smp, now);
+		if (r->nic.running && r->smp.mod.n)
+			r->nic.engines_hold = r->smp.mod.col[COL_HELD]
+					      [r->smp.mod.n - 1] > 0;
 		if (r->km_open)
 			kmsg_poll(&r->km);
 		if (stop_at < 0 &&
