@@ -39,6 +39,16 @@
 #include "trace.h"
 #include "util.h"
 
+/*
+ * The ballast is this many children, each a quarter of it: every call of
+ * the OOM killer takes one, and while an engine holds the reserve each
+ * page fault and process-context allocation is a call (the engine soaks
+ * up what the victim freed at once). With one victim, the second call
+ * found nothing it may kill and panicked: 7 runs of 15 that held the
+ * reserve for 2000 failures under a NIC flood.
+ */
+#define RUN_BALLASTS 4
+
 struct run {
 	struct run_record rec;		/* what the report is made of */
 	struct scenario *sc;
@@ -56,7 +66,7 @@ struct run {
 	bool tr_warned[RUN_MAX_TRACERS];
 	struct kmsg km;
 	bool km_open;
-	struct child ballast;
+	struct child ballast[RUN_BALLASTS];
 	struct nic nic;
 	struct progress prog;
 	double cpu0;
@@ -273,12 +283,12 @@ static void stop_engines(struct run *r)
 }
 
 /*
- * The ballast: a child holding memory with oom_score_adj 1000, so that an
- * OOM the drain provokes has a victim. A minimal guest has no other
+ * The ballast: children holding memory with oom_score_adj 1000, so that
+ * an OOM the drain provokes has a victim (RUN_BALLASTS of them). A minimal guest has no other
  * killable task (labyrinth itself is -1000) and would panic with "System
  * is deadlocked on memory" instead of showing the atomic threshold.
  */
-static int start_ballast(struct run *r, uint64_t bytes)
+static int start_ballast(struct child *b, uint64_t bytes)
 {
 	int pfd[2];
 	char c;
@@ -312,12 +322,12 @@ static int start_ballast(struct run *r, uint64_t bytes)
 			pause();
 	}
 	close(pfd[1]);
-	r->ballast.pid = pid;
-	r->ballast.name = "ballast";
-	r->ballast.started = now_mono();
+	b->pid = pid;
+	b->name = "ballast";
+	b->started = now_mono();
 	if (read(pfd[0], &c, 1) != 1) {
 		close(pfd[0]);
-		child_stop(&r->ballast, SIGKILL, 1.0);
+		child_stop(b, SIGKILL, 1.0);
 		return -ENOMEM;
 	}
 	close(pfd[0]);
@@ -505,8 +515,9 @@ static void cleanup(struct run *r)
 		progress_update(&r->prog, "stopping: the NIC flood");
 		nic_stop(&r->nic);
 	}
-	if (r->ballast.pid)
-		child_stop(&r->ballast, SIGKILL, 2.0);
+	for (i = 0; i < RUN_BALLASTS; i++)
+		if (r->ballast[i].pid)
+			child_stop(&r->ballast[i], SIGKILL, 2.0);
 	if (r->pr.started) {
 		progress_update(&r->prog, "stopping: stress-ng");
 		pressure_stop(&r->pr);
@@ -980,8 +991,11 @@ static int run_observers(struct run *r)
 			 "and OOM reports are not recorded");
 	free(p);
 	r->rec.ev = r->km_open ? &r->km.ev : NULL;
-	if (sc->ballast_bytes) {
-		ret = start_ballast(r, sc->ballast_bytes);
+	for (i = 0; sc->ballast_bytes && i < RUN_BALLASTS; i++) {
+		uint64_t part = (sc->ballast_bytes + RUN_BALLASTS - 1) /
+				RUN_BALLASTS;
+
+		ret = start_ballast(&r->ballast[i], part);
 		if (ret) {
 			lab_err("cannot start the %llu-byte ballast: %s",
 				(unsigned long long)sc->ballast_bytes,

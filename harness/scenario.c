@@ -168,8 +168,9 @@ static const struct key_def keys[] = {
 	  .help = "keep sampling this long after a stop condition" },
 	{ S_SCENARIO, "ballast", K_SIZE, SCO(ballast_bytes), .max = 1ULL << 40,
 	  RUN("a child with oom_score_adj 1000"),
-	  .help = "memory a sacrificial child holds for the OOM killer to "
-	  "take (a minimal guest has no other victim and would panic)" },
+	  .help = "memory sacrificial children hold for the OOM killer to "
+	  "take, in four parts, one per OOM kill (a minimal guest has no "
+	  "other victim and would panic)" },
 	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), .dflt = "no",
 	  RUN("refusal outside the VM"),
 	  .help = "refuse to run outside the labyrinth VM (panics, OOM "
