@@ -745,6 +745,7 @@ void nic_free(struct nic *n)
 			free(n->flood->fr[i].pick);
 		}
 	free(n->flood);
+	free(n->kfail);
 	free(n->stack);
 	free(n->slices);
 	free(n->csv_path);

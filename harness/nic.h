@@ -120,6 +120,9 @@ struct nic {
 	struct nic_slice *slices;	/* allocated by nic_setup() */
 	size_t nslices, cap;
 	char error[256];	/* why the flood failed, "" if it did not */
+	double *kfail;		/* the driver's allocation failure reports
+				 * in the kernel log (s since t = 0) */
+	size_t nkfail;
 };
 
 /*
@@ -167,6 +170,17 @@ int nic_parse_proc_net_dev(const char *text, const char *ifname,
 char *nic_csv_string(const struct nic_slice *v, size_t n);
 /* nr_free_pages of a /proc/vmstat text; 0 if absent. */
 uint64_t nic_vmstat_free(const char *text);
+
+/*
+ * Allocation failure reports (warn_alloc(): "page allocation failure")
+ * in a kmsg.log ("[   6.045206] text" lines, kernel time) whose call
+ * trace names [module]: their times in s since t = 0 (t0: the run's
+ * CLOCK_MONOTONIC start, the clock printk stamps with) into a malloc'd
+ * *t; the count. virtio_net counts no failed refill of its own; this is
+ * how the report sees one.
+ */
+size_t nic_kmsg_failures(const char *text, const char *module, double t0,
+			 double **t);
 
 struct run_outcome;
 /*

@@ -182,6 +182,37 @@ uint64_t nic_vmstat_free(const char *text)
 	return p ? strtoull(p + 14, NULL, 10) : 0;
 }
 
+size_t nic_kmsg_failures(const char *text, const char *module, double t0,
+			 double **t)
+{
+	char tag[64];
+	const char *p, *nl;
+	double cur = -1;
+	size_t n = 0;
+
+	*t = NULL;
+	snprintf(tag, sizeof(tag), "[%s]", module);
+	for (p = text; p && *p; p = nl ? nl + 1 : NULL) {
+		size_t len;
+		double k;
+
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (sscanf(p, "[%lf]", &k) != 1)
+			continue;
+		if (memmem(p, len, "page allocation failure", 23)) {
+			cur = k;
+		} else if (cur >= 0 && memmem(p, len, "Mem-Info:", 9)) {
+			cur = -1;	/* the trace is over */
+		} else if (cur >= 0 && memmem(p, len, tag, strlen(tag))) {
+			*t = xrealloc(*t, (n + 1) * sizeof(**t));
+			(*t)[n++] = cur - t0;
+			cur = -1;
+		}
+	}
+	return n;
+}
+
 /* ---- the report section -------------------------------------------------- */
 
 static json_t *counters_json(const uint64_t *c)
@@ -329,12 +360,13 @@ static void baseline(const struct nic_slice *v, size_t n, double t0,
  */
 static json_t *window_json(const struct nic_slice *v, size_t n,
 			   const struct outcome_window *w,
-			   double rate[2][NC_MAX], bool *hits)
+			   double rate[2][NC_MAX], const double *kfail,
+			   size_t nk, bool *hits)
 {
 	const enum nic_col *cols = judged;
 	json_t *o = json_object();
 	bool reached = false;
-	size_t a, b, s, k;
+	size_t a, b, s, k, nrep = 0;
 
 	span(v, n, w->t0, w->t1, &a, &b);
 	json_object_set_new(o, "kind", json_string(w->kind));
@@ -347,6 +379,11 @@ static json_t *window_json(const struct nic_slice *v, size_t n,
 						    (v[b].sent - v[a].sent)));
 	json_object_set_new(o, "received", json_integer((json_int_t)
 					(v[b].received - v[a].received)));
+	for (k = 0; k < nk; k++)
+		nrep += kfail[k] >= v[a].t && kfail[k] <= v[b].t;
+	json_object_set_new(o, "alloc_failure_reports",
+			    json_integer((json_int_t)nrep));
+	reached = nrep > 0;
 	for (s = 0; s < 2; s++) {
 		json_t *d = json_object(), *e = json_object();
 
@@ -423,7 +460,8 @@ static void check_reason(const struct nic *n, const struct nic_check *c,
 		snprintf(buf, len, "no exhaustion window: the reserve was "
 			 "never exhausted, so nothing reached %s", drv);
 	else if (!c->reached)
-		snprintf(buf, len, "the exhaustion did not reach %s: no failure "
+		snprintf(buf, len, "the exhaustion did not reach %s: no "
+			 "allocation failure report in its code, and no failure "
 			 "counter, drop or error rose within a window above "
 			 "twice its rate before (flood faster, or hold the "
 			 "reserve longer)", drv);
@@ -498,6 +536,16 @@ static json_t *flood_json(const struct nic *n)
 	return o;
 }
 
+static json_t *kfail_json(const struct nic *n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n->nkfail; i++)
+		json_array_append_new(a, json_real(n->kfail[i]));
+	return a;
+}
+
 json_t *nic_report_json(const struct nic *n, const struct run_outcome *o)
 {
 	const struct nic_side *rx = &n->side[1];
@@ -521,10 +569,12 @@ json_t *nic_report_json(const struct nic *n, const struct run_outcome *o)
 	for (i = 0; n->nslices && i < o->nwindows; i++) {
 		json_array_append_new(win, window_json(n->slices, n->nslices,
 						       &o->windows[i], rate,
+						       n->kfail, n->nkfail,
 						       &c.reached));
 		c.end = fmax(c.end, o->windows[i].t1);
 	}
 	json_object_set_new(j, "windows", win);
+	json_object_set_new(j, "alloc_failure_reports_s", kfail_json(n));
 	json_object_set_new(j, "slices", slices_json(n->slices, n->nslices));
 	json_object_set_new(j, "check", check_json(n, &c, o));
 	json_object_set_new(j, "error", n->error[0] ? json_string(n->error) :

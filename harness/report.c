@@ -466,7 +466,7 @@ static const struct vfield dut_window_f[] = {
 	F("t1_s", V_SECS, 0), F("from_s", V_SECS, 0), F("to_s", V_SECS, 0),
 	F("sent", V_COUNT, 0), F("received", V_COUNT, 0),
 	FO("sender", dut_side_f, 0), FO("receiver", dut_side_f, 0),
-	F("reached", V_BOOL, 0), END
+	F("alloc_failure_reports", V_COUNT, 0), F("reached", V_BOOL, 0), END
 };
 static const struct vfield dut_check_f[] = {
 	F("reached", V_BOOL, 0), F("link_recovered", V_BOOL, 0),
@@ -479,6 +479,7 @@ static const struct vfield dut_f[] = {
 	F("driver_version", V_STR, 0), F("firmware_version", V_STR, 0),
 	F("bus_info", V_STR, 0), FA("interfaces", V_OBJ, dut_if_f, 0),
 	FO("flood", dut_flood_f, 0), FA("windows", V_OBJ, dut_window_f, 0),
+	FA("alloc_failure_reports_s", V_NUM, NULL, 0),
 	F("slices", V_ANYOBJ, 0), FO("check", dut_check_f, 0),
 	F("error", V_STR, VF_NULL), END
 };

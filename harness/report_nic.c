@@ -35,13 +35,17 @@ void report_text_dut(struct sbuf *b, json_t *r)
 	json_array_foreach(jp(d, "windows"), i, w) {
 		snprintf(line, sizeof(line), "%s %.2f-%.2f s: sent %lld, "
 			 "received %lld; receiver driver_failures +%lld, "
-			 "rx_dropped +%lld; sender driver_failures +%lld",
+			 "rx_dropped +%lld (before: +%lld); sender "
+			 "driver_failures +%lld; kernel allocation failure "
+			 "reports in the driver %lld",
 			 jp_str(w, "kind", "?"), jp_num(w, "t0_s", 0),
 			 jp_num(w, "t1_s", 0), jp_int(w, "sent", 0),
 			 jp_int(w, "received", 0),
 			 jp_int(w, "receiver.driver_failures", 0),
 			 jp_int(w, "receiver.rx_dropped", 0),
-			 jp_int(w, "sender.driver_failures", 0));
+			 jp_int(w, "receiver.expected.rx_dropped", 0),
+			 jp_int(w, "sender.driver_failures", 0),
+			 jp_int(w, "alloc_failure_reports", 0));
 		sb_puts(b, "         ");
 		sb_wrap(b, line, 9, 9);
 	}
@@ -138,7 +142,8 @@ void report_html_dut(struct sbuf *b, json_t *r)
 		"</th><th class=\"n\">t1 (s)</th><th class=\"n\">sent</th>"
 		"<th class=\"n\">received</th><th class=\"n\">receiver driver "
 		"failures</th><th class=\"n\">receiver rx_dropped</th>"
-		"<th class=\"n\">sender driver failures</th></tr></thead>"
+		"<th class=\"n\">sender driver failures</th><th class=\"n\">"
+		"kernel allocation failure reports</th></tr></thead>"
 		"<tbody>\n");
 	json_array_foreach(jp(d, "windows"), i, w) {
 		sb_puts(b, "<tr><td>");
@@ -146,12 +151,14 @@ void report_html_dut(struct sbuf *b, json_t *r)
 		sb_printf(b, "</td><td class=\"n\">%.3f</td><td class=\"n\">"
 			  "%.3f</td><td class=\"n\">%lld</td><td class=\"n\">"
 			  "%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
-			  "%lld</td><td class=\"n\">%lld</td></tr>\n",
+			  "%lld</td><td class=\"n\">%lld</td><td class=\"n\">"
+			  "%lld</td></tr>\n",
 			  jp_num(w, "t0_s", 0), jp_num(w, "t1_s", 0),
 			  jp_int(w, "sent", 0), jp_int(w, "received", 0),
 			  jp_int(w, "receiver.driver_failures", 0),
 			  jp_int(w, "receiver.rx_dropped", 0),
-			  jp_int(w, "sender.driver_failures", 0));
+			  jp_int(w, "sender.driver_failures", 0),
+			  jp_int(w, "alloc_failure_reports", 0));
 	}
 	sb_puts(b, "</tbody></table>\n");
 }

@@ -1097,6 +1097,19 @@ static bool stress_oom_killed(const struct run *r)
 	return false;
 }
 
+/* The driver's allocation failure reports, from the run's kmsg.log. */
+static void nic_read_kmsg(struct run *r)
+{
+	char *p = xasprintf("%s/kmsg.log", r->rec.dir), *text;
+
+	if (r->km_open && read_file(p, &text, NULL) == 0) {
+		r->nic.nkfail = nic_kmsg_failures(text, r->nic.side[1].driver,
+						  r->rec.t0, &r->nic.kfail);
+		free(text);
+	}
+	free(p);
+}
+
 /* Put everything back, decide, write the report. The exit code. */
 static int run_report(struct run *r)
 {
@@ -1113,6 +1126,7 @@ static int run_report(struct run *r)
 						   stress_oom_killed(r));
 	run_record_outcome(&r->rec);
 	if (r->sc->nic.present && r->nic.cfg) {
+		nic_read_kmsg(r);
 		r->rec.dut = nic_report_json(&r->nic, &r->rec.out);
 		r->rec.st.dut_failed = json_is_false(json_object_get(
 			json_object_get(r->rec.dut, "check"), "passed"));

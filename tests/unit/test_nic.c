@@ -185,6 +185,24 @@ START_TEST(check_judges_against_the_baseline)
 }
 END_TEST
 
+/* virtio_net counts no failed refill: the kernel's report names it */
+START_TEST(kmsg_failures_name_the_driver)
+{
+	char *text = fixture("virtio-kmsg.log");
+	double *t;
+
+	/* t0 from the run's report: its alloc-failure message at 6.7826 s */
+	ck_assert_uint_eq(nic_kmsg_failures(text, "virtio_net", 1.964223, &t),
+			  1);
+	ck_assert(fabs(t[0] - 6.782616) < 1e-5);
+	free(t);
+	ck_assert_uint_eq(nic_kmsg_failures(text, "e1000", 1.964223, &t), 0);
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(nic_kmsg_failures("", "virtio_net", 0, &t), 0);
+	free(text);
+}
+END_TEST
+
 static const char *parse_err(const char *text)
 {
 	static char err[1024];
@@ -234,6 +252,7 @@ static Suite *nic_suite(void)
 	tcase_add_test(tc, proc_net_dev_columns);
 	tcase_add_test(tc, nic_section_errors);
 	tcase_add_test(tc, check_judges_against_the_baseline);
+	tcase_add_test(tc, kmsg_failures_name_the_driver);
 	suite_add_tcase(s, tc);
 	return s;
 }
