@@ -205,8 +205,11 @@ size_t nic_kmsg_failures(const char *text, const char *module, double t0,
 		} else if (cur >= 0 && memmem(p, len, "Mem-Info:", 9)) {
 			cur = -1;	/* the trace is over */
 		} else if (cur >= 0 && memmem(p, len, tag, strlen(tag))) {
-			*t = xrealloc(*t, (n + 1) * sizeof(**t));
-			(*t)[n++] = cur - t0;
+			/* one from before t = 0 is not the run's */
+			if (cur >= t0) {
+				*t = xrealloc(*t, (n + 1) * sizeof(**t));
+				(*t)[n++] = cur - t0;
+			}
 			cur = -1;
 		}
 	}

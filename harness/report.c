@@ -479,7 +479,7 @@ static const struct vfield dut_f[] = {
 	F("driver_version", V_STR, 0), F("firmware_version", V_STR, 0),
 	F("bus_info", V_STR, 0), FA("interfaces", V_OBJ, dut_if_f, 0),
 	FO("flood", dut_flood_f, 0), FA("windows", V_OBJ, dut_window_f, 0),
-	FA("alloc_failure_reports_s", V_NUM, NULL, 0),
+	FA("alloc_failure_reports_s", V_SECS, NULL, 0),
 	F("slices", V_ANYOBJ, 0), FO("check", dut_check_f, 0),
 	F("error", V_STR, VF_NULL), END
 };

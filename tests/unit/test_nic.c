@@ -16,6 +16,7 @@
 #include "check_main.h"
 #include "nic.h"
 #include "outcome.h"
+#include "report.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -185,6 +186,41 @@ START_TEST(check_judges_against_the_baseline)
 }
 END_TEST
 
+/* The section a run writes passes the report validator. */
+START_TEST(section_validates)
+{
+	struct nic n;
+	struct sc_nic cfg;
+	struct run_outcome o;
+	json_t *rep, *j;
+	json_error_t je;
+	char err[512];
+	double kf[2] = { 1.6, 2.5 };
+
+	rep = json_load_file("tests/fixtures/reports/good/report.json", 0,
+			     &je);
+	ck_assert_ptr_nonnull(rep);
+	fake_run(&n, &cfg, &o, 5, 100);
+	n.kfail = kf;
+	n.nkfail = 2;
+	n.side[1].link_before = -1;	/* unknown: null */
+	snprintf(n.error, sizeof(n.error), "%s", "");
+	j = nic_report_json(&n, &o);
+	free(n.slices);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+		json_object_get(j, "windows"), 0), "alloc_failure_reports")), 1);
+	json_object_set_new(rep, "driver_under_test", j);
+	json_object_set_new(rep, "schema_version", json_integer(3));
+	err[0] = '\0';
+	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
+	json_object_set_new(json_object_get(j, "flood"), "sent",
+			    json_integer(-1));
+	ck_assert_int_eq(report_validate(rep, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "$.driver_under_test.flood.sent"));
+	json_decref(rep);
+}
+END_TEST
+
 /* virtio_net counts no failed refill: the kernel's report names it */
 START_TEST(kmsg_failures_name_the_driver)
 {
@@ -253,6 +289,7 @@ static Suite *nic_suite(void)
 	tcase_add_test(tc, nic_section_errors);
 	tcase_add_test(tc, check_judges_against_the_baseline);
 	tcase_add_test(tc, kmsg_failures_name_the_driver);
+	tcase_add_test(tc, section_validates);
 	suite_add_tcase(s, tc);
 	return s;
 }
