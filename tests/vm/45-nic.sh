@@ -5,7 +5,8 @@
 # flood, while a hard-IRQ drain holds the reserve exhausted for 2000 of
 # its own failures. Each must exit 0 and its report must say: the driver
 # (e1000, virtio_net) and its version, traffic flowed, the exhaustion
-# window reached the driver (a counter rose above twice its rate before),
+# window reached the driver (the kernel reported an allocation failure in
+# its code, or a counter rose above twice its rate before),
 # links and traffic recovered. The numbers go to the TAP diagnostics.
 # On the stock kernel (if fetched) the same e1000 scenario runs with
 # Debian's own e1000.ko. `vm run --nic` refuses a bad model before a VM
@@ -54,7 +55,7 @@ run_nic() {
 	[ -f "$rep" ] || return 0
 	jq -r '.driver_under_test | "  \(.driver) \(.driver_version): \(.check.reason)",
 		"  flood: sent \(.flood.sent), received \(.flood.received) (\(.flood.rate)/s x \(.flood.size) B)",
-		(.windows[] | "  \(.kind) \(.t0_s*1000|round/1000)-\(.t1_s*1000|round/1000) s: sent \(.sent) received \(.received); receiver driver_failures +\(.receiver.driver_failures) (expected \(.receiver.expected.driver_failures)), rx_dropped +\(.receiver.rx_dropped) (expected \(.receiver.expected.rx_dropped))"),
+		(.windows[] | "  \(.kind) \(.t0_s*1000|round/1000)-\(.t1_s*1000|round/1000) s: sent \(.sent) received \(.received); receiver driver_failures +\(.receiver.driver_failures) (expected \(.receiver.expected.driver_failures)), rx_dropped +\(.receiver.rx_dropped) (expected \(.receiver.expected.rx_dropped)); kernel allocation failure reports in the driver \(.alloc_failure_reports)"),
 		(.interfaces[] as $i | $i.failure_stats[] | "  \($i.role) \(.): \($i.ethtool_before[.]) -> \($i.ethtool_after[.])")' \
 		"$rep" 2>/dev/null | while read -r l; do diag "$l"; done
 	diag "  $(jq -r '"guest \(.system.mem_total_kb/1024|round) MiB, \(.system.cpus) vCPUs, kernel \(.system.kernel_release) (TCG)"' "$rep")"
