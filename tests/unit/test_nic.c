@@ -194,7 +194,7 @@ START_TEST(section_validates)
 	struct run_outcome o;
 	json_t *rep, *j;
 	json_error_t je;
-	char err[512];
+	char err[512], *text;
 	double kf[2] = { 1.6, 2.5 };
 
 	rep = json_load_file("tests/fixtures/reports/good/report.json", 0,
@@ -213,6 +213,14 @@ START_TEST(section_validates)
 	json_object_set_new(rep, "schema_version", json_integer(3));
 	err[0] = '\0';
 	ck_assert_msg(report_validate(rep, err, sizeof(err)) == 0, "%s", err);
+	text = report_summary_string(rep);
+	ck_assert_ptr_nonnull(strstr(text, "model e1000): PASSED"));
+	ck_assert_ptr_nonnull(strstr(text, "kernel allocation failure"));
+	free(text);
+	text = report_html(rep);
+	ck_assert_ptr_nonnull(strstr(text, "<h2 id=\"driver\">Driver under "
+				     "test</h2>"));
+	free(text);
 	json_object_set_new(json_object_get(j, "flood"), "sent",
 			    json_integer(-1));
 	ck_assert_int_eq(report_validate(rep, err, sizeof(err)), -EINVAL);
