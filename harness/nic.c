@@ -213,12 +213,19 @@ static int ethtool(int s, const char *ifname, void *data)
 	return ifreq_ioctl(s, ifname, SIOCETHTOOL, &ifr);
 }
 
-/* The link as the driver reports it: 1 up, 0 down, -1 unknown. */
+/*
+ * The link as the stack sees it: 1 up (IFF_RUNNING: the carrier is on),
+ * 0 down, -1 unknown. Not ETHTOOL_GLINK: e1000 says its PHY link is up
+ * some 1.5 s (TCG) before its watchdog turns the carrier on, and what the
+ * flood sent meanwhile never arrived.
+ */
 static int link_state(const struct nic_side *sd)
 {
-	struct ethtool_value v = { .cmd = ETHTOOL_GLINK };
+	struct ifreq ifr = { 0 };
 
-	return ethtool(sd->ctl, sd->ifname, &v) ? -1 : (int)!!v.data;
+	if (ifreq_ioctl(sd->ctl, sd->ifname, SIOCGIFFLAGS, &ifr))
+		return -1;
+	return !!(ifr.ifr_flags & IFF_RUNNING);
 }
 
 /* The driver's statistics now. 0 or -errno. */

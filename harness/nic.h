@@ -89,7 +89,7 @@ struct nic_side {
 	char driver[32], version[32], fw_version[32], bus_info[32];
 	int ctl;		/* AF_INET socket in its namespace */
 	int devfd;		/* its namespace's /proc/net/dev */
-	int link_before, link_after;	/* ETHTOOL_GLINK; -1 unknown */
+	int link_before, link_after;	/* carrier (IFF_RUNNING); -1 ? */
 	struct nic_ethtool before, after;
 	uint64_t cnt_before[NC_MAX], cnt_after[NC_MAX];
 };
