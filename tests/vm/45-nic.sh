@@ -11,7 +11,7 @@
 # On the stock kernel (if fetched) the same e1000 scenario runs with
 # Debian's own e1000.ko. `vm run --nic` refuses a bad model before a VM
 # boots. Known problem: on the stock kernel the hold still ends in
-# "System is deadlocked on memory" in 3 runs of 10 (more OOM calls than
+# "System is deadlocked on memory" in 3 runs of 12 (more OOM calls than
 # the ballast's four victims); on 6.1, e1000 passed 10 of 10 runs since
 # the ballast was split and virtio_net 7 of 7 since the kernel's reports
 # count.
