@@ -43,6 +43,9 @@ static void run_usage(FILE *f)
 "      --module 'PATH.ko [param=value ...]'\n"
 "                               the driver under test: loaded before the\n"
 "                               scenario, unloaded after (repeatable)\n"
+"      --nic-module PATH        [nic]: load this driver module first\n"
+"                               (repeatable, dependencies first; what\n"
+"                               'vm run --nic' passes to the guest)\n"
 "  -q, --quiet                  no progress line and no summary\n"
 "  -h, --help                   this help\n"
 "\n"
@@ -99,7 +102,8 @@ static char *join_argv(int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_RUN_DIR = 256, OPT_STATE, OPT_OUTSIDE, OPT_MODULE };
+	enum { OPT_RUN_DIR = 256, OPT_STATE, OPT_OUTSIDE, OPT_MODULE,
+	       OPT_NIC_MODULE };
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
@@ -107,6 +111,7 @@ int cmd_run(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "outside-vm", no_argument, NULL, OPT_OUTSIDE },
 		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "nic-module", required_argument, NULL, OPT_NIC_MODULE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -114,7 +119,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	struct scenario sc;
 	char **sets = NULL, *out = NULL, *scripts, *cmdline;
-	size_t nsets = 0;
+	size_t nsets = 0, nmods = 0;
 	int c, ret;
 
 	optind = 1;
@@ -141,35 +146,37 @@ int cmd_run(int argc, char **argv)
 					     sizeof(*o.modules));
 			o.modules[o.nmodules++] = optarg;
 			break;
+		case OPT_NIC_MODULE:
+			o.nic_modules = xrealloc(o.nic_modules, (nmods + 2) *
+						 sizeof(char *));
+			o.nic_modules[nmods++] = optarg;
+			o.nic_modules[nmods] = NULL;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
 		case 'h':
 			run_usage(stdout);
-			free(sets);
-			free(o.modules);
-			return LAB_EXIT_OK;
+			ret = LAB_EXIT_OK;
+			goto out_sets;
 		default:
 			run_usage(stderr);
-			free(sets);
-			free(o.modules);
-			return LAB_EXIT_USAGE;
+			ret = LAB_EXIT_USAGE;
+			goto out_sets;
 		}
 	}
+	ret = LAB_EXIT_USAGE;
 	if (optind != argc - 1) {
 		lab_err("run: expected one SCENARIO file (see 'labyrinth run "
 			"--help'; 'labyrinth list' shows the shipped ones)");
-		free(sets);
-		free(o.modules);
-		return LAB_EXIT_USAGE;
+		goto out_sets;
 	}
 	if (scenario_open_cli(&sc, argv[optind], sets, nsets, false)) {
 		scenario_free(&sc);
-		free(sets);
-		free(o.modules);
-		return LAB_EXIT_USAGE;
+		goto out_sets;
 	}
 	free(sets);
+	sets = NULL;
 	scripts = run_script_dir(argv[optind]);
 	if (!o.out_base && !o.run_dir)
 		o.out_base = out = run_default_out_base();
@@ -180,6 +187,9 @@ int cmd_run(int argc, char **argv)
 	free(scripts);
 	free(out);
 	free(cmdline);
+out_sets:
+	free(sets);
+	free(o.nic_modules);
 	free(o.modules);
 	return ret;
 }

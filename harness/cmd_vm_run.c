@@ -16,6 +16,7 @@
 
 #include "cmd_run.h"
 #include "commands.h"
+#include "nic.h"
 #include "run.h"
 #include "scenario.h"
 #include "util.h"
@@ -44,6 +45,13 @@ static void usage(FILE *f)
 "                               before the scenario starts, unloaded after\n"
 "                               (repeatable: loaded in order); see also the\n"
 "                               scenario's [target] section\n"
+"      --nic e1000|virtio-net   a driver under test: two such NICs on one\n"
+"                               QEMU hub (no host network), the second in\n"
+"                               its own network namespace, a UDP flood\n"
+"                               between them during the run, and the\n"
+"                               report's driver_under_test section\n"
+"                               (= --set nic.model=MODEL; tune the flood\n"
+"                               with the scenario's [nic] keys)\n"
 "VM options (as for 'labyrinth vm'):\n"
 "  -m, --mem MB                 guest RAM (default 1024)\n"
 "  -c, --cpus N                 vCPUs (default 2)\n"
@@ -65,6 +73,9 @@ static void usage(FILE *f)
 "  labyrinth vm run --variant debug --timeout 30m scenarios/churn-soak.ini\n"
 "  labyrinth vm run --kver stock scenarios/default.ini\n"
 "  labyrinth vm run --module 'mydrv.ko debug=1' scenarios/hold-exhausted.ini\n"
+"  labyrinth vm run scenarios/nic-e1000-rx.ini\n"
+"  labyrinth vm run --nic virtio-net --kver 6.12 "
+"scenarios/nic-e1000-rx.ini\n"
 "  labyrinth vm run --mem 2048 --set engine.rate=50000 "
 "scenarios/drain-hrtimer.ini\n"
 "\n"
@@ -87,7 +98,7 @@ static char *abspath(const char *p)
 	return xasprintf("%s/%s", buf, p);
 }
 
-enum { OPT_RUN_DIR = 0x2000, OPT_MODULE };
+enum { OPT_RUN_DIR = 0x2000, OPT_MODULE, OPT_NIC };
 
 /* What `vm run` was asked: run options, VM options, the scenario. */
 struct vm_run_opts {
@@ -100,6 +111,9 @@ struct vm_run_opts {
 	const char *run_dir;
 	bool quiet, timeout_given;
 	const char *scenario;
+	char *nic_set;		/* "nic.model=MODEL" from --nic */
+	char **nic_modules;	/* the driver's .ko paths, for the guest */
+	struct argv devices;	/* the NICs and their hub, for QEMU */
 };
 
 /*
@@ -148,6 +162,21 @@ static int vm_run_opt(struct vm_run_opts *o, int c, char *arg)
 		return 0;
 	case OPT_MODULE:
 		return add_module(o, arg);
+	case OPT_NIC: {
+		uint32_t m;
+
+		if (vocab_parse(&vocab_nic_model, arg, &m) < 0) {
+			lab_err("vm run: --nic %s: expected e1000 or "
+				"virtio-net", arg);
+			return -1;
+		}
+		free(o->nic_set);
+		o->nic_set = xasprintf("nic.model=%s",
+				       vocab_name(&vocab_nic_model, m));
+		o->sets = xrealloc(o->sets, (o->nsets + 1) * sizeof(*o->sets));
+		o->sets[o->nsets++] = o->nic_set;
+		return 0;
+	}
 	case 't':
 		o->timeout_given = true;
 		break;
@@ -161,6 +190,7 @@ static int vm_run_parse(int argc, char **argv, struct vm_run_opts *o)
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "run-dir", required_argument, NULL, OPT_RUN_DIR },
+		{ "nic", required_argument, NULL, OPT_NIC },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "module", required_argument, NULL, OPT_MODULE },
 		VM_LONGOPTS,
@@ -236,6 +266,10 @@ static void guest_argv(struct argv *a, const struct vm_run_opts *o,
 	argv_add(a, "--run-dir");
 	argv_add(a, dir);
 	argv_add(a, "--quiet");
+	for (i = 0; o->nic_modules && o->nic_modules[i]; i++) {
+		argv_add(a, "--nic-module");
+		argv_add(a, o->nic_modules[i]);
+	}
 	for (i = 0; i < o->nsets; i++) {
 		argv_add(a, "--set");
 		argv_add(a, o->sets[i]);
@@ -246,6 +280,37 @@ static void guest_argv(struct argv *a, const struct vm_run_opts *o,
 	}
 	argv_add(a, scen);
 	free(scen);
+}
+
+/*
+ * [nic]: two NICs of the model, each on port of one QEMU hub and nothing
+ * else (no -netdev user/tap: traffic never leaves QEMU), with the MACs
+ * the guest finds them by; and the driver's modules for the guest to
+ * load. 0, or -1 after saying why.
+ */
+static int vm_run_nics(struct vm_run_opts *o, const struct sc_nic *nic)
+{
+	static const char *const macs[2] = { NIC_MAC_SENDER, NIC_MAC_RECEIVER };
+	const char *drv = nic_driver_module(nic->model);
+	char err[1024];
+	size_t i;
+
+	if (vm_kernel_driver_paths(&o->vo, drv, &o->nic_modules, err,
+				   sizeof(err)) < 0) {
+		lab_err("vm run: [nic] model = %s: %s",
+			vocab_str(&vocab_nic_model, nic->model), err);
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		argv_add(&o->devices, "-netdev");
+		argv_addf(&o->devices, "hubport,id=lab-nic%zu,hubid=%d", i,
+			  NIC_HUB_ID);
+		argv_add(&o->devices, "-device");
+		argv_addf(&o->devices, "%s,netdev=lab-nic%zu,mac=%s",
+			  nic_qemu_device(nic->model), i, macs[i]);
+	}
+	o->vo.devices = o->devices.v;
+	return 0;
 }
 
 /* The VM ran, or not: complete the report, pick the exit status. */
@@ -293,6 +358,11 @@ int cmd_vm_run(int argc, char **argv)
 		ret = LAB_EXIT_SKIP;
 		goto out;
 	}
+	if (sc.nic.present && vm_run_nics(&o, &sc.nic)) {
+		scenario_free(&sc);
+		ret = LAB_EXIT_ENV;
+		goto out;
+	}
 	if (!o.out_base && !o.run_dir)
 		o.out_base = out_base = run_default_out_base();
 	ret = LAB_EXIT_ENV;
@@ -329,5 +399,8 @@ out:
 	for (size_t i = 0; i < o.nmodules; i++)
 		free(o.modules[i]);
 	free(o.modules);
+	free(o.nic_set);
+	vm_kernel_free_paths(o.nic_modules);
+	argv_free(&o.devices);
 	return ret;
 }

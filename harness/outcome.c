@@ -523,7 +523,8 @@ int outcome_exit_code(const struct run_outcome *o,
 		return LAB_EXIT_SKIP;
 	if (st->restore_failed)
 		return LAB_EXIT_INTERNAL;
-	return o->expect_met ? LAB_EXIT_OK : LAB_EXIT_UNEXPECTED;
+	return o->expect_met && !st->dut_failed ? LAB_EXIT_OK :
+	       LAB_EXIT_UNEXPECTED;
 }
 
 const struct outcome_window *outcome_place(const struct outcome_window *w,

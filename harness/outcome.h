@@ -72,6 +72,8 @@ struct outcome_status {
 	int interrupted;	/* the signal that stopped it, 0: none */
 	bool restore_failed;	/* a kernel knob could not be put back */
 	uint64_t held_after;	/* pages still held after every stop */
+	bool dut_failed;	/* the driver under test's check failed
+				 * (report.json driver_under_test.check) */
 };
 
 struct outcome_input {

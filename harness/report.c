@@ -449,6 +449,53 @@ static const struct vfield window_f[] = {
 	F("oom_kills", V_COUNT, VF_OPT), F("reclaim_pages", V_COUNT, VF_OPT),
 	F("recovery_s", V_SECS, VF_OPT | VF_NULL), END
 };
+/* driver_under_test (nic.h): the per-slice columns are checked for
+ * length by report_validate()'s series rule only where it knows them. */
+static const struct vfield dut_if_f[] = {
+	F("role", V_NESTR, 0), F("ifname", V_STR, 0), F("mac", V_STR, 0),
+	F("netns", V_STR, 0), F("ip", V_STR, 0),
+	F("link_before", V_BOOL, VF_NULL), F("link_after", V_BOOL, VF_NULL),
+	F("counters_before", V_ANYOBJ, 0), F("counters_after", V_ANYOBJ, 0),
+	F("ethtool_before", V_ANYOBJ, 0), F("ethtool_after", V_ANYOBJ, 0),
+	FA("failure_stats", V_STR, NULL, 0), END
+};
+static const struct vfield dut_flood_f[] = {
+	F("rate", V_COUNT, 0), F("size", V_COUNT, 0),
+	F("packets_max", V_COUNT, 0), F("duration_max_s", V_SECS, 0),
+	F("slice_s", V_SECS, 0), F("t0_s", V_SECS, 0),
+	F("t1_s", V_SECS, VF_NULL), F("sent", V_COUNT, 0),
+	F("received", V_COUNT, 0), F("send_errors", V_COUNT, 0), END
+};
+static const struct vfield dut_counts_f[] = {
+	F("driver_failures", V_COUNT, 0), F("rx_dropped", V_COUNT, 0),
+	F("rx_errors", V_COUNT, 0), END
+};
+static const struct vfield dut_side_f[] = {
+	F("driver_failures", V_COUNT, 0), F("rx_dropped", V_COUNT, 0),
+	F("rx_errors", V_COUNT, 0), FO("expected", dut_counts_f, 0), END
+};
+static const struct vfield dut_window_f[] = {
+	F("kind", V_NESTR, 0), F("label", V_STR, 0), F("t0_s", V_SECS, 0),
+	F("t1_s", V_SECS, 0), F("from_s", V_SECS, 0), F("to_s", V_SECS, 0),
+	F("sent", V_COUNT, 0), F("received", V_COUNT, 0),
+	FO("sender", dut_side_f, 0), FO("receiver", dut_side_f, 0),
+	F("alloc_failure_reports", V_COUNT, 0), F("reached", V_BOOL, 0), END
+};
+static const struct vfield dut_check_f[] = {
+	F("reached", V_BOOL, 0), F("link_recovered", V_BOOL, 0),
+	F("traffic_recovered", V_BOOL, 0), F("recovered", V_BOOL, 0),
+	F("recovery_s", V_SECS, VF_NULL), F("recover_within_s", V_SECS, 0),
+	F("passed", V_BOOL, 0), F("reason", V_STR, 0), END
+};
+static const struct vfield dut_f[] = {
+	F("model", V_NESTR, 0), F("driver", V_STR, 0),
+	F("driver_version", V_STR, 0), F("firmware_version", V_STR, 0),
+	F("bus_info", V_STR, 0), FA("interfaces", V_OBJ, dut_if_f, 0),
+	FO("flood", dut_flood_f, 0), FA("windows", V_OBJ, dut_window_f, 0),
+	FA("alloc_failure_reports_s", V_SECS, NULL, 0),
+	F("slices", V_ANYOBJ, 0), FO("check", dut_check_f, 0),
+	F("error", V_STR, VF_NULL), END
+};
 static const struct vfield files_f[] = {
 	F("console_log", V_STR, VF_NULL), F("stress_ng_yaml", V_STR, VF_NULL),
 	F("bpftrace_out", V_STR, VF_NULL), F("kmsg", V_STR, VF_NULL),
@@ -497,6 +544,7 @@ static const struct vfield report_f[] = {
 	FO("sampler", sampler_f, 0), FO("series", series_f, 0),
 	FO("proc_series", proc_series_f, VF_OPT),
 	FA("windows", V_OBJ, window_f, VF_OPT),
+	FO("driver_under_test", dut_f, VF_OPT),
 	FO("files", files_f, 0), FO("target", target_f, VF_OPT),
 	FO("crash", crash_f, VF_OPT | VF_NULL), END
 };

@@ -26,7 +26,8 @@
  * /proc one as "proc_series", "windows", outcome.observed, one name per
  * concept (contexts softirq/kthread-atomic, shred fast). Version 3:
  * exhaustion phases (windows of kind drain/hold/release/gap with pulse,
- * recovery_s), the driver under test ("target"), the crash ("crash"),
+ * recovery_s), the driver under test ("target"; a [nic] driver, its
+ * flood and check: "driver_under_test"), the crash ("crash"),
  * and a scoped injector's counts as injection.injectors[].scoped (per
  * hook and per call site), replacing bpftrace_calls/bpftrace_injected;
  * scope chain:F1=>F2. Versions 1 and 2 are still read. */

@@ -862,6 +862,7 @@ char *report_html(json_t *r)
 	sb_puts(&b, "<figcaption>Allocation latency: each bar is the share "
 		"of an engine's attempts that took between its bucket's lower "
 		"bound and twice that.</figcaption>\n</figure>\n");
+	report_html_dut(&b, r);
 	events_section(&b, r);
 	injection_section(&b, r);
 	tools_section(&b, r);

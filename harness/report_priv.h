@@ -46,6 +46,11 @@ const char *jp_str(json_t *r, const char *path, const char *dflt);
 /* A JSON number as double (integer or real); NAN if not a number. */
 double jnum(json_t *v);
 
+/* The driver under test (report_nic.c): a summary block, an HTML section;
+ * nothing when the report has no driver_under_test. */
+void report_text_dut(struct sbuf *b, json_t *r);
+void report_html_dut(struct sbuf *b, json_t *r);
+
 /* "%.*g" without trailing noise, for tables: 3.17, 141529, 0.375. */
 void fmt_num(char *buf, size_t len, double v, int sig);
 /* 512 -> "512ns", 2048 -> "2.0us", ... */

@@ -445,6 +445,7 @@ char *report_summary_string(json_t *r)
 	summary_budget(&b, r);
 	summary_scoped(&b, r);
 	summary_kernel(&b, r);
+	report_text_dut(&b, r);
 	sampler_line(&b, r);
 	return sb_take(&b);
 }

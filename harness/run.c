@@ -30,6 +30,7 @@
 #include "kmsg.h"
 #include "knobs.h"
 #include "labdev.h"
+#include "nic.h"
 #include "pressure.h"
 #include "report.h"
 #include "run_pulse.h"
@@ -41,6 +42,16 @@
 #include "trace.h"
 #include "util.h"
 #include "vm_kernel.h"
+
+/*
+ * The ballast is this many children, each a quarter of it: every call of
+ * the OOM killer takes one, and while an engine holds the reserve each
+ * page fault and process-context allocation is a call (the engine soaks
+ * up what the victim freed at once). With one victim, the second call
+ * found nothing it may kill and panicked: 7 runs of 15 that held the
+ * reserve for 2000 failures under a NIC flood.
+ */
+#define RUN_BALLASTS 4
 
 struct run {
 	struct run_record rec;		/* what the report is made of */
@@ -64,9 +75,10 @@ struct run {
 	bool tr_warned[RUN_MAX_TRACERS];
 	struct kmsg km;
 	bool km_open;
-	struct child ballast;
+	struct child ballast[RUN_BALLASTS];
 	struct target tgt;		/* the driver under test */
 	int target_exit;		/* target_finish()'s */
+	struct nic nic;
 	struct progress prog;
 	double cpu0;
 	bool cleaned;
@@ -333,12 +345,12 @@ static void stop_engines(struct run *r)
 }
 
 /*
- * The ballast: a child holding memory with oom_score_adj 1000, so that an
- * OOM the drain provokes has a victim. A minimal guest has no other
+ * The ballast: children holding memory with oom_score_adj 1000, so that
+ * an OOM the drain provokes has a victim (RUN_BALLASTS of them). A minimal guest has no other
  * killable task (labyrinth itself is -1000) and would panic with "System
  * is deadlocked on memory" instead of showing the atomic threshold.
  */
-static int start_ballast(struct run *r, uint64_t bytes)
+static int start_ballast(struct child *b, uint64_t bytes)
 {
 	int pfd[2];
 	char c;
@@ -372,12 +384,12 @@ static int start_ballast(struct run *r, uint64_t bytes)
 			pause();
 	}
 	close(pfd[1]);
-	r->ballast.pid = pid;
-	r->ballast.name = "ballast";
-	r->ballast.started = now_mono();
+	b->pid = pid;
+	b->name = "ballast";
+	b->started = now_mono();
 	if (read(pfd[0], &c, 1) != 1) {
 		close(pfd[0]);
-		child_stop(&r->ballast, SIGKILL, 1.0);
+		child_stop(b, SIGKILL, 1.0);
 		return -ENOMEM;
 	}
 	close(pfd[0]);
@@ -598,8 +610,13 @@ static void cleanup(struct run *r)
 	r->cleaned = true;
 	progress_update(&r->prog, "stopping: engines");
 	stop_engines(r);
-	if (r->ballast.pid)
-		child_stop(&r->ballast, SIGKILL, 2.0);
+	if (r->nic.ready) {
+		progress_update(&r->prog, "stopping: the NIC flood");
+		nic_stop(&r->nic);
+	}
+	for (i = 0; i < RUN_BALLASTS; i++)
+		if (r->ballast[i].pid)
+			child_stop(&r->ballast[i], SIGKILL, 2.0);
 	if (target_present(&r->tgt)) {
 		progress_update(&r->prog, "stopping: the driver under test");
 		r->target_exit = target_finish(&r->tgt);
@@ -660,6 +677,8 @@ static void free_run(struct run *r)
 	for (i = 0; i < SC_MAX_ENGINES; i++)
 		free(r->rec.eng[i].cpus);
 	pressure_free(&r->pr);
+	nic_free(&r->nic);
+	json_decref(r->rec.dut);
 	if (r->km_open)
 		kmsg_close(&r->km);
 	if (r->knobs_open)
@@ -721,6 +740,16 @@ static int start_due(struct run *r, double t, double *next)
 		if (pressure_start(&r->pr, &sc->pressure, sc->duration_ms,
 				   r->rec.dir, err, sizeof(err))) {
 			run_error(r, "%s", err);
+			return -1;
+		}
+	}
+	if (r->nic.ready && !r->nic.running && !r->nic.t_start &&
+	    DUE(sc->nic.start_ms)) {
+		int ret = nic_start(&r->nic, r->rec.t0);
+
+		if (ret) {
+			run_error(r, "cannot start the NIC flood: %s",
+				  strerror(-ret));
 			return -1;
 		}
 	}
@@ -888,6 +917,9 @@ static void main_loop(struct run *r)
 		r->smp.flush_s = read_period(r) < SAMPLER_READ_S ? 0 :
 				 SAMPLER_FLUSH_S;
 		sampler_poll(&r->smp, now);
+		if (r->nic.running && r->smp.mod.n)
+			r->nic.engines_hold = r->smp.mod.col[COL_HELD]
+					      [r->smp.mod.n - 1] > 0;
 		if (r->km_open)
 			kmsg_poll(&r->km);
 		if (stop_at < 0 &&
@@ -933,6 +965,13 @@ static int run_refuse(struct run *r)
 		lab_err("%s: vm_only = yes (it can panic or OOM the kernel on "
 			"purpose): run it with 'labyrinth vm run %s', or pass "
 			"--outside-vm if this machine is expendable", sc->file,
+			sc->file);
+		return LAB_EXIT_SKIP;
+	}
+	if (sc->nic.present && !getenv("LABYRINTH_IN_VM")) {
+		lab_err("%s: [nic] loads a NIC driver and moves interfaces "
+			"between network namespaces: it runs only in the "
+			"labyrinth VM ('labyrinth vm run %s')", sc->file,
 			sc->file);
 		return LAB_EXIT_SKIP;
 	}
@@ -1120,13 +1159,26 @@ static int run_observers(struct run *r)
 			 "and OOM reports are not recorded");
 	free(p);
 	r->rec.ev = r->km_open ? &r->km.ev : NULL;
-	if (sc->ballast_bytes) {
-		ret = start_ballast(r, sc->ballast_bytes);
+	for (i = 0; sc->ballast_bytes && i < RUN_BALLASTS; i++) {
+		uint64_t part = (sc->ballast_bytes + RUN_BALLASTS - 1) /
+				RUN_BALLASTS;
+
+		ret = start_ballast(&r->ballast[i], part);
 		if (ret) {
 			lab_err("cannot start the %llu-byte ballast: %s",
 				(unsigned long long)sc->ballast_bytes,
 				strerror(-ret));
 			run_error(r, "no ballast: %s", strerror(-ret));
+			return -1;
+		}
+	}
+	if (sc->nic.present) {
+		progress_update(&r->prog, "setting up the NICs");
+		if (nic_setup(&r->nic, &sc->nic, sc->duration_ms,
+			      r->o->nic_modules, r->rec.dir, err,
+			      sizeof(err))) {
+			lab_err("%s", err);
+			run_error(r, "%s", err);
 			return -1;
 		}
 	}
@@ -1218,6 +1270,19 @@ static bool stress_oom_killed(const struct run *r)
 	return false;
 }
 
+/* The driver's allocation failure reports, from the run's kmsg.log. */
+static void nic_read_kmsg(struct run *r)
+{
+	char *p = xasprintf("%s/kmsg.log", r->rec.dir), *text;
+
+	if (r->km_open && read_file(p, &text, NULL) == 0) {
+		r->nic.nkfail = nic_kmsg_failures(text, r->nic.side[1].driver,
+						  r->rec.t0, &r->nic.kfail);
+		free(text);
+	}
+	free(p);
+}
+
 /* Put everything back, decide, write the report. The exit code. */
 static int run_report(struct run *r)
 {
@@ -1233,6 +1298,12 @@ static int run_report(struct run *r)
 		r->rec.stress_ng = pressure_report(&r->pr,
 						   stress_oom_killed(r));
 	run_record_outcome(&r->rec);
+	if (r->sc->nic.present && r->nic.cfg) {
+		nic_read_kmsg(r);
+		r->rec.dut = nic_report_json(&r->nic, &r->rec.out);
+		r->rec.st.dut_failed = json_is_false(json_object_get(
+			json_object_get(r->rec.dut, "check"), "passed"));
+	}
 	r->rec.ntr = r->ntr;
 	rep = run_build_report(&r->rec);
 	ret = report_write_all(r->rec.dir, rep, REPORT_FMT_ALL, err,

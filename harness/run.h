@@ -32,6 +32,8 @@ struct run_opts {
 	const char *command;	/* the command line, for the report */
 	char **modules;		/* --module 'PATH.ko [param=value ...]' */
 	size_t nmodules;
+	char **nic_modules;	/* [nic]: the driver's .ko paths, dependencies
+				 * first (vm run passes them); NULL-ended */
 };
 
 /* Runs it; returns an enum lab_exit. The run directory is printed. */

@@ -19,6 +19,7 @@
 #include "kmsg.h"
 #include "outcome_json.h"
 #include "report.h"
+#include "nic.h"
 #include "run.h"
 #include "run_pulse.h"
 #include "sample.h"
@@ -398,6 +399,7 @@ int run_complete_on_host(const char *dir, const struct vm_result *vr,
 	 * be put back: the report cannot say so, its status does */
 	st.restore_failed = !from_partial &&
 			    vr->cmd_status == LAB_EXIT_INTERNAL;
+	st.dut_failed = nic_report_failed(rep);
 	ret = outcome_exit_code(&out, &st);
 	/* ...and a target step that failed after a run that passed */
 	if (ret == LAB_EXIT_OK && !from_partial &&

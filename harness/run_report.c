@@ -684,6 +684,9 @@ json_t *run_build_report(const struct run_record *r)
 	json_object_set_new(rep, "sampler", sampler_json(r));
 	json_object_set_new(rep, "series", series_json(r->s, &r->out.loss));
 	json_object_set_new(rep, "proc_series", series_json(r->proc, NULL));
+	if (r->dut)
+		json_object_set_new(rep, "driver_under_test",
+				    json_incref(r->dut));
 	json_object_set_new(rep, "files", files_json(r));
 	if (r->target)
 		json_object_set_new(rep, "target", target_json(r->target));

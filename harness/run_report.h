@@ -80,6 +80,7 @@ struct run_record {
 	struct outcome_status st;
 	char stop_reason[1100];
 	struct run_outcome out;		/* run_record_outcome() */
+	json_t *dut;			/* driver_under_test (nic.h), or NULL */
 };
 
 /* Decide the run's outcome from its record (again, after a change). */

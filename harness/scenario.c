@@ -76,11 +76,13 @@ enum sec_id {
 	S_PRESSURE,
 	S_TRACE,
 	S_TARGET,
+	S_NIC,
 	S_MAX,
 };
 
 static const char *const section_names[S_MAX] = {
 	"scenario", "kernel", "engine", NULL, "pressure", "trace", "target",
+	"nic",
 };
 
 /* Where a key's value goes. */
@@ -137,6 +139,7 @@ struct key_def {
 	sizeof(((struct sc_pressure *)0)->f)
 #define TO(f) offsetof(struct sc_target, f), \
 	sizeof(((struct sc_target *)0)->f)
+#define NO(f) offsetof(struct sc_nic, f), sizeof(((struct sc_nic *)0)->f)
 #define ABI(f) .dest_kind = D_ABI, .dest = "lab_start." #f, \
 	.abi_off = offsetof(struct lab_start, f), \
 	.abi_size = sizeof(((struct lab_start *)0)->f)
@@ -177,8 +180,9 @@ static const struct key_def keys[] = {
 	  .help = "keep sampling this long after a stop condition" },
 	{ S_SCENARIO, "ballast", K_SIZE, SCO(ballast_bytes), .max = 1ULL << 40,
 	  RUN("a child with oom_score_adj 1000"),
-	  .help = "memory a sacrificial child holds for the OOM killer to "
-	  "take (a minimal guest has no other victim and would panic)" },
+	  .help = "memory sacrificial children hold for the OOM killer to "
+	  "take, in four parts, one per OOM kill (a minimal guest has no "
+	  "other victim and would panic)" },
 	{ S_SCENARIO, "vm_only", K_BOOL, SCO(vm_only), .dflt = "no",
 	  RUN("refusal outside the VM"),
 	  .help = "refuse to run outside the labyrinth VM (panics, OOM "
@@ -414,6 +418,34 @@ static const struct key_def keys[] = {
 	{ S_TRACE, "scripts", K_SCRIPTS, SCO(trace), RUN("bpftrace children"),
 	  .help = "bpftrace scripts from scenarios/bpftrace/, comma-separated: "
 	  "atomic-rate, inject-vs-genuine, oom-kills, alloc-latency" },
+
+	/* [nic]: a real driver under a UDP flood (VM only) */
+	{ S_NIC, "model", K_ENUM, NO(model), .vocab = &vocab_nic_model,
+	  RUN("vm run: two such NICs on one QEMU hub"),
+	  .help = "the NIC pair the VM gets (vm run --nic sets it)" },
+	{ S_NIC, "rate", K_U64, NO(rate), .min = 1, .max = 200000,
+	  .dflt = "5000", RUN("the flood's send rate"),
+	  .help = "UDP packets per second from the root namespace's NIC to "
+	  "the other's" },
+	{ S_NIC, "size", K_U64, NO(size), .min = 16, .max = 1472,
+	  .dflt = "512", RUN("the flood's payload"),
+	  .help = "UDP payload bytes per packet (1472 fills a 1500 MTU)" },
+	{ S_NIC, "packets", K_U64, NO(packets), .min = 1, .max = 100000000,
+	  .dflt = "2000000", RUN("the flood's bound in packets"),
+	  .help = "the flood stops after sending this many" },
+	{ S_NIC, "duration", K_DURATION, NO(duration_ms), .max = 24 * HOUR_MS,
+	  .dflt = "0", RUN("the flood's bound in time"),
+	  .help = "the flood stops after this long (0: the run's duration)" },
+	{ S_NIC, "slice", K_DURATION, NO(slice_ms), .min = 10, .max = 10000,
+	  .dflt = "100ms", RUN("the flood's counting period"),
+	  .help = "packets and driver counters are recorded per slice" },
+	{ S_NIC, "recover", K_DURATION, NO(recover_ms), .min = 100,
+	  .max = 600000, .dflt = "5s", RUN("the recovery check"),
+	  .help = "traffic must flow again this soon after the last "
+	  "exhaustion window ends" },
+	{ S_NIC, "start", K_DURATION, NO(start_ms), .max = 24 * HOUR_MS,
+	  .dflt = "0", RUN("delay before the flood"),
+	  .help = "delay from the start of the run" },
 };
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -1120,6 +1152,7 @@ static void scenario_defaults(struct parse_ctx *c)
 	apply_defaults(c, S_SCENARIO, NULL, sc);
 	apply_defaults(c, S_KERNEL, NULL, &sc->kernel);
 	apply_defaults(c, S_PRESSURE, NULL, &sc->pressure);
+	apply_defaults(c, S_NIC, NULL, &sc->nic);
 	for (i = 0; i < INJ_COUNT; i++) {
 		sc->inject[i].id = (enum inj_id)i;
 		apply_defaults(c, S_INJECT, &injectors[i], &sc->inject[i]);
@@ -1217,7 +1250,7 @@ static void open_section(struct parse_ctx *c, const char *raw)
 	if (i == S_MAX && !inj) {
 		fail(c, "unknown section [%s]; allowed: [scenario], [kernel], "
 		     "[engine NAME], [fail_page_alloc], [failslab], "
-		     "[pressure], [trace]", raw);
+		     "[pressure], [trace], [nic]", raw);
 		return;
 	}
 	if (i == S_ENGINE) {
@@ -1243,6 +1276,9 @@ static void open_section(struct parse_ctx *c, const char *raw)
 	if (i == S_TARGET && !first_time(c, name, &sc->target.present,
 					 &sc->target.line))
 		return;
+	if (i == S_NIC && !first_time(c, name, &sc->nic.present,
+				      &sc->nic.line))
+		return;
 	c->cur_sec = (enum sec_id)i;
 	c->skip_section = false;
 	snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
@@ -1265,6 +1301,8 @@ static void *section_base(struct scenario *sc, enum sec_id sec, int engine,
 		return &sc->pressure;
 	case S_TARGET:
 		return &sc->target;
+	case S_NIC:
+		return &sc->nic;
 	default:
 		return NULL;
 	}
@@ -1527,7 +1565,7 @@ static int set_section(struct parse_ctx *c, const char *path, const char *key,
 	if (i == S_MAX && !inj) {
 		fail(c, "unknown section '%s'; allowed: scenario, kernel, "
 		     "engine[.NAME], fail_page_alloc, failslab, pressure, "
-		     "trace", path);
+		     "trace, nic", path);
 		return -1;
 	}
 	*sec = inj ? S_INJECT : (enum sec_id)i;
@@ -1569,6 +1607,8 @@ int scenario_set(struct scenario *sc, const char *assignment, char *err,
 		in->present = true;
 	if (sec == S_PRESSURE)
 		sc->pressure.present = true;
+	if (sec == S_NIC)
+		sc->nic.present = true;
 	sc->overrides = xrealloc(sc->overrides,
 				 (sc->noverrides + 1) * sizeof(char *));
 	sc->overrides[sc->noverrides++] = xstrdup(assignment);
@@ -1834,6 +1874,26 @@ static void check_engine(struct scenario *sc, const struct sc_engine *e)
 	check_engine_phases(sc, e);
 }
 
+static void check_nic(struct scenario *sc, const struct sc_nic *n)
+{
+	uint64_t len = n->duration_ms ? n->duration_ms : sc->duration_ms;
+
+	if (!n->present)
+		return;
+	if (n->model == SC_NIC_NONE)
+		fin_err(sc, n->line, "[nic] has no model: set model = e1000 "
+			"or virtio-net (or give 'labyrinth vm run --nic "
+			"MODEL')");
+	if (n->start_ms >= sc->duration_ms)
+		fin_err(sc, n->line, "[nic] start is not before the end of the "
+			"run");
+	if (n->slice_ms * 2 > len)
+		fin_err(sc, n->line, "[nic] slice (%llums) leaves fewer than two "
+			"slices in the flood's %llums: shorten slice",
+			(unsigned long long)n->slice_ms,
+			(unsigned long long)len);
+}
+
 static void check_scenario(struct scenario *sc)
 {
 	size_t i;
@@ -1865,6 +1925,7 @@ static void check_scenario(struct scenario *sc)
 	if (sc->expect == SC_EXPECT_PANIC && sc->kernel.panic_on_oom < 1)
 		fin_err(sc, 0, "expect = panic needs [kernel] panic_on_oom = 1 "
 			"or 2 (that is how labyrinth provokes the panic)");
+	check_nic(sc, &sc->nic);
 	for (i = 0; sc->script_dir && i < sc->ntrace; i++) {
 		char *p = xasprintf("%s/%s.bt", sc->script_dir, sc->trace[i]);
 

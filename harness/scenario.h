@@ -12,6 +12,8 @@
  *   [failslab]          slab fault injection, with its scope
  *   [pressure]          stress-ng stressors
  *   [trace]             bpftrace scripts from scenarios/bpftrace/
+ *   [nic]               a real NIC driver under a UDP flood (VM only:
+ *                       `labyrinth vm run --nic MODEL`, nic.h)
  *
  * `--set section.key=value` (engines: engine.NAME.key, or engine.key when
  * there is one engine) goes through the same validation as the file.
@@ -167,6 +169,28 @@ struct sc_target {
 	char check[512];		/* sh -c, after the run */
 };
 
+/* The NIC models `vm run` can give the guest (vocab_nic_model). */
+enum sc_nic_model {
+	SC_NIC_NONE,
+	SC_NIC_E1000,		/* QEMU e1000, the e1000 driver */
+	SC_NIC_VIRTIO,		/* QEMU virtio-net-pci, virtio_net */
+};
+
+/* [nic]: two NICs of one model on a QEMU hub, a bounded UDP flood. */
+struct sc_nic {
+	bool present;
+	unsigned int line;
+	uint32_t model;			/* enum sc_nic_model */
+	uint64_t rate;			/* packets per second */
+	uint64_t size;			/* UDP payload bytes */
+	uint64_t packets;		/* the flood stops after this many */
+	uint64_t duration_ms;		/* ...or this long; 0: the run's */
+	uint64_t slice_ms;		/* counting period */
+	uint64_t recover_ms;		/* traffic must be back within this
+					 * after the last exhaustion window */
+	uint64_t start_ms;		/* delay from run start */
+};
+
 struct sc_kernel {
 	long long min_free_kbytes;	/* -1 = leave alone */
 	long long watermark_scale_factor;
@@ -201,6 +225,7 @@ struct scenario {
 	struct sc_inject inject[INJ_COUNT];	/* [fail_page_alloc], ... */
 	struct sc_pressure pressure;
 	struct sc_target target;
+	struct sc_nic nic;
 	char trace[SC_MAX_LIST][SC_NAME_MAX];
 	size_t ntrace;
 

@@ -384,6 +384,8 @@ static void build_qemu_argv(struct argv *a, const struct vm_opts *o,
 		free(id);
 		free(tag);
 	}
+	for (i = 0; o->devices && o->devices[i]; i++)
+		argv_add(a, o->devices[i]);
 	/* The kernel RNG seeds at once instead of waiting on jitter. */
 	argv_add(a, "-device");
 	argv_add(a, "virtio-rng-pci");

@@ -55,6 +55,8 @@ struct vm_opts {
 				 * scenarios that provoke WARNINGs on purpose) */
 	const char *kver;	/* --kver (vm_kernel.h); NULL: 6.1, or
 				 * $LABYRINTH_KERNEL if set */
+	char *const *devices;	/* more QEMU arguments (vm run --nic's NICs
+				 * and their hub), NULL-terminated */
 };
 
 struct vm_result {

@@ -714,3 +714,33 @@ void vm_kernel_free_paths(char **paths)
 		free(paths[i]);
 	free(paths);
 }
+
+int vm_kernel_driver_paths(const struct vm_opts *o, const char *module,
+			   char ***paths, char *err, size_t errlen)
+{
+	const struct vm_kernel *k;
+	char *moddir, why[512];
+	int ret;
+
+	*paths = NULL;
+	if (custom_kernel(o)) {
+		snprintf(err, errlen, "the driver %s must come from the booted "
+			 "kernel's modules, which are known only for a cached "
+			 "kernel: use --kver instead of --kernel or "
+			 "$LABYRINTH_KERNEL", module);
+		return -1;
+	}
+	k = vm_kernel_find(o->kver ? o->kver : VM_KVER_DEFAULT);
+	if (!k)
+		k = vm_kernel_find(VM_KVER_DEFAULT);
+	moddir = vm_kernel_path(k, o->variant, "moddir");
+	ret = vm_kernel_module_load_order(moddir, module, paths, why,
+					  sizeof(why));
+	if (ret < 0)
+		snprintf(err, errlen, "the %s kernel has no driver %s: %s (it "
+			 "needs CONFIG_%s=m: see kernel/KERNELS.md)", k->name,
+			 module, why, !strcmp(module, "e1000") ? "E1000" :
+			 "VIRTIO_NET");
+	free(moddir);
+	return ret < 0 ? -1 : ret;
+}

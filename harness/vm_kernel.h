@@ -194,4 +194,13 @@ int vm_kernel_module_load_order(const char *moddir, const char *module,
 				char ***paths, char *err, size_t errlen);
 void vm_kernel_free_paths(char **paths);
 
+/*
+ * The same for the kernel a VM with these options boots (its cached
+ * modules directory): what `vm run --nic` loads in the guest. -1 with err
+ * for --kernel/$LABYRINTH_KERNEL (no modules directory known) or a
+ * module the kernel does not have.
+ */
+int vm_kernel_driver_paths(const struct vm_opts *o, const char *module,
+			   char ***paths, char *err, size_t errlen);
+
 #endif /* LABYRINTH_VM_KERNEL_H */

@@ -136,6 +136,14 @@ static const struct vocab_word msg_w[] = {
 };
 VOCAB(vocab_msg_kind, "message kind", msg_w);
 
+static const struct vocab_word nic_model_w[] = {
+	{ SC_NIC_E1000, "e1000", { NULL },
+	  "Intel 82540EM (QEMU e1000), driver e1000" },
+	{ SC_NIC_VIRTIO, "virtio-net", { NULL },
+	  "virtio-net-pci, driver virtio_net" },
+};
+VOCAB(vocab_nic_model, "NIC model", nic_model_w);
+
 const char *vocab_name(const struct vocab *v, uint32_t value)
 {
 	size_t i;

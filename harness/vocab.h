@@ -75,6 +75,7 @@ extern const struct vocab vocab_expect;
 extern const struct vocab vocab_scope;
 extern const struct vocab vocab_msg_kind;	/* kernel_messages[].kind */
 extern const struct vocab vocab_yield;		/* enum sc_yield */
+extern const struct vocab vocab_nic_model;	/* enum sc_nic_model */
 
 /* The name of a value; NULL when the table has no such value. */
 const char *vocab_name(const struct vocab *v, uint32_t value);
