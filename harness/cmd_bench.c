@@ -11,7 +11,7 @@
  * record shares nothing between CPUs, and this is where that shows.
  *
  * The spam rate an engine achieves against the one it is asked for, at
- * 1k, 10k and 100k allocations/s per CPU: an hrtimer engine on every
+ * 1k, 10k, 100k and 1M allocations/s per CPU: an hrtimer engine on every
  * CPU, churning pages held 1 ms, its attempts over its own run time.
  *
  * The sampler's cost at 100 Hz: the run's own sampler (sampler.c) for a
@@ -80,9 +80,17 @@ struct bench_sampler {
 	struct cost idle, legacy, far, near;
 };
 
-/* Spam rates asked of an engine, per CPU, and what it achieved. */
-#define SPAM_NRATES 3
-static const uint64_t spam_rates[SPAM_NRATES] = { 1000, 10000, 100000 };
+/*
+ * Spam rates asked of an engine, per CPU, and what it achieved. The last
+ * is past what a CPU can do here (1000 allocations a 1 ms tick, just
+ * under LAB_BURST_MAX and the tick budget): what it achieves is the
+ * engine's maximum, set against the raw alloc/free loop's rate in the
+ * same run (1 / raw_ns_per_pair: one CPU doing nothing else, IRQs off).
+ */
+#define SPAM_NRATES 4
+static const uint64_t spam_rates[SPAM_NRATES] = {
+	1000, 10000, 100000, 1000000
+};
 
 struct bench_spam {
 	uint64_t rate;			/* asked, per CPU */
@@ -113,7 +121,7 @@ static void bench_usage(FILE *f)
 		"                      unload it afterwards if it loaded it)\n"
 		"      --no-all-cpus   skip the run on every CPU at once\n"
 		"  -s, --sampler DUR   each sampler window (default 10s; 0: skip)\n"
-		"      --spam DUR      each spam-rate run, 1k/10k/100k allocations\n"
+		"      --spam DUR      each spam-rate run, 1k/10k/100k/1M allocations\n"
 		"                      per second per CPU (default 2s; 0: skip)\n"
 		"      --live-dir DIR  where the sampler streams its CSV files, as\n"
 		"                      in a run (default: a temporary directory)\n"
@@ -626,7 +634,16 @@ static int bench_spam(struct labdev *d, const struct bench_opts *o,
 	return 0;
 }
 
-static void print_spam(const struct bench_spam *r)
+/* The raw loop's pairs per second on one CPU (0: not measured). */
+static double raw_loop_rate(const struct bench_alloc *a,
+			    const struct bench_opts *o)
+{
+	double ns = (double)a->res[0].raw_min_chunk_ns / (double)o->chunk;
+
+	return ns > 0 ? 1e9 / ns : 0;
+}
+
+static void print_spam(const struct bench_spam *r, double raw_rate)
 {
 	int i;
 
@@ -640,15 +657,19 @@ static void print_spam(const struct bench_spam *r)
 		       (unsigned long long)r[i].failures,
 		       (unsigned long long)r[i].bursts_dropped,
 		       (unsigned long long)r[i].budget_cuts);
+	if (raw_rate > 0)
+		printf("  max: %.0f/s per CPU = %.3fx the raw alloc/free "
+		       "loop's %.0f/s\n", r[SPAM_NRATES - 1].achieved,
+		       r[SPAM_NRATES - 1].achieved / raw_rate, raw_rate);
 }
 
-static json_t *spam_json(const struct bench_spam *r)
+static json_t *spam_json(const struct bench_spam *r, double raw_rate)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *e;
 	int i;
 
-	for (i = 0; i < SPAM_NRATES; i++)
-		json_array_append_new(a, json_pack(
+	for (i = 0; i < SPAM_NRATES; i++) {
+		e = json_pack(
 			"{s:I,s:f,s:f,s:f,s:i,s:I,s:I,s:I,s:I}",
 			"requested_per_cpu", (json_int_t)r[i].rate,
 			"achieved_per_cpu", r[i].achieved,
@@ -657,7 +678,13 @@ static json_t *spam_json(const struct bench_spam *r)
 			"attempts", (json_int_t)r[i].attempts,
 			"failures", (json_int_t)r[i].failures,
 			"bursts_dropped", (json_int_t)r[i].bursts_dropped,
-			"budget_cuts", (json_int_t)r[i].budget_cuts));
+			"budget_cuts", (json_int_t)r[i].budget_cuts);
+		/* the engine against the raw loop: its maximum at the last */
+		if (raw_rate > 0)
+			json_object_set_new(e, "vs_raw_loop", json_real(
+				r[i].achieved / raw_rate));
+		json_array_append_new(a, e);
+	}
 	return a;
 }
 
@@ -895,13 +922,14 @@ int cmd_bench(int argc, char **argv)
 	cpu = proc_line("/proc/cpuinfo", "model name");
 	print_results(&o, a, &b, kver, cpu);
 	if (o.spam_ms)
-		print_spam(sp);
+		print_spam(sp, raw_loop_rate(a, &o));
 	if (o.json) {
 		json_t *j = results_json(&o, a, &b, kver, cpu,
 					 d.ver.nr_cpu_ids);
 
 		if (o.spam_ms)
-			json_object_set_new(j, "spam_rate", spam_json(sp));
+			json_object_set_new(j, "spam_rate", spam_json(sp,
+						raw_loop_rate(a, &o)));
 
 		ret = write_json(o.json, j);
 		json_decref(j);
