@@ -2,19 +2,17 @@
 # Description: real drivers no one here wrote. scenarios/nic-e1000-rx.ini
 # and nic-virtio-rx.ini each give the guest two NICs of their model on one
 # QEMU hub (the receiver in its own network namespace) and a bounded UDP
-# flood, while a hard-IRQ drain holds the reserve exhausted for 2000 of
-# its own failures. Each must exit 0 and its report must say: the driver
+# flood, while a hard-IRQ drain holds the reserve exhausted for 2 s
+# (held pages yielding to direct reclaim). Each must exit 0 and its report must say: the driver
 # (e1000, virtio_net) and its version, traffic flowed, the exhaustion
 # window reached the driver (the kernel reported an allocation failure in
 # its code, or a counter rose above twice its rate before),
 # links and traffic recovered. The numbers go to the TAP diagnostics.
 # On the stock kernel (if fetched) the same e1000 scenario runs with
 # Debian's own e1000.ko. `vm run --nic` refuses a bad model before a VM
-# boots. Known problem: on the stock kernel the hold still ends in
-# "System is deadlocked on memory" in 3 runs of 12 (more OOM calls than
-# the ballast's four victims); on 6.1, e1000 passed 10 of 10 runs since
-# the ballast was split and virtio_net 7 of 7 since the kernel's reports
-# count.
+# boots. The hold was 2000 of the engine's own failures without yielding
+# to reclaim before: on the stock kernel that ended in "System is
+# deadlocked on memory" in 3 runs of 12.
 set -u
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
