@@ -20,6 +20,8 @@
 # reports/ as a `vm run` does, against the same time idle and against the
 # /proc sampler labyrinth had before: its cost in % of one CPU (goal <=
 # 1%), in bench.json's "sampler".
+# Boot to command: three `labyrinth vm -- true` timed on the host first
+# ("boot_to_command").
 # Under TCG (no working KVM here) the ratios carry the emulator's
 # costs, not the hardware's: bench.json says which CPU it ran on.
 set -uo pipefail
@@ -34,11 +36,22 @@ fail() { echo "bench: $*" >&2; exit 3; }
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed (run make deps)"
 mkdir -p reports
 
+# Boot to command and back, three times, on the host's wall clock: the
+# cost of one fresh VM, which a soak pays per run. The bench records them.
+boots=()
+for _ in 1 2 3; do
+	t0=$(date +%s.%N)
+	"$LAB" vm --quiet --variant "${VARIANT:-default}" -- true ||
+		fail "labyrinth vm -- true failed: see its message above"
+	boots+=(--boot-to-command "$(awk -v a="$t0" -v b="$(date +%s.%N)" \
+		'BEGIN { printf "%.3f", b - a }')")
+done
+
 # VARIANT (exported by make) picks the kernel the module was built for.
 "$LAB" vm --variant "${VARIANT:-default}" --timeout 900 --share "$top/reports" -- \
 	env LABYRINTH_MODULE="$top/build/module/labyrinth.ko" \
 	"$LAB" bench --load --json "$top/reports/bench.json" \
-	--live-dir "$top/reports/.bench-sampler" "$@"
+	--live-dir "$top/reports/.bench-sampler" "${boots[@]}" "$@"
 rc=$?
 rm -rf reports/.bench-sampler
 if [ "$rc" = 0 ] && [ -f reports/bench.json ]; then
