@@ -948,6 +948,26 @@ int report_validate(json_t *r, char *err, size_t errlen)
 
 /* ---- loading ---- */
 
+char *report_dir_file(const char *dir_or_file, const char *name)
+{
+	struct stat st;
+
+	return stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode) ?
+	       xasprintf("%s/%s", dir_or_file, name) : xstrdup(dir_or_file);
+}
+
+bool report_file_has_schema(const char *dir_or_file, const char *name,
+			    const char *schema)
+{
+	char *p = report_dir_file(dir_or_file, name);
+	json_t *j = json_load_file(p, 0, NULL);
+	bool yes = j && !strcmp(jp_str(j, "schema", ""), schema);
+
+	json_decref(j);
+	free(p);
+	return yes;
+}
+
 int report_load(const char *dir_or_file, json_t **out, char *err,
 		size_t errlen)
 {

@@ -18,6 +18,7 @@
 #define LABYRINTH_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -90,6 +91,12 @@ int report_write_all(const char *dir, json_t *report, unsigned int formats,
  */
 int report_load(const char *dir_or_file, json_t **out, char *err,
 		size_t errlen);
+
+/* DIR/NAME when dir_or_file is a directory, else dir_or_file (malloc'd). */
+char *report_dir_file(const char *dir_or_file, const char *name);
+/* Whether that file is JSON whose "schema" is schema (soak, sweep). */
+bool report_file_has_schema(const char *dir_or_file, const char *name,
+			    const char *schema);
 
 /* The terminal summary: at most 79 columns wide, ends with a newline. */
 void report_print_summary(FILE *f, json_t *r);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "report.h"
 #include "soak.h"
@@ -298,22 +297,13 @@ int soak_validate(json_t *j, char *err, size_t errlen)
 
 static char *soak_path(const char *dir_or_file)
 {
-	struct stat st;
-
-	if (stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode))
-		return xasprintf("%s/%s", dir_or_file, SOAK_JSON);
-	return xstrdup(dir_or_file);
+	return report_dir_file(dir_or_file, SOAK_JSON);
 }
 
 bool soak_is_soak(const char *dir_or_file)
 {
-	char *p = soak_path(dir_or_file);
-	json_t *j = json_load_file(p, 0, NULL);
-	bool yes = j && !strcmp(jp_str(j, "schema", ""), SOAK_SCHEMA_NAME);
-
-	json_decref(j);
-	free(p);
-	return yes;
+	return report_file_has_schema(dir_or_file, SOAK_JSON,
+				      SOAK_SCHEMA_NAME);
 }
 
 int soak_load(const char *dir_or_file, struct soak *s, char *err,

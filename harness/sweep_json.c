@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "report.h"
 #include "report_priv.h"
 #include "sweep.h"
 #include "util.h"
@@ -376,22 +376,13 @@ int sweep_validate(json_t *j, char *err, size_t errlen)
 
 static char *sweep_path(const char *dir_or_file)
 {
-	struct stat st;
-
-	return stat(dir_or_file, &st) == 0 && S_ISDIR(st.st_mode) ?
-	       xasprintf("%s/%s", dir_or_file, SWEEP_JSON) :
-	       xstrdup(dir_or_file);
+	return report_dir_file(dir_or_file, SWEEP_JSON);
 }
 
 bool sweep_is_sweep(const char *dir_or_file)
 {
-	char *p = sweep_path(dir_or_file);
-	json_t *j = json_load_file(p, 0, NULL);
-	bool yes = j && !strcmp(jp_str(j, "schema", ""), SWEEP_SCHEMA_NAME);
-
-	json_decref(j);
-	free(p);
-	return yes;
+	return report_file_has_schema(dir_or_file, SWEEP_JSON,
+				      SWEEP_SCHEMA_NAME);
 }
 
 int sweep_load(const char *dir_or_file, struct sweep *s, char *err,
