@@ -153,20 +153,9 @@ fi
 diag "$(grep -h '"wall_s"' "$tmp"/panic/runs/*/soak-run.json | tr -d ' ,' | tr '\n' ' ') (TCG)"
 
 # Ctrl-C while two VMs run: the soak stops them, writes the aggregate
-qemus() { pgrep -f "qemu-system.*$tmp/int" 2>/dev/null | wc -l; }
-"$LAB" vm soak -q -n 2 -j 2 -o "$tmp/int" scenarios/default.ini > "$tmp/int.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	[ "$(qemus)" -ge 1 ] && break
-	sleep 0.1
-done
-seen=$(qemus)
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-sleep 0.5
-left=$(qemus)
+interrupt_in_flight "$tmp/int" "$LAB" vm soak -q -n 2 -j 2 -o "$tmp/int" \
+	scenarios/default.ini
+seen=$int_seen rc=$int_rc left=$int_left
 intr=$(jget "$tmp/int/soak.json" 'd["sessions"][0]["interrupted"]')
 if [ "$seen" -ge 1 ] && [ $rc = 1 ] && [ "$left" = 0 ] && [ "$intr" = True ]; then
 	ok "${vm_tests[1]} ($seen QEMU stopped)"

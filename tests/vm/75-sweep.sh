@@ -84,21 +84,9 @@ fi
 check_eq "${vm_tests[1]}" "0 0" "$r1 $r2" "$out"
 
 # Ctrl-C while two VMs of a value run
-qemus() { pgrep -f "qemu-system.*$tmp/int" 2>/dev/null | wc -l; }
-"$LAB" vm sweep -q scenarios/default.ini --vary engine.rate=20000..40000 \
-	-r 2 -j 2 -o "$tmp/int" > "$tmp/int.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	[ "$(qemus)" -ge 1 ] && break
-	sleep 0.1
-done
-seen=$(qemus)
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-rc=$?
-sleep 0.5
-left=$(qemus)
+interrupt_in_flight "$tmp/int" "$LAB" vm sweep -q scenarios/default.ini \
+	--vary engine.rate=20000..40000 -r 2 -j 2 -o "$tmp/int"
+seen=$int_seen rc=$int_rc left=$int_left
 intr=$(jget "$tmp/int/sweep.json" '(d["interrupted"], d["result"]["found"])')
 if [ "$seen" -ge 1 ] && [ $rc = 1 ] && [ "$left" = 0 ] && [ "$intr" = "(True, 'incomplete')" ]; then
 	ok "${vm_tests[2]} ($seen QEMU stopped)"

@@ -48,3 +48,29 @@ jget() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "
 
 # Run the runner with the test defaults; extra options before '--'.
 vm() { "$LAB" vm --quiet "$@"; }
+
+# QEMUs whose command line names $1 (a result directory).
+qemus_of() { pgrep -f "qemu-system.*$1" 2>/dev/null | wc -l; }
+
+# interrupt_in_flight DIR CMD...: run CMD (which boots VMs into DIR) in
+# the background, output to DIR.log; once one of its QEMUs runs, wait a
+# second and send SIGINT. Sets int_seen (QEMUs then), int_rc (CMD's exit
+# status) and int_left (QEMUs half a second after it exited).
+# shellcheck disable=SC2034 # int_*: the caller reads them
+interrupt_in_flight() {
+	local dir=$1 pid
+	shift
+	"$@" > "$dir.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		[ "$(qemus_of "$dir")" -ge 1 ] && break
+		sleep 0.1
+	done
+	int_seen=$(qemus_of "$dir")
+	sleep 1
+	kill -INT "$pid"
+	wait "$pid"
+	int_rc=$?
+	sleep 0.5
+	int_left=$(qemus_of "$dir")
+}
