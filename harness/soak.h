@@ -76,7 +76,7 @@ struct soak_plan {
 				 * and shard) */
 	unsigned int mem_mb, cpus;
 	unsigned int timeout_s;	/* 0: vm run's default */
-	char accel[8];
+	char accel[12];
 };
 
 /* Run index -> (iteration, kernel, scenario): scenario fastest, so any

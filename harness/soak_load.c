@@ -20,7 +20,7 @@ static const char *const soak_name[] = {
 	SOAK_SCHEMA_NAME, "labyrinth soak aggregate (soak.json)", NULL
 };
 static const char *const variants[] = { "default", "debug", NULL };
-static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+static const char *const accels[] = { "auto", "kvm", "tcg", "tcg-multi", NULL };
 static const char *const statuses[] = {
 	"ran", "skipped", "infrastructure-error", NULL
 };

@@ -94,7 +94,7 @@ struct sweep_plan {
 	char **sets;		/* the other --set, in order */
 	size_t nsets;
 	unsigned int mem_mb, cpus, timeout_s;
-	char accel[8];
+	char accel[12];
 };
 
 struct sweep_point {

@@ -22,7 +22,7 @@ static const char *const kinds[] = {
 };
 static const char *const methods[] = { "bisect", "step", NULL };
 static const char *const variants[] = { "default", "debug", NULL };
-static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+static const char *const accels[] = { "auto", "kvm", "tcg", "tcg-multi", NULL };
 
 /* ---- out ------------------------------------------------------------------ */
 

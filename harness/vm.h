@@ -39,7 +39,7 @@ struct vm_opts {
 	unsigned int mem_mb;	/* guest RAM, default 1024 */
 	unsigned int cpus;	/* vCPUs, default 2 */
 	unsigned int timeout_s;	/* wall clock for the whole run, default 600 */
-	const char *accel;	/* "auto" (default), "kvm" or "tcg" */
+	const char *accel;	/* "auto" (default), "kvm", "tcg", "tcg-multi" */
 	const char **shares;	/* host dirs mounted read-write at the same */
 	size_t nshares;		/* path in the guest */
 	const char *out_dir;	/* console.log etc.; NULL: a temporary dir,
@@ -71,7 +71,7 @@ struct vm_result {
 	unsigned int panic_line; /* its line in console.log, 0 if none */
 	char *out_dir;		/* where the logs are (NULL if removed) */
 	char *console_log;	/* out_dir/console.log */
-	char accel[8];		/* "kvm" or "tcg" */
+	char accel[12];		/* "kvm", "tcg" or "tcg-multi" */
 	double boot_s;		/* QEMU start to command start */
 	double total_s;		/* QEMU start to QEMU exit */
 };

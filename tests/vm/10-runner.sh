@@ -11,7 +11,7 @@ cd "$top" || exit 1
 # What needs a booted guest (listed so a missing VM skips each by name).
 vm_tests=(true false exit-7 panic panic-verdict-json timeout share cwd
 	fail_page_alloc bpftrace bpftrace-override stress-ng warning-splat
-	oom-not-splat tty-log tty-terminal)
+	oom-not-splat tty-log tty-terminal kprobe-hot)
 
 # These need no VM at all.
 out=$("$LAB" vm --dry-run -- true 2>&1)
@@ -20,6 +20,14 @@ if echo "$out" | grep -q -- '-no-reboot' && echo "$out" | grep -q 'panic=-1' &&
 	ok "dry-run prints the QEMU command line (panic=-1, -no-reboot, 9p remap)"
 else
 	not_ok "dry-run prints the QEMU command line: $out"
+fi
+# TCG is single-threaded unless asked: multi-threaded TCG runs stale code
+# after the guest patches its text (harness/vm.c, tcg_accel_arg)
+if "$LAB" vm --dry-run --accel tcg -- true 2>&1 | grep -q 'tcg,thread=single' &&
+   "$LAB" vm --dry-run --accel tcg-multi -- true 2>&1 | grep -q 'tcg,thread=multi'; then
+	ok "--accel tcg is single-threaded TCG, tcg-multi multi-threaded"
+else
+	not_ok "--accel tcg / tcg-multi: $("$LAB" vm --dry-run --accel tcg -- true 2>&1 | grep -o 'tcg[^ ]*')"
 fi
 "$LAB" vm -q --kernel /nonexistent/bzImage -- true 2>/dev/null
 check_eq "a missing kernel is an infrastructure error (203)" 203 $?
@@ -132,5 +140,11 @@ check_eq "a WARNING while the command ran fails the run (200) though it exited 0
 
 vm --mem 256 --timeout 120s -- stress-ng --temp-path /tmp --bigheap 1 --oomable -t 10 >/dev/null 2>&1
 check_eq "an OOM kill is an observation, not a splat (exit 0)" 0 $?
+
+# Text patched under a running caller: 300 kprobe arm/disarm cycles on
+# should_fail_alloc_page while a pipe writer allocates. Multi-threaded TCG
+# crashed the guest within about 200 (README, "labyrinth vm").
+out=$(vm --timeout 300s -- "$top/tests/vm/kprobe-hammer.sh" should_fail_alloc_page 300 2>&1)
+check_eq "a kprobe armed and disarmed 300 times on a hot function: no crash ($out)" 0 $?
 
 [ "$tap_failed" = 0 ]
