@@ -2,11 +2,13 @@
 #include "trace.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "uapi/labyrinth.h"
 #include "util.h"
@@ -40,17 +42,63 @@ int trace_start(struct tracer *t, const char *name, const char *script,
 	return 0;
 }
 
+/* Probes bpftrace announced ({"type": "attached_probes", "data":
+ * {"probes": N}}), or -1 before it printed that line. */
+static long announced_probes(const char *text)
+{
+	const char *p = strstr(text, "\"attached_probes\"");
+
+	p = p ? strstr(p, "\"probes\":") : NULL;
+	return p ? strtol(p + strlen("\"probes\":"), NULL, 10) : -1;
+}
+
+/* File descriptors of PID that hold an attached probe: a perf event
+ * (kprobe, uprobe, tracepoint, BEGIN/END) or a BPF link. */
+static long probe_fds(pid_t pid)
+{
+	char dir[64], path[64 + sizeof(((struct dirent *)0)->d_name)];
+	char link[64];
+	struct dirent *de;
+	long n = 0;
+	ssize_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		n += !strcmp(link, "anon_inode:[perf_event]") ||
+		     !strcmp(link, "anon_inode:bpf_link");
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * bpftrace prints "attached_probes" before it attaches them, so that line
+ * alone does not say the probes are in: attaching a kprobe patches the
+ * function's text, and the engines must not start (nor the run's clock)
+ * until every probe sees them. Ready once bpftrace holds at least as many
+ * probe file descriptors as it announced probes (one or more each).
+ */
 bool trace_ready(struct tracer *t)
 {
 	char *text;
+	long want;
 
 	if (t->ready)
 		return true;
-	if (!t->started || read_file(t->out_path, &text, NULL))
+	if (!t->started || !t->c.pid || read_file(t->out_path, &text, NULL))
 		return false;
-	t->ready = strstr(text, TRACE_READY_MARK) ||
-		   strstr(text, "\"attached_probes\"");
+	want = announced_probes(text);
 	free(text);
+	t->ready = want > 0 && probe_fds(t->c.pid) >= want;
 	return t->ready;
 }
 
@@ -130,8 +178,7 @@ json_t *trace_parse_output(const char *text, char *err, size_t errlen)
 			const char *s = json_string_value(data);
 
 			printfs++;
-			if (s && json_array_size(events) < 100 &&
-			    !strstr(s, TRACE_READY_MARK)) {
+			if (s && json_array_size(events) < 100) {
 				char *copy = xstrdup(s);
 				size_t l = strlen(copy);
 

@@ -16,8 +16,6 @@
 #include "child.h"
 #include "scenario.h"
 
-#define TRACE_READY_MARK "labyrinth-trace-ready"
-
 struct tracer {
 	char name[64];
 	struct child c;
@@ -29,8 +27,8 @@ struct tracer {
 
 int trace_start(struct tracer *t, const char *name, const char *script,
 		bool unsafe, const char *dir, char *err, size_t errlen);
-/* Has the program attached (its BEGIN block ran, or bpftrace said it
- * attached its probes)? Sets t->ready. False too when it died: check
+/* Are all the probes bpftrace announced attached (it holds a file
+ * descriptor for each)? Sets t->ready. False too when it died: check
  * trace_failed(). */
 bool trace_ready(struct tracer *t);
 /* Exited before being stopped: err gets its stderr's last line. */
