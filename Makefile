@@ -181,9 +181,11 @@ module: $(KERNEL_DEP)
 	@$(if $(Q),echo "  MODULE  $(BUILD)/$(MODULE_NAME)/labyrinth.ko")
 
 # Out-of-tree drivers the tests load as the driver under test (tests/drivers/
-# NAME/), built like the module: W=1, in $(BUILD)/test-drivers/NAME.
+# NAME/), built like the module: W=1, in $(BUILD)/test-drivers/NAME, and
+# like the module one directory per kernel (build/test-drivers-6.12/NAME).
 TEST_DRIVERS := $(notdir $(wildcard tests/drivers/*))
-TEST_DRIVERS_OUT := $(CURDIR)/$(BUILD)/test-drivers
+TEST_DRIVERS_NAME := test-drivers$(if $(filter-out 6.1,$(KVER)),-$(KVER))
+TEST_DRIVERS_OUT := $(CURDIR)/$(BUILD)/$(TEST_DRIVERS_NAME)
 test-drivers: $(KERNEL_DEP)
 	$(Q)for d in $(TEST_DRIVERS); do \
 		mkdir -p $(TEST_DRIVERS_OUT)/$$d && \
@@ -191,7 +193,7 @@ test-drivers: $(KERNEL_DEP)
 			ln -sfn $$f $(TEST_DRIVERS_OUT)/$$d/; done && \
 		$(MAKE) -C $(KDIR_SH) M=$(TEST_DRIVERS_OUT)/$$d W=1 \
 			$(if $(Q),-s) modules && \
-		$(if $(Q),echo "  MODULE  $(BUILD)/test-drivers/$$d/$$d.ko",:) \
+		$(if $(Q),echo "  MODULE  $(BUILD)/$(TEST_DRIVERS_NAME)/$$d/$$d.ko",:) \
 		|| exit 1; done
 
 # test and demo install and build what they need first, in this order
