@@ -26,6 +26,7 @@ vm_require "module: test_module suite" "module: rmmod during spam suite" \
 	"module: start/stop soak under fail_page_alloc"
 
 cd "$top" || exit 2
+accel=$(smp_accel)
 
 # run_suite NAME VM_COMMAND...: boot, relay the suite's TAP, judge the VM.
 run_suite() {
@@ -33,7 +34,11 @@ run_suite() {
 	shift
 	out=$(mktemp)
 	# The kernel the module was built against (make exports VARIANT).
-	vm --variant "${VARIANT:-default}" --timeout 1500 -- "$@" > "$out" 2>&1
+	# The suites measure per-CPU shares and race CPUs against each other:
+	# parallel vCPUs. Their one kprobe (the inject-hook case) is armed on
+	# a function nothing calls until bpftrace has attached.
+	vm --variant "${VARIANT:-default}" --accel "$accel" --timeout 1500 \
+		-- "$@" > "$out" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case "$line" in

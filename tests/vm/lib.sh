@@ -49,6 +49,20 @@ jget() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "
 # Run the runner with the test defaults; extra options before '--'.
 vm() { "$LAB" vm --quiet "$@"; }
 
+# smp_accel: the accelerator for a test whose vCPUs must really run in
+# parallel (per-CPU shares of time, races between CPUs): KVM where `auto`
+# picks it, else multi-threaded TCG. Single-threaded TCG runs the vCPUs in
+# turn on one host thread while guest time runs at wall speed, so every
+# timer-driven rate costs a vCPU twice the instructions. Such a test must
+# not patch text another vCPU is executing (harness/vm.c, tcg_accel_arg).
+smp_accel() {
+	if "$LAB" vm --dry-run -- true 2>/dev/null | grep -q '^# accel: kvm'; then
+		echo auto
+	else
+		echo tcg-multi
+	fi
+}
+
 # QEMUs whose command line names $1 (a result directory).
 qemus_of() { pgrep -f "qemu-system.*$1" 2>/dev/null | wc -l; }
 
