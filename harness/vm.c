@@ -316,10 +316,10 @@ static char *self_exe(void)
  * tcg-multi is asked for. Multi-threaded TCG (QEMU 7.2, Debian 12) goes
  * on running stale translated code after the guest patches its own text
  * while another vCPU executes it: arming a kprobe on a function another
- * vCPU is calling crashed the guest at RIP 0 within about 200 arm/disarm
- * cycles (2 of 2 boots), toggling the function tracer on it left a vCPU
- * looping on an int3 that memory no longer held (RCU stall); single-
- * threaded TCG ran 2000 and 1000 of those cycles clean. kprobes (scoped
+ * vCPU is calling crashed the guest at RIP 0 within about 8 s of arm/
+ * disarm cycles (2 of 2 boots), toggling the function tracer on it left
+ * a vCPU looping on an int3 that memory no longer held (RCU stall);
+ * single-threaded TCG ran 3000 and 1000 of those cycles clean. kprobes (scoped
  * injection, bpftrace), ftrace and static keys all patch text, so a
  * crash verdict from multi-threaded TCG is not the kernel's.
  */

@@ -143,7 +143,7 @@ check_eq "an OOM kill is an observation, not a splat (exit 0)" 0 $?
 
 # Text patched under a running caller: 300 kprobe arm/disarm cycles on
 # should_fail_alloc_page while a pipe writer allocates. Multi-threaded TCG
-# crashed the guest within about 200 (README, "labyrinth vm").
+# crashed the guest in 1 of 2 such boots (README, "labyrinth vm").
 out=$(vm --timeout 300s -- "$top/tests/vm/kprobe-hammer.sh" should_fail_alloc_page 300 2>&1)
 check_eq "a kprobe armed and disarmed 300 times on a hot function: no crash ($out)" 0 $?
 
