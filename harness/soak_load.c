@@ -15,12 +15,12 @@
 #include "report.h"
 #include "soak.h"
 #include "util.h"
+#include "vm.h"
 
 static const char *const soak_name[] = {
 	SOAK_SCHEMA_NAME, "labyrinth soak aggregate (soak.json)", NULL
 };
 static const char *const variants[] = { "default", "debug", NULL };
-static const char *const accels[] = { "auto", "kvm", "tcg", "tcg-multi", NULL };
 static const char *const statuses[] = {
 	"ran", "skipped", "infrastructure-error", NULL
 };
@@ -40,7 +40,7 @@ static const struct vfield plan_kernel_f[] = {
 static const struct vfield plan_vm_f[] = {
 	FR("mem_mb", V_INT, 128, 65536, 0), FR("cpus", V_INT, 1, 64, 0),
 	FR("timeout_s", V_INT, 1, 7 * 86400, VF_NULL),
-	FE("accel", accels, 0), END
+	FE("accel", vm_accels, 0), END
 };
 static const struct vfield plan_f[] = {
 	F("id", V_NESTR, 0),

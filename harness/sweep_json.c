@@ -16,13 +16,13 @@
 #include "report_priv.h"
 #include "sweep.h"
 #include "util.h"
+#include "vm.h"
 
 static const char *const kinds[] = {
 	"integer", "duration_ms", "size_bytes", "number", NULL
 };
 static const char *const methods[] = { "bisect", "step", NULL };
 static const char *const variants[] = { "default", "debug", NULL };
-static const char *const accels[] = { "auto", "kvm", "tcg", "tcg-multi", NULL };
 
 /* ---- out ------------------------------------------------------------------ */
 
@@ -169,7 +169,7 @@ static const struct vfield key_f[] = {
 static const struct vfield vm_f[] = {
 	FR("mem_mb", V_INT, 128, 65536, 0), FR("cpus", V_INT, 1, 64, 0),
 	FR("timeout_s", V_INT, 1, 7 * 86400, VF_NULL),
-	FE("accel", accels, 0), END
+	FE("accel", vm_accels, 0), END
 };
 static const struct vfield plan_f[] = {
 	FO("scenario", scenario_f, 0), FO("kernel", kernel_f, 0),

@@ -34,6 +34,8 @@
 
 extern char **environ;
 
+const char *const vm_accels[] = { "auto", "kvm", "tcg", "tcg-multi", NULL };
+
 void vm_opts_init(struct vm_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -80,8 +82,11 @@ int vm_opts_set(struct vm_opts *o, const char *who, const char *name,
 		}
 		o->timeout_s = (unsigned int)((v + 999) / 1000);
 	} else if (!strcmp(name, "accel")) {
-		if (strcmp(arg, "auto") && strcmp(arg, "kvm") &&
-		    strcmp(arg, "tcg") && strcmp(arg, "tcg-multi")) {
+		size_t i;
+
+		for (i = 0; vm_accels[i] && strcmp(arg, vm_accels[i]); i++)
+			;
+		if (!vm_accels[i]) {
 			lab_err("%s: --accel %s: expected auto, kvm, tcg or "
 				"tcg-multi", who, arg);
 			return -1;
@@ -319,9 +324,9 @@ static char *self_exe(void)
  * vCPU is calling crashed the guest at RIP 0 within about 8 s of arm/
  * disarm cycles (2 of 2 boots), toggling the function tracer on it left
  * a vCPU looping on an int3 that memory no longer held (RCU stall);
- * single-threaded TCG ran 3000 and 1000 of those cycles clean. kprobes (scoped
- * injection, bpftrace), ftrace and static keys all patch text, so a
- * crash verdict from multi-threaded TCG is not the kernel's.
+ * single-threaded TCG ran 3000 and 1000 of those cycles clean. kprobes
+ * (scoped injection, bpftrace), ftrace and static keys all patch text,
+ * so a crash verdict from multi-threaded TCG is not the kernel's.
  */
 static const char *tcg_accel_arg(const char *accel)
 {

@@ -110,6 +110,10 @@ int vm_run(const struct vm_opts *o, char *const argv[], struct vm_result *r);
 void vm_result_free(struct vm_result *r);
 const char *vm_verdict_name(enum vm_verdict v);
 
+/* The --accel values, NULL-terminated: what vm_opts_set() accepts and
+ * what soak.json and sweep.json may record. */
+extern const char *const vm_accels[];
+
 /* How the accelerator was chosen: "kvm", or "tcg" plus why in *why. */
 const char *vm_pick_accel(const char *want, char *why, size_t whylen);
 
